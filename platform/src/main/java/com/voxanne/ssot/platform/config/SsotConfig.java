@@ -1,0 +1,125 @@
+package com.voxanne.ssot.platform.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The settings every part of the pipeline shares, built once at start and validated with named checks.
+ * Each service reads its own extra settings from the same {@link ConfigSource}.
+ *
+ * @param kafkaBootstrapServers  KAFKA_BOOTSTRAP_SERVERS; empty means "use the embedded default"
+ * @param kafkaClientProperties  every other KAFKA_* variable as a Kafka client property
+ * @param databaseUrl            DATABASE_URL (JDBC); empty means "use the embedded default"
+ * @param twilio                 TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; empty means the simulated Twilio
+ * @param vapi                   VAPI_API_KEY / VAPI_BASE_URL; empty key means the simulated Vapi
+ * @param grace                  SSOT_GRACE: how long a managed number may lack its SSOT row before it is a violation
+ * @param topicNames             overridden topic names, by TOPIC_* variable (see {@link #TOPIC_VARIABLES})
+ */
+public record SsotConfig(
+        Optional<String> kafkaBootstrapServers,
+        Map<String, String> kafkaClientProperties,
+        Optional<String> databaseUrl,
+        String databaseUser,
+        Optional<Secret> databasePassword,
+        Optional<TwilioCredentials> twilio,
+        VapiSettings vapi,
+        Duration grace,
+        int httpPort,
+        Path dataDir,
+        Map<String, String> topicNames) {
+
+    /** Topic name variables, each mapped to the logical topic id used by the topic registry. */
+    public static final Map<String, String> TOPIC_VARIABLES = Map.of(
+            "TOPIC_PROVISIONING_REQUESTS", "provisioning-requests",
+            "TOPIC_PROVISIONING_RESULTS", "provisioning-results",
+            "TOPIC_NUMBERS_PROVISIONED", "numbers-provisioned",
+            "TOPIC_VIOLATIONS", "violations",
+            "TOPIC_CDC_MANAGED_NUMBERS", "cdc-managed-numbers",
+            "TOPIC_CDC_ORG_CREDENTIALS", "cdc-org-credentials");
+
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final String DEFAULT_VAPI_BASE_URL = "https://api.vapi.ai";
+
+    public record TwilioCredentials(String accountSid, Secret authToken) {
+        @Override
+        public String toString() {
+            return "TwilioCredentials[accountSid=" + accountSid + ", authToken=" + authToken + "]";
+        }
+    }
+
+    public record VapiSettings(Optional<Secret> apiKey, String baseUrl) {
+    }
+
+    public SsotConfig {
+        kafkaClientProperties = Map.copyOf(kafkaClientProperties);
+        topicNames = Map.copyOf(topicNames);
+        validate(grace, httpPort, databaseUrl, twilio);
+    }
+
+    public static SsotConfig from(ConfigSource source) {
+        Map<String, String> kafkaProps = new HashMap<>(source.kafkaClientProperties());
+        kafkaProps.remove("bootstrap.servers");
+        Optional<String> sid = source.get("TWILIO_ACCOUNT_SID");
+        Optional<Secret> token = source.secret("TWILIO_AUTH_TOKEN");
+        if (sid.isPresent() != token.isPresent()) {
+            throw new ConfigException("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together (or neither, for the simulated Twilio)");
+        }
+        Map<String, String> topics = new HashMap<>();
+        TOPIC_VARIABLES.forEach((variable, id) -> source.get(variable).ifPresent(name -> topics.put(id, name)));
+        return new SsotConfig(
+                source.get("KAFKA_BOOTSTRAP_SERVERS"),
+                kafkaProps,
+                source.get("DATABASE_URL"),
+                source.get("DATABASE_USER", "postgres"),
+                source.secret("DATABASE_PASSWORD"),
+                sid.map(s -> new TwilioCredentials(s, token.orElseThrow())),
+                new VapiSettings(source.secret("VAPI_API_KEY"), source.get("VAPI_BASE_URL", DEFAULT_VAPI_BASE_URL)),
+                source.getDuration("SSOT_GRACE", DEFAULT_GRACE),
+                source.getInt("SSOT_HTTP_PORT", DEFAULT_HTTP_PORT),
+                Path.of(source.get("SSOT_DATA_DIR", ".ssot")).toAbsolutePath().normalize(),
+                topics);
+    }
+
+    private static void validate(Duration grace, int httpPort, Optional<String> databaseUrl,
+                                 Optional<TwilioCredentials> twilio) {
+        List<String> problems = new ArrayList<>();
+        if (grace.isNegative() || grace.isZero()) {
+            problems.add("SSOT_GRACE must be > 0, was " + grace);
+        }
+        if (httpPort < 0 || httpPort > 65535) {
+            problems.add("SSOT_HTTP_PORT must be 0..65535 (0 = any free port), was " + httpPort);
+        }
+        databaseUrl.filter(u -> !u.startsWith("jdbc:postgresql:"))
+                .ifPresent(u -> problems.add("DATABASE_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was '"
+                        + u.replaceAll("password=[^&]*", "password=****") + "'"));
+        twilio.filter(t -> !t.accountSid().matches("AC[0-9a-fA-F]{32}"))
+                .ifPresent(t -> problems.add("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits"));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("; ", problems));
+        }
+    }
+
+    /** True when no external Kafka and Postgres are configured: the embedded default applies. */
+    public boolean embeddedDefault() {
+        return kafkaBootstrapServers.isEmpty() && databaseUrl.isEmpty();
+    }
+
+    /** Every secret in this configuration, for the {@link Redactor}. */
+    public List<Secret> secrets() {
+        List<Secret> all = new ArrayList<>();
+        databasePassword.ifPresent(all::add);
+        twilio.ifPresent(t -> all.add(t.authToken()));
+        vapi.apiKey().ifPresent(all::add);
+        return all;
+    }
+
+    public Redactor redactor() {
+        return Redactor.of(secrets());
+    }
+}

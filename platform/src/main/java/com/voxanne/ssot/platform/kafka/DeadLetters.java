@@ -1,0 +1,81 @@
+package com.voxanne.ssot.platform.kafka;
+
+import com.voxanne.ssot.platform.config.Redactor;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Parks a record that cannot be processed on {@code <topic>.dlq}: the original key and value bytes
+ * untouched, and why in headers. {@link #park} returns only once the broker has the record, so the
+ * caller may then commit the source offset: nothing is lost.
+ */
+public final class DeadLetters {
+    public static final String SUFFIX = ".dlq";
+    public static final String H_ERROR_CLASS = "dlq.error.class";
+    public static final String H_ERROR_MESSAGE = "dlq.error.message";
+    public static final String H_STAGE = "dlq.stage";
+    public static final String H_SOURCE_TOPIC = "dlq.source.topic";
+    public static final String H_SOURCE_PARTITION = "dlq.source.partition";
+    public static final String H_SOURCE_OFFSET = "dlq.source.offset";
+
+    private final Producer<byte[], byte[]> producer;
+    private final Redactor redactor;
+    private final Duration timeout;
+
+    public DeadLetters(Producer<byte[], byte[]> producer, Redactor redactor, Duration timeout) {
+        this.producer = producer;
+        this.redactor = redactor;
+        this.timeout = timeout;
+    }
+
+    public static String topicFor(String sourceTopic) {
+        return sourceTopic + SUFFIX;
+    }
+
+    /**
+     * @param stage  where it failed (e.g. "decode", "validate", a failurePoint)
+     * @param reason what was wrong, for an operator (redacted here)
+     * @param error  the exception class name to record (may be null)
+     */
+    public void park(ConsumerRecord<byte[], byte[]> source, String stage, String reason, String error)
+            throws InterruptedException {
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topicFor(source.topic()), null, source.key(), source.value());
+        Headers h = out.headers();
+        source.headers().forEach(h::add);
+        put(h, H_ERROR_CLASS, error == null ? "" : error);
+        put(h, H_ERROR_MESSAGE, redactor.redact(reason == null ? "" : truncate(reason, 2000)));
+        put(h, H_STAGE, stage);
+        put(h, H_SOURCE_TOPIC, source.topic());
+        put(h, H_SOURCE_PARTITION, Integer.toString(source.partition()));
+        put(h, H_SOURCE_OFFSET, Long.toString(source.offset()));
+        try {
+            producer.send(out).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DeadLetterException("could not park " + source.topic() + "-" + source.partition() + "@" + source.offset()
+                    + " on " + topicFor(source.topic()), e);
+        }
+    }
+
+    private static void put(Headers headers, String name, String value) {
+        headers.remove(name);
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
+    }
+
+    /** The dead-letter topic could not take the record: the caller must not commit the source offset. */
+    public static final class DeadLetterException extends RuntimeException {
+        public DeadLetterException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
