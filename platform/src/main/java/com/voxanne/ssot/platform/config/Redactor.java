@@ -14,7 +14,7 @@ public final class Redactor {
     private static final String MASK = "****";
     private static final Pattern CREDENTIAL_SHAPES = Pattern.compile(
             "(?i)(authorization:\\s*(?:bearer|basic)\\s+)[^\\s\"',]+"
-                    + "|((?:password|passwd|auth_?token|api_?key|secret)\\s*[=:]\\s*\"?)[^\\s\"',&]+"
+                    + "|((?:password|passwd|auth_?token|api_?key|secret)\"?\\s*[=:]\\s*\"?)[^\\s\"',&]+"
                     + "|(://[^/@\\s:]+:)[^/@\\s]+(@)");
 
     private final List<String> secrets;

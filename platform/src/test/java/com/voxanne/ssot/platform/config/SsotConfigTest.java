@@ -1,0 +1,102 @@
+package com.voxanne.ssot.platform.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SsotConfigTest {
+
+    @Test
+    void shouldUseEmbeddedDefaultWhenNoKafkaOrDatabaseConfigured() {
+        SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of()));
+
+        assertThat(config.embeddedDefault()).isTrue();
+        assertThat(config.grace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.twilio()).isEmpty();
+        assertThat(config.vapi().baseUrl()).isEqualTo("https://api.vapi.ai");
+    }
+
+    @Test
+    void shouldMapKafkaPrefixedVariablesToClientProperties() {
+        SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092",
+                "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "KAFKA_SASL_MECHANISM", "PLAIN",
+                "KAFKA_HEAP_OPTS", "-Xmx1g")));
+
+        assertThat(config.kafkaBootstrapServers()).contains("k1:9092,k2:9092");
+        assertThat(config.kafkaClientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .doesNotContainKey("bootstrap.servers")
+                .doesNotContainKey("heap.opts");
+        assertThat(config.embeddedDefault()).isFalse();
+    }
+
+    @Test
+    void shouldRejectNonPositiveGraceWithTheSettingName() {
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("SSOT_GRACE", "0s"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SSOT_GRACE must be > 0");
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("SSOT_GRACE", "soon"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SSOT_GRACE must be a duration");
+    }
+
+    @Test
+    void shouldParseDurationsInCommonUnits() {
+        assertThat(ConfigSource.parseDuration("X", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigSource.parseDuration("X", "30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ConfigSource.parseDuration("X", "5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(ConfigSource.parseDuration("X", "2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(ConfigSource.parseDuration("X", "45")).isEqualTo(Duration.ofSeconds(45));
+        assertThat(ConfigSource.parseDuration("X", "PT1M")).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void shouldRequireTwilioSidAndTokenTogether() {
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32)))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together");
+    }
+
+    @Test
+    void shouldRejectNonPostgresJdbcUrlWithoutEchoingItsPassword() {
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("DATABASE_URL", "jdbc:mysql://db/x?password=hunter2"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("DATABASE_URL must be a PostgreSQL JDBC URL")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void shouldNeverPrintSecretsWhenTheConfigIsPrinted() {
+        SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of(
+                "TWILIO_ACCOUNT_SID", "AC" + "1".repeat(32),
+                "TWILIO_AUTH_TOKEN", "tw-token-SECRET-123",
+                "VAPI_API_KEY", "vapi-key-SECRET-456",
+                "DATABASE_PASSWORD", "db-pass-SECRET-789")));
+
+        assertThat(config.toString())
+                .doesNotContain("tw-token-SECRET-123", "vapi-key-SECRET-456", "db-pass-SECRET-789");
+        assertThat(config.secrets()).hasSize(3);
+    }
+
+    @Test
+    void shouldLetEnvironmentWinOverThePropertiesFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ssot.properties");
+        Files.writeString(file, "SSOT_GRACE=10s\nSSOT_HTTP_PORT=9000\n");
+
+        SsotConfig config = SsotConfig.from(ConfigSource.layered(Map.of(
+                "SSOT_CONFIG_FILE", file.toString(),
+                "SSOT_HTTP_PORT", "9100")));
+
+        assertThat(config.grace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.httpPort()).isEqualTo(9100);
+    }
+}
