@@ -1,0 +1,208 @@
+package com.voxanne.ssot.schemas;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.apache.kafka.common.serialization.Serdes;
+
+import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.avro.ProvisioningResult;
+import com.voxanne.ssot.schemas.avro.SsotViolation;
+import com.voxanne.ssot.schemas.serde.AvroSerde;
+
+/**
+ * The immutable registry of every topic of the pipeline, with typed serdes.
+ *
+ * <p>Each topic has a logical id (the constants below) and a default name from the product
+ * contract; deployments override names by logical id ({@link #withNames}). Configuration reads
+ * the override of id {@code X} from the environment variable {@link #envVarName(String)
+ * TOPIC_X}, e.g. {@code TOPIC_PROVISIONING_REQUESTS}.
+ */
+public final class Topics {
+
+    /** Logical id of {@code telephony.provisioning.requests}, key orgId. */
+    public static final String PROVISIONING_REQUESTS = "PROVISIONING_REQUESTS";
+    /** Logical id of {@code telephony.provisioning.results}, key orgId. */
+    public static final String PROVISIONING_RESULTS = "PROVISIONING_RESULTS";
+    /** Logical id of {@code telephony.numbers.provisioned}, key orgId. */
+    public static final String NUMBERS_PROVISIONED = "NUMBERS_PROVISIONED";
+    /** Logical id of {@code ssot.violations}, key {@code orgId|phoneNumber}, compacted. */
+    public static final String VIOLATIONS = "VIOLATIONS";
+    /** Logical id of {@code cdc.managed_phone_numbers}, key {@code orgId|E.164}, JSON value. */
+    public static final String CDC_MANAGED_NUMBERS = "CDC_MANAGED_NUMBERS";
+    /** Logical id of {@code cdc.org_credentials}, key {@code orgId|E.164}, JSON value. */
+    public static final String CDC_ORG_CREDENTIALS = "CDC_ORG_CREDENTIALS";
+
+    /** Prefix of the environment variable that overrides a topic name. */
+    public static final String ENV_PREFIX = "TOPIC_";
+
+    /** Default name of every topic by logical id, as in the product contract. */
+    public static final Map<String, String> DEFAULT_NAMES = defaultNames();
+
+    /** Separator in composite keys ({@code orgId|phoneNumber}). */
+    public static final String KEY_SEPARATOR = "|";
+
+    private final Topic<String, ProvisionNumberRequest> provisioningRequests;
+    private final Topic<String, ProvisioningResult> provisioningResults;
+    private final Topic<String, NumberProvisioned> numbersProvisioned;
+    private final Topic<String, SsotViolation> violations;
+    private final Topic<String, String> cdcManagedNumbers;
+    private final Topic<String, String> cdcOrgCredentials;
+    private final Map<String, Topic<?, ?>> byId;
+
+    private Topics(Map<String, String> names) {
+        provisioningRequests = new Topic<>(names.get(PROVISIONING_REQUESTS), Serdes.String(),
+                AvroSerde.of(ProvisionNumberRequest.class));
+        provisioningResults = new Topic<>(names.get(PROVISIONING_RESULTS), Serdes.String(),
+                AvroSerde.of(ProvisioningResult.class));
+        numbersProvisioned = new Topic<>(names.get(NUMBERS_PROVISIONED), Serdes.String(),
+                AvroSerde.of(NumberProvisioned.class));
+        violations = new Topic<>(names.get(VIOLATIONS), Serdes.String(), AvroSerde.of(SsotViolation.class));
+        cdcManagedNumbers = new Topic<>(names.get(CDC_MANAGED_NUMBERS), Serdes.String(), Serdes.String());
+        cdcOrgCredentials = new Topic<>(names.get(CDC_ORG_CREDENTIALS), Serdes.String(), Serdes.String());
+        Map<String, Topic<?, ?>> ids = new LinkedHashMap<>();
+        ids.put(PROVISIONING_REQUESTS, provisioningRequests);
+        ids.put(PROVISIONING_RESULTS, provisioningResults);
+        ids.put(NUMBERS_PROVISIONED, numbersProvisioned);
+        ids.put(VIOLATIONS, violations);
+        ids.put(CDC_MANAGED_NUMBERS, cdcManagedNumbers);
+        ids.put(CDC_ORG_CREDENTIALS, cdcOrgCredentials);
+        byId = Collections.unmodifiableMap(ids);
+    }
+
+    /** The registry with the contract's default names. */
+    public static Topics defaults() {
+        return new Topics(DEFAULT_NAMES);
+    }
+
+    /**
+     * The registry with some names overridden.
+     *
+     * @param overrides topic name by logical id (e.g. {@code PROVISIONING_REQUESTS ->
+     *     "acme.provisioning.requests"}); ids not given keep their default name
+     * @throws IllegalArgumentException for an unknown id, an illegal name, or two topics (or a
+     *     topic and another's dead-letter topic) with the same name
+     */
+    public static Topics withNames(Map<String, String> overrides) {
+        Objects.requireNonNull(overrides, "overrides");
+        Map<String, String> names = new LinkedHashMap<>(DEFAULT_NAMES);
+        overrides.forEach((id, name) -> {
+            if (!DEFAULT_NAMES.containsKey(id)) {
+                throw new IllegalArgumentException("unknown topic id '" + id + "'; known ids: " + DEFAULT_NAMES.keySet());
+            }
+            try {
+                names.put(id, Topic.requireLegalName(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("topic " + id + " (" + envVarName(id) + "): " + e.getMessage(), e);
+            }
+        });
+        Map<String, String> idByName = new HashMap<>();
+        names.forEach((id, name) -> {
+            for (String taken : List.of(name, name + Topic.DLQ_SUFFIX)) {
+                String previous = idByName.putIfAbsent(taken, id);
+                if (previous != null) {
+                    throw new IllegalArgumentException("topics " + previous + " and " + id
+                            + " would share the name '" + taken + "'");
+                }
+            }
+        });
+        return new Topics(names);
+    }
+
+    /** The environment variable that overrides the name of topic {@code id}: {@code TOPIC_<id>}. */
+    public static String envVarName(String id) {
+        if (!DEFAULT_NAMES.containsKey(id)) {
+            throw new IllegalArgumentException("unknown topic id '" + id + "'; known ids: " + DEFAULT_NAMES.keySet());
+        }
+        return ENV_PREFIX + id;
+    }
+
+    /** The logical ids of all topics. */
+    public static Set<String> ids() {
+        return DEFAULT_NAMES.keySet();
+    }
+
+    /** Composite key {@code orgId|phoneNumber} of violations and CDC records. */
+    public static String orgNumberKey(String orgId, String phoneNumber) {
+        Objects.requireNonNull(orgId, "orgId");
+        Objects.requireNonNull(phoneNumber, "phoneNumber");
+        return orgId + KEY_SEPARATOR + phoneNumber;
+    }
+
+    /** {@code telephony.provisioning.requests}: key orgId, commands from upstream services. */
+    public Topic<String, ProvisionNumberRequest> provisioningRequests() {
+        return provisioningRequests;
+    }
+
+    /** {@code telephony.provisioning.results}: key orgId, one result per request. */
+    public Topic<String, ProvisioningResult> provisioningResults() {
+        return provisioningResults;
+    }
+
+    /** {@code telephony.numbers.provisioned}: key orgId, the event log that backfill replays. */
+    public Topic<String, NumberProvisioned> numbersProvisioned() {
+        return numbersProvisioned;
+    }
+
+    /** {@code ssot.violations}: key {@code orgId|phoneNumber}, compacted. */
+    public Topic<String, SsotViolation> violations() {
+        return violations;
+    }
+
+    /** {@code cdc.managed_phone_numbers}: key {@code orgId|E.164}, Debezium row JSON. */
+    public Topic<String, String> cdcManagedNumbers() {
+        return cdcManagedNumbers;
+    }
+
+    /** {@code cdc.org_credentials}: key {@code orgId|E.164}, Debezium row JSON. */
+    public Topic<String, String> cdcOrgCredentials() {
+        return cdcOrgCredentials;
+    }
+
+    /**
+     * The topic with logical id {@code id}.
+     *
+     * @throws IllegalArgumentException for an unknown id
+     */
+    public Topic<?, ?> byId(String id) {
+        Topic<?, ?> topic = byId.get(id);
+        if (topic == null) {
+            throw new IllegalArgumentException("unknown topic id '" + id + "'; known ids: " + byId.keySet());
+        }
+        return topic;
+    }
+
+    /** Every topic by logical id (unmodifiable, in contract order). */
+    public Map<String, Topic<?, ?>> all() {
+        return byId;
+    }
+
+    /** Every topic name by logical id (unmodifiable). */
+    public Map<String, String> names() {
+        Map<String, String> names = new LinkedHashMap<>();
+        byId.forEach((id, topic) -> names.put(id, topic.name()));
+        return Collections.unmodifiableMap(names);
+    }
+
+    @Override
+    public String toString() {
+        return "Topics" + names();
+    }
+
+    private static Map<String, String> defaultNames() {
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put(PROVISIONING_REQUESTS, "telephony.provisioning.requests");
+        names.put(PROVISIONING_RESULTS, "telephony.provisioning.results");
+        names.put(NUMBERS_PROVISIONED, "telephony.numbers.provisioned");
+        names.put(VIOLATIONS, "ssot.violations");
+        names.put(CDC_MANAGED_NUMBERS, "cdc.managed_phone_numbers");
+        names.put(CDC_ORG_CREDENTIALS, "cdc.org_credentials");
+        return Collections.unmodifiableMap(names);
+    }
+}
