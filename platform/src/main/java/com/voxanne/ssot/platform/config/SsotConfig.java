@@ -33,14 +33,17 @@ public record SsotConfig(
         Path dataDir,
         Map<String, String> topicNames) {
 
-    /** Topic name variables, each mapped to the logical topic id used by the topic registry. */
+    /**
+     * Topic name variables (TOPIC_ + the topic registry's id), each mapped to that id, so that
+     * {@code Topics.withNames(config.topicNames())} applies the overrides.
+     */
     public static final Map<String, String> TOPIC_VARIABLES = Map.of(
-            "TOPIC_PROVISIONING_REQUESTS", "provisioning-requests",
-            "TOPIC_PROVISIONING_RESULTS", "provisioning-results",
-            "TOPIC_NUMBERS_PROVISIONED", "numbers-provisioned",
-            "TOPIC_VIOLATIONS", "violations",
-            "TOPIC_CDC_MANAGED_NUMBERS", "cdc-managed-numbers",
-            "TOPIC_CDC_ORG_CREDENTIALS", "cdc-org-credentials");
+            "TOPIC_PROVISIONING_REQUESTS", "PROVISIONING_REQUESTS",
+            "TOPIC_PROVISIONING_RESULTS", "PROVISIONING_RESULTS",
+            "TOPIC_NUMBERS_PROVISIONED", "NUMBERS_PROVISIONED",
+            "TOPIC_VIOLATIONS", "VIOLATIONS",
+            "TOPIC_CDC_MANAGED_NUMBERS", "CDC_MANAGED_NUMBERS",
+            "TOPIC_CDC_ORG_CREDENTIALS", "CDC_ORG_CREDENTIALS");
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_HTTP_PORT = 8080;

@@ -60,6 +60,16 @@ class SsotConfigTest {
     }
 
     @Test
+    void shouldMapTopicVariablesToTopicRegistryIds() {
+        SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of(
+                "TOPIC_VIOLATIONS", "alerts.ssot",
+                "TOPIC_CDC_ORG_CREDENTIALS", "cdc.creds")));
+
+        assertThat(config.topicNames())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("VIOLATIONS", "alerts.ssot", "CDC_ORG_CREDENTIALS", "cdc.creds"));
+    }
+
+    @Test
     void shouldRequireTwilioSidAndTokenTogether() {
         assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32)))))
                 .isInstanceOf(ConfigException.class)
