@@ -1,0 +1,128 @@
+package com.voxanne.ssot.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedStackTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldStartKafkaAndPostgresForCdcAndKeepTheirDataAcrossStarts() throws Exception {
+        // given a stack started fresh, with a topic and a row written
+        String clusterId;
+        int postgresPort;
+        long t0 = System.nanoTime();
+        try (EmbeddedStack stack = EmbeddedStack.start(dataDir, true)) {
+            long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.printf("embedded stack started fresh in %d ms%n", startMillis);
+            clusterId = stack.kafka().clusterId().orElseThrow();
+            postgresPort = stack.postgres().port();
+            try (Admin admin = admin(stack)) {
+                admin.createTopics(List.of(new NewTopic("stack.test", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            try (Connection c = stack.postgres().connect("postgres"); Statement s = c.createStatement()) {
+                // then PostgreSQL runs with the settings log-based CDC needs
+                assertThat(setting(s, "wal_level")).isEqualTo("logical");
+                assertThat(setting(s, "synchronous_commit")).isEqualTo("on");
+                assertThat(setting(s, "fsync")).isEqualTo("on");
+                assertThat(Integer.parseInt(setting(s, "max_replication_slots"))).isGreaterThanOrEqualTo(20);
+                assertThat(Integer.parseInt(setting(s, "max_wal_senders"))).isGreaterThanOrEqualTo(20);
+                s.execute("CREATE TABLE kept (v text)");
+                s.execute("INSERT INTO kept VALUES ('still here')");
+            }
+        }
+        // then no postgres process is left on that data directory
+        assertThat(postgresProcessesOn(dataDir)).isEmpty();
+
+        // when it starts again on the same directory, not fresh
+        try (EmbeddedStack again = EmbeddedStack.start(dataDir, false)) {
+            // then Kafka was not re-formatted and kept its topic, and PostgreSQL kept its row
+            assertThat(again.kafka().clusterId()).contains(clusterId);
+            try (Admin admin = admin(again)) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("stack.test");
+            }
+            try (Connection c = again.postgres().connect("postgres"); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT v FROM kept")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("still here");
+            }
+            assertThat(postgresPort).isPositive();
+        }
+
+        // when it starts fresh, the old data is gone
+        try (EmbeddedStack fresh = EmbeddedStack.start(dataDir, true)) {
+            assertThat(fresh.kafka().clusterId()).isPresent().get().isNotEqualTo(clusterId);
+            try (Admin admin = admin(fresh)) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("stack.test");
+            }
+        }
+    }
+
+    @Test
+    void shouldLeaveNoNonDaemonThreadAndNoProcessAfterClose() {
+        // given the non-daemon threads before the stack
+        Set<String> before = nonDaemonThreads();
+
+        // when a stack starts, restarts Kafka, stops and starts PostgreSQL, and closes
+        EmbeddedStack stack = EmbeddedStack.start(dataDir, true);
+        int kafkaPort = stack.kafka().port();
+        int postgresPort = stack.postgres().port();
+        stack.kafka().restart();
+        stack.postgres().stop();
+        stack.postgres().start();
+        assertThat(stack.kafka().port()).isEqualTo(kafkaPort);
+        assertThat(stack.postgres().port()).isEqualTo(postgresPort);
+        stack.close();
+
+        // then no thread of it keeps the JVM alive, no postgres runs on its data, and its ports are free again
+        assertThat(nonDaemonThreads()).isSubsetOf(before);
+        assertThat(postgresProcessesOn(dataDir)).isEmpty();
+        assertThat(LocalPorts.isFree(kafkaPort)).isTrue();
+        assertThat(LocalPorts.isFree(postgresPort)).isTrue();
+    }
+
+    private static Admin admin(EmbeddedStack stack) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(30).toMillis()));
+    }
+
+    private static String setting(Statement s, String name) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT current_setting('" + name + "')")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static List<ProcessHandle> postgresProcessesOn(Path dir) {
+        String path = dir.toAbsolutePath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(cl -> cl.contains("postgres") && cl.contains(path)).orElse(false))
+                .collect(Collectors.toList());
+    }
+
+    private static Set<String> nonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.isDaemon())
+                .map(Thread::getName)
+                .collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,58 @@
+package com.voxanne.ssot.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TestStackModeTest {
+    private static final Map<String, String> EXTERNAL_ENV = Map.of(
+            ExternalBackend.KAFKA_ENV, "kafka:9092",
+            ExternalBackend.DATABASE_URL_ENV, "jdbc:postgresql://db:5432/postgres?sslmode=require");
+
+    @Test
+    void shouldChooseEmbeddedWhenNothingIsConfigured() {
+        assertThat(TestStack.chooseMode(null, Map.of())).isEqualTo(TestStack.Mode.EMBEDDED);
+    }
+
+    @Test
+    void shouldChooseExternalWhenKafkaAndDatabaseAreNamedInTheEnvironment() {
+        assertThat(TestStack.chooseMode(null, EXTERNAL_ENV)).isEqualTo(TestStack.Mode.EXTERNAL);
+        assertThat(TestStack.chooseMode(" ", EXTERNAL_ENV)).isEqualTo(TestStack.Mode.EXTERNAL);
+    }
+
+    @Test
+    void shouldLetTheSystemPropertyWinOverTheEnvironment() {
+        assertThat(TestStack.chooseMode("testcontainers", EXTERNAL_ENV)).isEqualTo(TestStack.Mode.TESTCONTAINERS);
+        assertThat(TestStack.chooseMode("Embedded", EXTERNAL_ENV)).isEqualTo(TestStack.Mode.EMBEDDED);
+    }
+
+    @Test
+    void shouldRejectAnUnknownMode() {
+        assertThatThrownBy(() -> TestStack.chooseMode("docker", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ssot.testkit.mode");
+    }
+
+    @Test
+    void shouldPointTestDatabasesAtTheExternalServerKeepingUrlParameters() {
+        ExternalBackend backend = ExternalBackend.fromEnvironment(EXTERNAL_ENV);
+
+        assertThat(backend.jdbcUrl("relay_ab12cd_3")).isEqualTo("jdbc:postgresql://db:5432/relay_ab12cd_3?sslmode=require");
+        assertThat(backend.maintenanceDatabase()).isEqualTo("postgres");
+        assertThat(backend.user()).isEqualTo("postgres");
+        assertThat(backend.password()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseFaultInjectionOutsideTheEmbeddedStack() {
+        ExternalBackend backend = ExternalBackend.fromEnvironment(EXTERNAL_ENV);
+
+        assertThatThrownBy(backend::stopPostgres)
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("embedded")
+                .hasMessageContaining("EXTERNAL");
+        assertThatThrownBy(backend::restartKafka).isInstanceOf(UnsupportedOperationException.class);
+    }
+}
