@@ -1,0 +1,259 @@
+package com.voxanne.ssot.relay;
+
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.http.ComponentHealth;
+import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.service.DatabaseSettings;
+import com.voxanne.ssot.platform.service.ManagedService;
+import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.relay.config.RelayConnectorConfig;
+import com.voxanne.ssot.relay.config.RelaySettings;
+import com.voxanne.ssot.relay.engine.EngineSupervisor;
+import com.voxanne.ssot.relay.engine.KafkaBatchWriter;
+import com.voxanne.ssot.relay.engine.RecordMapper;
+import com.voxanne.ssot.relay.metrics.InFlight;
+import com.voxanne.ssot.relay.metrics.RelayMetrics;
+import com.voxanne.ssot.relay.slot.ReplicationSlots;
+import com.voxanne.ssot.relay.slot.SlotMonitor;
+import com.voxanne.ssot.relay.slot.SlotState;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log-based relay: Postgres's write-ahead log is the single source of what happened, and this
+ * service copies it to Kafka. The provisioner only writes rows (the outbox row in the same transaction
+ * as the managed number); a Debezium engine reads the relay's replication slot, and every change goes to
+ * Kafka with an idempotent acks=all producer before its WAL position is acknowledged. A restart resumes
+ * from the committed position (offsets in Kafka), so delivery is at-least-once and consumers deduplicate
+ * by the deterministic eventId.
+ *
+ * <p>Used by the CLI as {@code RelayService.create(context)} ({@code ./ssot run relay}, {@code up}).
+ * {@link #start()} returns once the replication stream runs; if Postgres or Kafka go away later, the
+ * engine is restarted with backoff and {@link #health()} says DEGRADED with the reason.
+ */
+public final class RelayService implements ManagedService {
+    public static final String NAME = "relay";
+    private static final Logger log = LoggerFactory.getLogger(RelayService.class);
+    /** A batch waiting longer than this for Kafka makes the relay DEGRADED. */
+    private static final Duration SLOW_ACK = Duration.ofSeconds(5);
+    private static final Duration SLOT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final RelaySettings settings;
+    private final HikariDataSource monitorPool;
+    private final Admin admin;
+    private final SlotMonitor monitor;
+    private final EngineSupervisor supervisor;
+    private final InFlight inFlight;
+    private final RelayMetrics metrics;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    /**
+     * @param settings the relay's validated settings
+     * @param kafka    Kafka client settings (bootstrap servers, security)
+     * @param database where Postgres is (for the slot monitor; the engine uses {@code settings})
+     * @param metrics  the process's meter registry
+     * @param redactor scrubs secrets from anything the relay reports
+     */
+    public RelayService(RelaySettings settings, KafkaClients kafka, DatabaseSettings database, MeterRegistry metrics,
+                        Redactor redactor) {
+        this.settings = settings;
+        this.inFlight = new InFlight(Clock.systemUTC());
+        this.monitorPool = database.pool("ssot-relay-monitor", 1);
+        Map<String, Object> adminProps = kafka.common();
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "ssot-relay-monitor-" + settings.slotName());
+        this.admin = Admin.create(adminProps);
+        this.monitor = new SlotMonitor(monitorPool, admin, settings.slotName(), settings.monitorInterval(), redactor);
+        RelayMetrics relayMetrics = new RelayMetrics(metrics, settings.slotName(), monitor::lagBytes, inFlight);
+        this.metrics = relayMetrics;
+        RecordMapper mapper = new RecordMapper(settings.topics(), settings.topicPrefix());
+        Map<String, Object> producerProps = producerProperties(kafka, settings);
+        this.supervisor = new EngineSupervisor(
+                settings.slotName(),
+                RelayConnectorConfig.engine(settings, kafka.common()),
+                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                producer -> new KafkaBatchWriter(producer, mapper, relayMetrics, inFlight, settings.sendTimeout()),
+                settings.restartBackoff(),
+                relayMetrics,
+                redactor);
+    }
+
+    /** The relay as the CLI builds it: every setting from the context (see {@link RelaySettings#from}). */
+    public static RelayService create(ServiceContext context) {
+        return new RelayService(RelaySettings.from(context), context.kafka(), context.database(), context.metrics(),
+                context.redactor());
+    }
+
+    /**
+     * Drops the relay's replication slot, for an operator retiring a relay for good (stop it first: a
+     * dropped slot loses every change not yet relayed, and the next start snapshots the tables again)
+     * and for tests.
+     *
+     * @return true when a slot was dropped, false when there was none
+     */
+    public static boolean dropSlot(DatabaseSettings database, String slotName)
+            throws SQLException, InterruptedException, TimeoutException {
+        return ReplicationSlots.drop(database, slotName, Duration.ofSeconds(30));
+    }
+
+    static Map<String, Object> producerProperties(KafkaClients kafka, RelaySettings settings) {
+        Map<String, Object> props = kafka.producer("ssot-relay-" + settings.slotName());
+        long send = settings.sendTimeout().toMillis();
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) send);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, send / 2 - 10));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, send);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        // The writer sends a whole batch and then waits for it: lingering would only add to every batch's latency.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return props;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public RelaySettings settings() {
+        return settings;
+    }
+
+    /**
+     * Starts the engine and returns once it streams from the slot (the initial snapshot, on a first
+     * start, is done by then).
+     *
+     * @throws RelayStartException when it does not stream within RELAY_START_TIMEOUT; the relay is
+     *                             closed by then
+     */
+    @Override
+    public void start() throws InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("relay " + settings.slotName() + " was closed; build a new one");
+        }
+        log.info("Starting relay: {}", settings);
+        started = true;
+        // A walsender still holding the slot (a previous relay shutting down) does not count as ours.
+        int stalePid = monitor.sampleSlot().activePid();
+        supervisor.start();
+        monitor.start();
+        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        while (true) {
+            if (supervisor.phase() == EngineSupervisor.Phase.RUNNING) {
+                SlotState slot = monitor.sampleSlot();
+                if (slot.active() && slot.activePid() != stalePid) {
+                    log.info("Relay streaming from slot {} (publication {}) to {}", settings.slotName(),
+                            settings.publication(), settings.topics());
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                String why = supervisor.lastProblem() != null ? supervisor.lastProblem()
+                        : monitor.databaseProblem() != null ? monitor.databaseProblem()
+                        : monitor.kafkaProblem() != null ? monitor.kafkaProblem()
+                        : "engine " + supervisor.phase() + ", slot " + monitor.slot();
+                close();
+                throw new RelayStartException("relay did not start streaming from slot " + settings.slotName() + " within "
+                        + settings.startTimeout() + ": " + why);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    /**
+     * UP while streaming; DEGRADED (with the reason) while the engine restarts, Postgres or Kafka do not
+     * answer, Kafka is slow to acknowledge, or the slot is not streaming; DOWN before start and after close.
+     */
+    @Override
+    public ComponentHealth health() {
+        if (!started) {
+            return ComponentHealth.down("not started");
+        }
+        if (closed) {
+            return ComponentHealth.down("stopped");
+        }
+        EngineSupervisor.Phase phase = supervisor.phase();
+        List<String> problems = new ArrayList<>();
+        if (phase == EngineSupervisor.Phase.RESTARTING) {
+            problems.add("restarting the CDC engine after: " + supervisor.lastProblem());
+        } else if (phase != EngineSupervisor.Phase.RUNNING) {
+            problems.add("CDC engine " + phase.name().toLowerCase(Locale.ROOT)
+                    + (supervisor.lastProblem() == null ? "" : " (last problem: " + supervisor.lastProblem() + ")"));
+        }
+        if (monitor.databaseProblem() != null) {
+            problems.add(monitor.databaseProblem());
+        }
+        if (monitor.kafkaProblem() != null) {
+            problems.add(monitor.kafkaProblem());
+        }
+        if (!problems.isEmpty()) {
+            return ComponentHealth.degraded(String.join("; ", problems));
+        }
+        long waiting = inFlight.waitingMillis();
+        if (waiting > SLOW_ACK.toMillis()) {
+            return ComponentHealth.degraded("waiting " + waiting + " ms for Kafka to acknowledge " + inFlight.records()
+                    + " records");
+        }
+        SlotState slot = monitor.slot();
+        if (!slot.active()) {
+            return ComponentHealth.degraded("replication slot " + settings.slotName() + " is not streaming");
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("slot", settings.slotName());
+        details.put("slotLagBytes", slot.lagBytes());
+        details.put("confirmedFlushLsn", String.valueOf(slot.confirmedFlushLsn()));
+        details.put("oldestUnrelayedAgeMs", inFlight.oldestUnrelayedAgeMillis());
+        return ComponentHealth.up(details);
+    }
+
+    /**
+     * Stops the engine (committing only what Kafka acknowledged), waits until Postgres has released the
+     * slot (so a relay started next can take it at once), then stops the monitor and clients.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        supervisor.close();
+        awaitSlotReleased(SLOT_RELEASE_TIMEOUT);
+        monitor.close();
+        admin.close(Duration.ofSeconds(5));
+        monitorPool.close();
+        metrics.close();
+        log.info("Relay for slot {} stopped", settings.slotName());
+    }
+
+    private void awaitSlotReleased(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (monitor.sampleSlot().active() && monitor.databaseProblem() == null) {
+                if (System.nanoTime() > deadline) {
+                    log.warn("Replication slot {} still active {} after the relay stopped", settings.slotName(), timeout);
+                    return;
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

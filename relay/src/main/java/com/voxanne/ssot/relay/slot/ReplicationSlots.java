@@ -1,0 +1,90 @@
+package com.voxanne.ssot.relay.slot;
+
+import com.voxanne.ssot.platform.service.DatabaseSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and drops logical replication slots. A slot keeps WAL on the server until its consumer confirms
+ * it, so a relay that is retired for good (or a test) must drop its slot; a restart must not.
+ */
+public final class ReplicationSlots {
+    private static final Logger log = LoggerFactory.getLogger(ReplicationSlots.class);
+    private static final String SAMPLE = "SELECT active, confirmed_flush_lsn::text, coalesce(active_pid, 0),"
+            + " CASE WHEN confirmed_flush_lsn IS NULL THEN -1"
+            + " ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint END"
+            + " FROM pg_replication_slots WHERE slot_name = ?";
+
+    private ReplicationSlots() {
+    }
+
+    /** The slot as it is now ({@link SlotState#exists()} false when there is none). */
+    public static SlotState sample(Connection connection, String slotName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(SAMPLE)) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new SlotState(false, false, 0, -1, null);
+                }
+                return new SlotState(true, rs.getBoolean(1), rs.getInt(3), rs.getLong(4), rs.getString(2));
+            }
+        }
+    }
+
+    /**
+     * Drops the slot once no one streams from it, for an operator retiring a relay (the relay must be
+     * stopped first) and for tests. Waits up to {@code timeout} for a walsender that is shutting down.
+     *
+     * @return true when a slot was dropped, false when there was none
+     * @throws TimeoutException when the slot is still in use after {@code timeout}
+     */
+    public static boolean drop(DatabaseSettings database, String slotName, Duration timeout)
+            throws SQLException, InterruptedException, TimeoutException {
+        Properties props = new Properties();
+        props.setProperty("user", database.user());
+        database.password().ifPresent(p -> props.setProperty("password", p.reveal()));
+        try (Connection c = DriverManager.getConnection(database.jdbcUrl(), props)) {
+            c.setAutoCommit(true);
+            return drop(c, slotName, timeout);
+        }
+    }
+
+    /** {@link #drop(DatabaseSettings, String, Duration)} on an open connection (autocommit on). */
+    public static boolean drop(Connection connection, String slotName, Duration timeout)
+            throws SQLException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            SlotState state = sample(connection, slotName);
+            if (!state.exists()) {
+                return false;
+            }
+            if (!state.active()) {
+                try (PreparedStatement ps = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                    ps.setString(1, slotName);
+                    ps.execute();
+                    log.info("Dropped replication slot {}", slotName);
+                    return true;
+                } catch (SQLException e) {
+                    // "55006 object in use": a walsender took it between our look and the drop; look again
+                    if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("replication slot " + slotName + " is still in use after " + timeout
+                        + "; stop the relay that streams from it first");
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package com.voxanne.ssot.projector;
+
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.http.ComponentHealth;
+import com.voxanne.ssot.platform.kafka.DeadLetters;
+import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.service.DatabaseSettings;
+import com.voxanne.ssot.platform.service.ManagedService;
+import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.projector.consumer.BatchProcessor;
+import com.voxanne.ssot.projector.consumer.DeadLetterRejections;
+import com.voxanne.ssot.projector.consumer.ProjectorMetrics;
+import com.voxanne.ssot.projector.consumer.ProjectorState;
+import com.voxanne.ssot.projector.consumer.ProjectorWorker;
+import com.voxanne.ssot.projector.consumer.RecordDecoder;
+import com.voxanne.ssot.projector.store.EventValidator;
+import com.voxanne.ssot.projector.store.SsotPool;
+import com.voxanne.ssot.projector.store.SsotWriter;
+import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SSOT projector as the CLI runs it: consumes {@code telephony.numbers.provisioned} and makes every
+ * NumberProvisioned an {@code org_credentials} row. This is the write the old system swallowed; here it is
+ * mandatory (see {@link ProjectorWorker}): never skipped, offsets only after commit, poison records to the
+ * DLQ. Several instances in one consumer group are safe (per-partition order plus the version guard).
+ *
+ * <p>Build it with {@link #fromContext(ServiceContext)}; {@link #start()} returns once the consumer has
+ * joined its group; {@link #close()} stops the loop and closes consumer, producer and pool in reverse order.
+ */
+public final class ProjectorService implements ManagedService {
+    public static final String NAME = "ssot-projector";
+    private static final Logger log = LoggerFactory.getLogger(ProjectorService.class);
+    /** Enough for the loop to finish the batch being written and close the consumer. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(75);
+
+    private final ProjectorSettings settings;
+    private final Topic<String, NumberProvisioned> topic;
+    private final KafkaClients kafka;
+    private final DataSource dataSource;
+    private final HikariDataSource ownedPool;
+    private final MeterRegistry registry;
+    private final Redactor redactor;
+    private final String instanceId = NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
+    private final ProjectorState state = new ProjectorState();
+
+    private Producer<byte[], byte[]> dlqProducer;
+    private KafkaConsumer<byte[], byte[]> unstartedConsumer;
+    private ProjectorWorker worker;
+    private Thread thread;
+    private ProjectorMetrics metrics;
+    private boolean closed;
+
+    /**
+     * @param dataSource used, not owned: the caller closes it (connections must be autocommit off or are set so)
+     */
+    public ProjectorService(ProjectorSettings settings, Topic<String, NumberProvisioned> topic, KafkaClients kafka,
+                            DataSource dataSource, MeterRegistry registry, Redactor redactor) {
+        this(settings, topic, kafka, dataSource, null, registry, redactor);
+    }
+
+    private ProjectorService(ProjectorSettings settings, Topic<String, NumberProvisioned> topic, KafkaClients kafka,
+                             DataSource dataSource, HikariDataSource ownedPool, MeterRegistry registry, Redactor redactor) {
+        this.settings = settings;
+        this.topic = topic;
+        this.kafka = kafka;
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.registry = registry;
+        this.redactor = redactor;
+    }
+
+    /** The projector of a deployment: settings and topic names from the context, its own connection pool. */
+    public static ProjectorService fromContext(ServiceContext context) {
+        ProjectorSettings settings = ProjectorSettings.from(context.source());
+        Topic<String, NumberProvisioned> topic = TopicNames.registry(context.config().topicNames()).numbersProvisioned();
+        return withOwnPool(settings, topic, context.kafka(), context.database(), context.metrics(), context.redactor());
+    }
+
+    /** A projector that opens (and on close, closes) its own pool of {@code settings.poolSize()} connections. */
+    public static ProjectorService withOwnPool(ProjectorSettings settings, Topic<String, NumberProvisioned> topic,
+                                               KafkaClients kafka, DatabaseSettings database, MeterRegistry registry,
+                                               Redactor redactor) {
+        HikariDataSource pool = SsotPool.open(database, NAME, settings.poolSize(), settings.connectTimeout());
+        return new ProjectorService(settings, topic, kafka, pool, pool, registry, redactor);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        if (thread != null || closed) {
+            throw new IllegalStateException(NAME + " already started (a service starts once)");
+        }
+        boolean joined;
+        try {
+            metrics = new ProjectorMetrics(registry, instanceId);
+            dlqProducer = new KafkaProducer<>(kafka.producer(instanceId + "-dlq"), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            unstartedConsumer = consumer;
+            BatchProcessor processor = new BatchProcessor(dataSource,
+                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new SsotWriter(),
+                    new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()), metrics,
+                            redactor), true);
+            worker = new ProjectorWorker(consumer, topic.name(), processor, settings.retry(), settings.pollTimeout(),
+                    settings.batchDelay(), metrics, state, redactor, instanceId);
+            thread = new Thread(worker, instanceId);
+            thread.start();
+            unstartedConsumer = null; // the loop owns and closes it now
+            joined = state.awaitFirstAssignment(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            close(); // nothing half-started is left behind
+            throw e;
+        }
+        if (!joined) {
+            String why = state.reason();
+            close();
+            throw new IllegalStateException(NAME + " did not join consumer group '" + settings.groupId() + "' on "
+                    + topic.name() + " within " + settings.startTimeout().toSeconds() + "s (PROJECTOR_START_TIMEOUT)"
+                    + (why == null ? "" : ": " + why) + "; is Kafka reachable at " + kafka.bootstrapServers() + "?");
+        }
+        log.info("{} running: group {} on {} (batch up to {} records{})", instanceId, settings.groupId(), topic.name(),
+                settings.maxPollRecords(), settings.batchDelay().isZero() ? ""
+                        : ", TEST/DEMO batch delay " + settings.batchDelay().toMillis() + " ms");
+    }
+
+    Map<String, Object> consumerProperties() {
+        Map<String, Object> props = kafka.consumer(settings.groupId(), instanceId);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        return props;
+    }
+
+    @Override
+    public ComponentHealth health() {
+        return state.health();
+    }
+
+    /** Records behind the end of this instance's partitions, as last seen by its loop. */
+    public long lag() {
+        return metrics == null ? 0 : metrics.lag();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        if (worker != null && thread != null) {
+            worker.stop();
+            try {
+                thread.join(STOP_TIMEOUT.toMillis());
+                if (thread.isAlive()) {
+                    failure = new IllegalStateException(instanceId + " loop did not stop within " + STOP_TIMEOUT.toSeconds() + "s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new IllegalStateException("interrupted while stopping " + instanceId, e);
+            }
+        }
+        if (unstartedConsumer != null) {
+            try {
+                unstartedConsumer.close(Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                failure = addTo(failure, e);
+            }
+        }
+        if (dlqProducer != null) {
+            try {
+                dlqProducer.close(Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                failure = addTo(failure, e);
+            }
+        }
+        if (ownedPool != null) {
+            try {
+                ownedPool.close();
+            } catch (RuntimeException e) {
+                failure = addTo(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+}

@@ -1,0 +1,266 @@
+package com.voxanne.ssot.projector.backfill;
+
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.kafka.DeadLetters;
+import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.projector.ProjectorSettings;
+import com.voxanne.ssot.projector.TopicNames;
+import com.voxanne.ssot.projector.consumer.BatchProcessor;
+import com.voxanne.ssot.projector.consumer.BatchResult;
+import com.voxanne.ssot.projector.consumer.DeadLetterRejections;
+import com.voxanne.ssot.projector.consumer.ProjectorMetrics;
+import com.voxanne.ssot.projector.consumer.RecordDecoder;
+import com.voxanne.ssot.projector.consumer.RejectionHandler;
+import com.voxanne.ssot.projector.store.EventValidator;
+import com.voxanne.ssot.projector.store.KnownOrganizations;
+import com.voxanne.ssot.projector.store.SsotWrite;
+import com.voxanne.ssot.projector.store.SsotWriter;
+import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replays {@code telephony.numbers.provisioned} into org_credentials through the SAME path as the live
+ * projector ({@link BatchProcessor}: decode, validate, one idempotent version-guarded upsert per batch,
+ * poison records to the DLQ). It reads with {@code assign()} and no consumer group, so the live projector's
+ * group and offsets are untouched, from the beginning or from a timestamp up to the end offsets captured at
+ * start, then stops. Since the write is idempotent, replaying what is already applied changes nothing.
+ *
+ * <p>A dry run evaluates every event against the stored version stamps and writes nothing (and parks
+ * nothing). Database failures are retried with backoff, never skipped; after {@code giveUpAfter} of
+ * continuous failure the replay stops with a {@link BackfillException} (rerunning it is safe).
+ */
+public final class Backfill {
+    private static final Logger log = LoggerFactory.getLogger(Backfill.class);
+    /** How long a replay keeps retrying one failing batch, or waits for records that must come, before it stops. */
+    public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofMinutes(5);
+
+    private final KafkaClients kafka;
+    private final Topic<String, NumberProvisioned> topic;
+    private final DataSource dataSource;
+    private final MeterRegistry registry;
+    private final Redactor redactor;
+    private final ProjectorSettings settings;
+    private final Duration giveUpAfter;
+
+    /**
+     * @param dataSource used, not owned
+     * @param registry   where dead-letter and failure counts go (the CLI can pass a fresh registry)
+     */
+    public Backfill(KafkaClients kafka, Topic<String, NumberProvisioned> topic, DataSource dataSource,
+                    MeterRegistry registry, Redactor redactor, ProjectorSettings settings, Duration giveUpAfter) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.dataSource = dataSource;
+        this.registry = registry;
+        this.redactor = redactor;
+        this.settings = settings;
+        this.giveUpAfter = giveUpAfter;
+    }
+
+    /** The replay of a deployment: topic names, batch size and retry from the context; uses (does not own) the pool. */
+    public static Backfill fromContext(ServiceContext context, DataSource dataSource) {
+        return new Backfill(context.kafka(), TopicNames.registry(context.config().topicNames()).numbersProvisioned(),
+                dataSource, context.metrics(), context.redactor(), ProjectorSettings.from(context.source()),
+                DEFAULT_GIVE_UP_AFTER);
+    }
+
+    /**
+     * @param from     the beginning of the log, or a timestamp
+     * @param dryRun   true: compute what would change, write and park nothing
+     * @param listener told after every batch
+     * @throws BackfillException    the topic does not exist, or the database/broker stayed down past giveUpAfter
+     * @throws InterruptedException interrupted: what was committed stays, rerun to finish
+     */
+    public BackfillSummary run(StartFrom from, boolean dryRun, BackfillListener listener) throws InterruptedException {
+        String runId = "ssot-backfill-" + UUID.randomUUID().toString().substring(0, 8);
+        long started = System.nanoTime();
+        Producer<byte[], byte[]> dlqProducer = dryRun ? null
+                : new KafkaProducer<>(kafka.producer(runId + "-dlq"), new ByteArraySerializer(), new ByteArraySerializer());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(runId),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            BatchProcessor processor = processor(dryRun, dlqProducer);
+            return replay(consumer, processor, from, dryRun, listener, started, runId);
+        } finally {
+            if (dlqProducer != null) {
+                dlqProducer.close(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    private BatchProcessor processor(boolean dryRun, Producer<byte[], byte[]> dlqProducer) {
+        RecordDecoder decoder = new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator());
+        if (dryRun) {
+            SsotWrite evaluator = new DryRunEvaluator(new KnownOrganizations());
+            RejectionHandler wouldPark = r -> log.info("dry run: would park {} ({}): orgId={} requestId={} phone={} reason={}",
+                    r.origin(), r.stage(), r.orgId(), r.requestId(), r.phoneNumber(), redactor.redact(r.reason()));
+            return new BatchProcessor(dataSource, decoder, evaluator, wouldPark, false);
+        }
+        ProjectorMetrics metrics = new ProjectorMetrics(registry, "backfill");
+        RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()),
+                metrics, redactor);
+        return new BatchProcessor(dataSource, decoder, new SsotWriter(), park, true);
+    }
+
+    private Map<String, Object> consumerProperties(String runId) {
+        Map<String, Object> props = kafka.consumer(runId, runId);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG); // assign() only: no group, no commits, the live group untouched
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+        return props;
+    }
+
+    private BackfillSummary replay(KafkaConsumer<byte[], byte[]> consumer, BatchProcessor processor, StartFrom from,
+                                   boolean dryRun, BackfillListener listener, long started, String runId)
+            throws InterruptedException {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic.name());
+        if (infos == null || infos.isEmpty()) {
+            throw new BackfillException("topic " + topic.name() + " does not exist: nothing to replay");
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        Map<TopicPartition, Long> start = startOffsets(consumer, partitions, from, end);
+        Set<TopicPartition> remaining = new HashSet<>();
+        long total = 0;
+        for (TopicPartition tp : partitions) {
+            long span = end.get(tp) - start.get(tp);
+            if (span > 0) {
+                remaining.add(tp);
+                total += span;
+            }
+        }
+        log.info("{}: replaying {} records of {} {} (dry run: {})", runId, total, topic.name(), from, dryRun);
+        consumer.assign(remaining);
+        remaining.forEach(tp -> consumer.seek(tp, start.get(tp)));
+
+        long records = 0;
+        long inserted = 0;
+        long updated = 0;
+        long unchanged = 0;
+        long deadLettered = 0;
+        long lastDone = -1;
+        long lastProgressAt = System.nanoTime();
+        while (!remaining.isEmpty()) {
+            ConsumerRecords<byte[], byte[]> polled = consumer.poll(settings.pollTimeout());
+            List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(polled.count());
+            for (TopicPartition tp : polled.partitions()) {
+                long limit = end.get(tp);
+                for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
+                    if (r.offset() < limit) {
+                        batch.add(r);
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                BatchResult result = processWithRetry(processor, batch, runId);
+                records += result.records();
+                inserted += result.counts().inserted();
+                updated += result.counts().updated();
+                unchanged += result.counts().unchanged();
+                deadLettered += result.rejected();
+            }
+            long done = 0;
+            for (TopicPartition tp : partitions) {
+                long s = start.get(tp);
+                long e = end.get(tp);
+                if (remaining.contains(tp)) {
+                    long position = consumer.position(tp);
+                    if (position >= e) {
+                        remaining.remove(tp);
+                        consumer.pause(List.of(tp));
+                    }
+                    done += Math.min(position, e) - s;
+                } else {
+                    done += Math.max(0, e - s);
+                }
+            }
+            if (done != lastDone) {
+                lastDone = done;
+                lastProgressAt = System.nanoTime();
+                listener.onProgress(progress(done, total, started));
+            } else if (Duration.ofNanos(System.nanoTime() - lastProgressAt).compareTo(giveUpAfter) > 0) {
+                throw new BackfillException(runId + ": no records could be read from " + topic.name() + " for "
+                        + giveUpAfter.toSeconds() + "s with " + (total - done) + " still to read; is Kafka reachable?"
+                        + " Rerunning the backfill is safe.");
+            }
+        }
+        BackfillSummary summary = new BackfillSummary(records, inserted, updated, unchanged, deadLettered,
+                Duration.ofNanos(System.nanoTime() - started), dryRun);
+        log.info("{}: done {}", runId, summary);
+        return summary;
+    }
+
+    private Map<TopicPartition, Long> startOffsets(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+                                                   StartFrom from, Map<TopicPartition, Long> end) {
+        if (from.since().isEmpty()) {
+            return new HashMap<>(consumer.beginningOffsets(partitions));
+        }
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, from.since().get().toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+        Map<TopicPartition, Long> start = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp at = found.get(tp);
+            start.put(tp, at == null ? end.get(tp) : Math.min(at.offset(), end.get(tp)));
+        }
+        return start;
+    }
+
+    private BatchResult processWithRetry(BatchProcessor processor, List<ConsumerRecord<byte[], byte[]>> batch,
+                                         String runId) throws InterruptedException {
+        Backoff.Attempts attempts = settings.retry().attempts();
+        long firstFailure = 0;
+        while (true) {
+            try {
+                return processor.process(batch);
+            } catch (SQLException | RuntimeException e) {
+                long now = System.nanoTime();
+                if (attempts.count() == 0) {
+                    firstFailure = now;
+                    log.warn("{}: SSOT write of a batch of {} records failed; retrying it with backoff", runId,
+                            batch.size(), e);
+                } else if (Duration.ofNanos(now - firstFailure).compareTo(giveUpAfter) > 0) {
+                    throw new BackfillException(runId + ": SSOT write kept failing for " + giveUpAfter.toSeconds()
+                            + "s (" + attempts.count() + " attempts): " + redactor.describe(e)
+                            + ". What was committed stays; rerunning the backfill is safe.", e);
+                }
+                attempts.pause();
+            }
+        }
+    }
+
+    private static BackfillProgress progress(long done, long total, long startedNanos) {
+        double seconds = (System.nanoTime() - startedNanos) / 1e9;
+        double rate = seconds > 0 ? done / seconds : 0;
+        Optional<Duration> eta = rate > 0 ? Optional.of(Duration.ofMillis((long) ((total - done) / rate * 1000)))
+                : Optional.empty();
+        return new BackfillProgress(done, total, rate, eta);
+    }
+}

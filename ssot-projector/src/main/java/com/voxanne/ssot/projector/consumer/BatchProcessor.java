@@ -1,0 +1,99 @@
+package com.voxanne.ssot.projector.consumer;
+
+import com.voxanne.ssot.projector.store.Candidate;
+import com.voxanne.ssot.projector.store.Refusal;
+import com.voxanne.ssot.projector.store.SsotWrite;
+import com.voxanne.ssot.projector.store.UpsertCounts;
+import com.voxanne.ssot.projector.store.WriteResult;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * One poll batch through the SSOT write, the path shared by the live projector and the backfill:
+ * decode and validate every record, write all good ones in ONE transaction, and only after COMMIT park
+ * the rejects on the dead-letter topic. Any failure is thrown, after rollback, so the caller retries the
+ * same batch; since the write is idempotent, redoing a batch whose commit did happen changes nothing.
+ */
+public final class BatchProcessor {
+    private final DataSource dataSource;
+    private final RecordDecoder decoder;
+    private final SsotWrite write;
+    private final RejectionHandler rejections;
+    private final boolean commit;
+
+    /**
+     * @param commit false for a dry run: the transaction is rolled back and nothing is parked by this
+     *               class beyond what {@code rejections} does (give it a counting handler)
+     */
+    public BatchProcessor(DataSource dataSource, RecordDecoder decoder, SsotWrite write, RejectionHandler rejections,
+                          boolean commit) {
+        this.dataSource = dataSource;
+        this.decoder = decoder;
+        this.write = write;
+        this.rejections = rejections;
+        this.commit = commit;
+    }
+
+    /**
+     * @throws SQLException         the database failed (connection, deadlock, ...): retry the batch
+     * @throws InterruptedException interrupted while parking a record
+     * @throws RuntimeException     e.g. the dead-letter topic did not take a record: retry the batch
+     */
+    public BatchResult process(List<ConsumerRecord<byte[], byte[]>> records) throws SQLException, InterruptedException {
+        RecordDecoder.Decoded decoded = decoder.decode(records);
+        List<Rejection> rejected = new ArrayList<>(decoded.rejections());
+        UpsertCounts counts = UpsertCounts.NONE;
+        long started = System.nanoTime();
+        if (!decoded.candidates().isEmpty()) {
+            WriteResult<ConsumerRecord<byte[], byte[]>> result = transaction(decoded.candidates());
+            counts = result.counts();
+            for (Refusal<ConsumerRecord<byte[], byte[]>> refusal : result.refused()) {
+                Candidate<ConsumerRecord<byte[], byte[]>> c = refusal.candidate();
+                rejected.add(new Rejection(c.source(), Rejection.STAGE_SSOT_WRITE, refusal.reason(), refusal.errorClass(),
+                        c.row().orgId().toString(), c.row().requestId(), c.row().phoneNumber()));
+            }
+        }
+        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        for (Rejection r : rejected) {
+            rejections.reject(r);
+        }
+        return new BatchResult(records.size(), counts, rejected.size(), latency);
+    }
+
+    private WriteResult<ConsumerRecord<byte[], byte[]>> transaction(
+            List<Candidate<ConsumerRecord<byte[], byte[]>>> candidates) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            if (connection.getAutoCommit()) {
+                connection.setAutoCommit(false);
+            }
+            try {
+                WriteResult<ConsumerRecord<byte[], byte[]>> result = write.write(connection, candidates);
+                if (commit) {
+                    connection.commit();
+                } else {
+                    connection.rollback();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackAfter(connection, e);
+                throw e;
+            }
+        }
+    }
+
+    /** Rolls back after a failure; a failing rollback is attached to the original error, not lost. */
+    private static void rollbackAfter(Connection connection, Exception cause) {
+        try {
+            if (!connection.isClosed()) {
+                connection.rollback();
+            }
+        } catch (SQLException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package com.voxanne.ssot.projector.store;
+
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One validated {@code org_credentials} row as a {@code NumberProvisioned} event says it should be.
+ * Only rows built by {@link EventValidator} reach the database, so every field here already satisfies
+ * the contract (UUIDs parsed, E.164, PN sid, non-blank Vapi id).
+ *
+ * @param version provisionedAt in epoch millis; with {@code eventId} it orders two events of one key
+ */
+public record SsotRow(UUID orgId, String phoneNumber, String vapiPhoneId, String twilioSid, UUID eventId,
+                      long version, String requestId) {
+
+    /**
+     * Oldest first: by version, ties broken by eventId in the order PostgreSQL sorts {@code uuid}
+     * (unsigned bytes, which is the order of the lower-case canonical text), so Java and SQL agree
+     * on which of two events wins.
+     */
+    public static final Comparator<SsotRow> OLDEST_FIRST = Comparator.comparingLong(SsotRow::version)
+            .thenComparing(row -> row.eventId().toString());
+
+    public SsotRow {
+        Objects.requireNonNull(orgId, "orgId");
+        Objects.requireNonNull(phoneNumber, "phoneNumber");
+        Objects.requireNonNull(vapiPhoneId, "vapiPhoneId");
+        Objects.requireNonNull(twilioSid, "twilioSid");
+        Objects.requireNonNull(eventId, "eventId");
+    }
+
+    public Key key() {
+        return new Key(orgId, phoneNumber);
+    }
+
+    /** True when this row's event wins over {@code other}'s (strictly newer version stamp). */
+    public boolean supersedes(SsotRow other) {
+        return OLDEST_FIRST.compare(this, other) > 0;
+    }
+
+    /** The natural key of {@code org_credentials} (provider is always 'twilio' here). */
+    public record Key(UUID orgId, String phoneNumber) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = orgId.compareTo(o.orgId);
+            return c != 0 ? c : phoneNumber.compareTo(o.phoneNumber);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package com.voxanne.ssot.projector.store;
+
+import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The SSOT write: {@code NumberProvisioned} events to {@code org_credentials}, idempotent and
+ * version-guarded. A row only ever moves to a strictly newer event (version = provisionedAt millis, ties
+ * broken by eventId), so duplicates, replays and out-of-order delivery never regress it.
+ *
+ * <p>{@link #upsertRows} is the production path: the batch is deduplicated (newest event per key), sorted
+ * by key (concurrent writers lock rows in the same order, so they cannot deadlock) and written with ONE
+ * set-based {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT ... DO UPDATE ... WHERE newer}.
+ * {@link #upsertOneByOne} is the naive per-row-commit path, kept as the benchmark baseline.
+ *
+ * <p>Stateless and thread-safe. Methods run in the caller's transaction unless they say otherwise.
+ */
+public final class SsotUpsert {
+    /** Newer-wins guard shared by both paths: strictly newer version, ties broken by eventId. */
+    private static final String NEWER_WINS = """
+            ON CONFLICT (org_id, provider, phone_number) DO UPDATE
+               SET vapi_phone_id = EXCLUDED.vapi_phone_id,
+                   twilio_sid    = EXCLUDED.twilio_sid,
+                   is_managed    = true,
+                   last_event_id = EXCLUDED.last_event_id,
+                   version       = EXCLUDED.version,
+                   updated_at    = now()
+             WHERE c.version < EXCLUDED.version
+                OR (c.version = EXCLUDED.version
+                    AND (c.last_event_id IS NULL OR c.last_event_id < EXCLUDED.last_event_id))
+            RETURNING (xmax = 0) AS inserted
+            """;
+
+    static final String BATCH_SQL = """
+            WITH incoming (org_id, phone_number, vapi_phone_id, twilio_sid, last_event_id, version) AS (
+                SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::bigint[])
+            ), written AS (
+                INSERT INTO org_credentials AS c
+                       (org_id, provider, phone_number, vapi_phone_id, twilio_sid, is_managed, last_event_id, version, updated_at)
+                SELECT org_id, 'twilio', phone_number, vapi_phone_id, twilio_sid, true, last_event_id, version, now()
+                  FROM incoming
+            """ + NEWER_WINS + """
+            )
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+            """;
+
+    static final String ONE_ROW_SQL = """
+            INSERT INTO org_credentials AS c
+                   (org_id, provider, phone_number, vapi_phone_id, twilio_sid, is_managed, last_event_id, version, updated_at)
+            VALUES (?, 'twilio', ?, ?, ?, true, ?, ?, now())
+            """ + NEWER_WINS;
+
+    private final EventValidator validator;
+
+    public SsotUpsert() {
+        this(new EventValidator());
+    }
+
+    public SsotUpsert(EventValidator validator) {
+        this.validator = validator;
+    }
+
+    /**
+     * Validates and writes a batch of events set-based, in the caller's transaction (the caller commits).
+     *
+     * @throws InvalidEventException for the first event that breaks the contract (nothing is written)
+     */
+    public UpsertCounts upsertBatch(Connection connection, List<NumberProvisioned> events) throws SQLException {
+        List<SsotRow> rows = new ArrayList<>(events.size());
+        for (NumberProvisioned event : events) {
+            rows.add(validator.validate(event));
+        }
+        return upsertRows(connection, rows);
+    }
+
+    /**
+     * Writes validated rows set-based in one statement, in the caller's transaction. Events superseded by a
+     * newer one for the same key in {@code rows} count as unchanged.
+     */
+    public UpsertCounts upsertRows(Connection connection, Collection<SsotRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return UpsertCounts.NONE;
+        }
+        List<SsotRow> newest = newestPerKey(rows);
+        int n = newest.size();
+        UUID[] orgIds = new UUID[n];
+        String[] phones = new String[n];
+        String[] vapiIds = new String[n];
+        String[] sids = new String[n];
+        UUID[] eventIds = new UUID[n];
+        Long[] versions = new Long[n];
+        for (int i = 0; i < n; i++) {
+            SsotRow row = newest.get(i);
+            orgIds[i] = row.orgId();
+            phones[i] = row.phoneNumber();
+            vapiIds[i] = row.vapiPhoneId();
+            sids[i] = row.twilioSid();
+            eventIds[i] = row.eventId();
+            versions[i] = row.version();
+        }
+        List<Array> arrays = new ArrayList<>(6);
+        try (PreparedStatement ps = connection.prepareStatement(BATCH_SQL)) {
+            bind(ps, 1, connection.createArrayOf("uuid", orgIds), arrays);
+            bind(ps, 2, connection.createArrayOf("text", phones), arrays);
+            bind(ps, 3, connection.createArrayOf("text", vapiIds), arrays);
+            bind(ps, 4, connection.createArrayOf("text", sids), arrays);
+            bind(ps, 5, connection.createArrayOf("uuid", eventIds), arrays);
+            bind(ps, 6, connection.createArrayOf("bigint", versions), arrays);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long inserted = rs.getLong(1);
+                long updated = rs.getLong(2);
+                return new UpsertCounts(inserted, updated, rows.size() - inserted - updated);
+            }
+        } finally {
+            for (Array a : arrays) {
+                a.free();
+            }
+        }
+    }
+
+    /**
+     * The naive baseline: validates and writes each event with its own statement and its own COMMIT, as a
+     * per-record consumer would (autocommit is turned off on the connection if it was on). For the benchmark only.
+     */
+    public UpsertCounts upsertOneByOne(Connection connection, List<NumberProvisioned> events) throws SQLException {
+        if (connection.getAutoCommit()) {
+            connection.setAutoCommit(false);
+        }
+        long inserted = 0;
+        long updated = 0;
+        try (PreparedStatement ps = connection.prepareStatement(ONE_ROW_SQL)) {
+            for (NumberProvisioned event : events) {
+                SsotRow row = validator.validate(event);
+                ps.setObject(1, row.orgId());
+                ps.setString(2, row.phoneNumber());
+                ps.setString(3, row.vapiPhoneId());
+                ps.setString(4, row.twilioSid());
+                ps.setObject(5, row.eventId());
+                ps.setLong(6, row.version());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        if (rs.getBoolean(1)) {
+                            inserted++;
+                        } else {
+                            updated++;
+                        }
+                    }
+                }
+                connection.commit();
+            }
+        }
+        return new UpsertCounts(inserted, updated, events.size() - inserted - updated);
+    }
+
+    /** The newest event per key (a single INSERT ... ON CONFLICT may touch a row once), sorted by key. */
+    static List<SsotRow> newestPerKey(Collection<SsotRow> rows) {
+        Map<SsotRow.Key, SsotRow> newest = new HashMap<>(rows.size() * 2);
+        for (SsotRow row : rows) {
+            newest.merge(row.key(), row, (a, b) -> b.supersedes(a) ? b : a);
+        }
+        List<SsotRow> sorted = new ArrayList<>(newest.values());
+        sorted.sort((a, b) -> a.key().compareTo(b.key()));
+        return sorted;
+    }
+
+    private static void bind(PreparedStatement ps, int index, Array array, List<Array> opened) throws SQLException {
+        opened.add(array);
+        ps.setArray(index, array);
+    }
+}
