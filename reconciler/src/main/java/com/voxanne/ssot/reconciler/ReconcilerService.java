@@ -1,0 +1,301 @@
+package com.voxanne.ssot.reconciler;
+
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.http.ComponentHealth;
+import com.voxanne.ssot.platform.http.HealthRegistry;
+import com.voxanne.ssot.platform.http.StatusServer;
+import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.platform.service.ManagedService;
+import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.reconciler.catchup.CatchUpMonitor;
+import com.voxanne.ssot.reconciler.catchup.InputLag;
+import com.voxanne.ssot.reconciler.query.ComplianceQueries;
+import com.voxanne.ssot.reconciler.query.QueryRoutes;
+import com.voxanne.ssot.reconciler.query.StoreAccess;
+import com.voxanne.ssot.reconciler.topology.CdcDeadLetterHandler;
+import com.voxanne.ssot.reconciler.topology.ReconcilerTopology;
+import com.voxanne.ssot.reconciler.topology.ReconcilerTopologyConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reconciler as the CLI runs it ({@code ./ssot run reconciler}, or inside {@code ./ssot up}): a
+ * Kafka Streams application that joins the CDC of managed_phone_numbers with the CDC of org_credentials
+ * and publishes a violation on {@code ssot.violations} whenever an active managed number lacks a valid
+ * SSOT row for longer than the grace period. It trusts no writer: it only looks at what the database
+ * committed.
+ *
+ * <p>Exactly-once (v2): the state stores, the input offsets and the violations commit together, so an
+ * episode is published once across restarts and rebalances. Alerts are held while the inputs are not
+ * caught up ({@link CatchUpMonitor}). Mount the HTTP queries with {@link #registerRoutes(StatusServer)}.
+ */
+public final class ReconcilerService implements ManagedService {
+    public static final String NAME = "reconciler";
+    private static final Logger log = LoggerFactory.getLogger(ReconcilerService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Backoff START_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2.0);
+
+    private final ReconcilerSettings settings;
+    private final KafkaClients kafka;
+    private final MeterRegistry registry;
+    private final HealthRegistry health;
+    private final Redactor redactor;
+    private final ReconcilerMetrics metrics;
+    private final AtomicLong lastOpenCount = new AtomicLong();
+    private volatile KafkaStreams streams;
+    private volatile ComplianceQueries queries;
+    private volatile StreamThreadFailureHandler failureHandler;
+    private Admin admin;
+    private CatchUpMonitor catchUp;
+    private boolean closed;
+
+    public ReconcilerService(ServiceContext context) {
+        this(context, ReconcilerSettings.from(context.config(), context.source()));
+    }
+
+    public ReconcilerService(ServiceContext context, ReconcilerSettings settings) {
+        this.settings = settings;
+        this.kafka = context.kafka();
+        this.registry = context.metrics();
+        this.health = context.health();
+        this.redactor = context.redactor();
+        this.metrics = new ReconcilerMetrics(registry);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public ReconcilerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Creates missing topics, starts the Streams application and returns once it is RUNNING.
+     *
+     * @throws ReconcilerStartException when Kafka cannot be reached, the CDC topics are not co-partitioned,
+     *         or the application is not RUNNING within RECONCILER_START_TIMEOUT (everything opened is closed)
+     */
+    @Override
+    public synchronized void start() throws InterruptedException {
+        if (streams != null || closed) {
+            throw new IllegalStateException("reconciler already started or closed");
+        }
+        Instant deadline = Instant.now().plus(settings.startTimeout());
+        try {
+            Files.createDirectories(settings.stateDir());
+        } catch (IOException e) {
+            throw new ReconcilerStartException("cannot create the reconciler state directory " + settings.stateDir(), e);
+        }
+        admin = Admin.create(kafka.common());
+        try {
+            ensureTopics(deadline);
+            catchUp = new CatchUpMonitor(new InputLag(admin, settings.applicationId(),
+                    List.of(settings.topics().cdcManagedNumbers().name(), settings.topics().cdcOrgCredentials().name()),
+                    ADMIN_TIMEOUT), settings.maxCatchUpLag(), settings.catchUpRefresh());
+            ReconcilerTopologyConfig topologyConfig = settings.topologyConfig().withGate(catchUp).withListener(metrics);
+            Topology topology = ReconcilerTopology.buildTopology(topologyConfig);
+            KafkaStreams created = new KafkaStreams(topology, streamsProperties());
+            failureHandler = new StreamThreadFailureHandler(Backoff.DEFAULT, metrics.failures("stream_thread"), redactor);
+            created.setUncaughtExceptionHandler(failureHandler);
+            created.setStateListener((newState, oldState) -> {
+                log.info("Reconciler streams {} -> {}", oldState, newState);
+                catchUp.onStateChange(newState);
+            });
+            streams = created;
+            queries = new ComplianceQueries(StoreAccess.of(created), topologyConfig.stores());
+            metrics.bindOpenGauge(this::openCount);
+            health.register(NAME, this::health);
+            log.info("Starting reconciler application.id={} grace={} punctuation={} stateDir={} inputs={},{} output={}",
+                    settings.applicationId(), settings.grace(), settings.punctuationInterval(), settings.stateDir(),
+                    topologyConfig.managedNumbersTopic(), topologyConfig.orgCredentialsTopic(), topologyConfig.violationsTopic());
+            created.start();
+            awaitRunning(created, deadline);
+            catchUp.start();
+        } catch (RuntimeException | InterruptedException e) {
+            closeQuietlyAfterFailedStart(e);
+            throw e;
+        }
+    }
+
+    private void ensureTopics(Instant deadline) throws InterruptedException {
+        Backoff.Attempts attempts = START_BACKOFF.attempts();
+        while (true) {
+            try {
+                TopicSetup.ensure(admin, settings, ADMIN_TIMEOUT);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new ReconcilerStartException("reconciler could not set up its topics on Kafka at "
+                            + kafka.bootstrapServers() + " within " + settings.startTimeout() + ": "
+                            + redactor.describe(e), e);
+                }
+                if (attempts.count() == 0) {
+                    log.warn("Kafka at {} not ready for the reconciler's topic setup; retrying with backoff: {}",
+                            kafka.bootstrapServers(), redactor.describe(e));
+                }
+                attempts.pause();
+            }
+        }
+    }
+
+    private void awaitRunning(KafkaStreams created, Instant deadline) throws InterruptedException {
+        while (created.state() != KafkaStreams.State.RUNNING) {
+            KafkaStreams.State state = created.state();
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+                throw new ReconcilerStartException("reconciler streams stopped while starting (state " + state
+                        + "); see the log for the stream thread's error");
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new ReconcilerStartException("reconciler did not reach RUNNING within " + settings.startTimeout()
+                        + " (state " + state + "); is Kafka at " + kafka.bootstrapServers() + " reachable?");
+            }
+            Thread.sleep(50);
+        }
+        log.info("Reconciler RUNNING (application.id={})", settings.applicationId());
+    }
+
+    Properties streamsProperties() {
+        Properties props = new Properties();
+        props.putAll(kafka.common());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, CdcDeadLetterHandler.class);
+        props.put(CdcDeadLetterHandler.REDACTOR_CONFIG, redactor);
+        Counter parked = metrics.failures("cdc_decode");
+        props.put(CdcDeadLetterHandler.ON_PARKED_CONFIG, (Consumer<String>) topic -> parked.increment());
+        return props;
+    }
+
+    /**
+     * The reconciler's HTTP queries ({@code GET /api/violations}, {@code GET /api/compliance?org=}) on the
+     * process's status server. May be called before {@link #start()}: they answer 503 until it runs.
+     */
+    public void registerRoutes(StatusServer server) {
+        new QueryRoutes(this::queries, Clock.systemUTC()).register(server);
+    }
+
+    /** Queries over the state stores, once started (single instance: see {@link ComplianceQueries}). */
+    public Optional<ComplianceQueries> queries() {
+        return Optional.ofNullable(queries);
+    }
+
+    /** The Streams client state, empty before start. */
+    public Optional<KafkaStreams.State> state() {
+        KafkaStreams s = streams;
+        return s == null ? Optional.empty() : Optional.of(s.state());
+    }
+
+    /** True while alerts are published (RUNNING and the inputs caught up). */
+    public boolean alertsFlowing() {
+        CatchUpMonitor monitor = catchUp;
+        return monitor != null && monitor.caughtUp();
+    }
+
+    private long openCount() {
+        ComplianceQueries q = queries;
+        if (q != null && streams != null && streams.state() == KafkaStreams.State.RUNNING) {
+            try {
+                lastOpenCount.set(q.openCount());
+            } catch (InvalidStateStoreException e) {
+                log.debug("Open-violation store not queryable now; the gauge keeps its last value", e);
+            }
+        }
+        return lastOpenCount.get();
+    }
+
+    @Override
+    public ComponentHealth health() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return ComponentHealth.down(closed ? "closed" : "not started");
+        }
+        KafkaStreams.State state = s.state();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("state", state.name());
+        details.put("applicationId", settings.applicationId());
+        details.put("graceSeconds", settings.grace().toMillis() / 1000.0);
+        CatchUpMonitor monitor = catchUp;
+        if (monitor != null) {
+            details.put("inputLag", monitor.lastLag());
+            monitor.holdingSince().ifPresent(since -> details.put("alertsHeldSince", since.toString()));
+            monitor.lastError().ifPresent(error -> details.put("lagError", redactor.redact(error)));
+        }
+        StreamThreadFailureHandler handler = failureHandler;
+        if (handler != null && handler.lastFailure().isAfter(Instant.now().minus(Duration.ofMinutes(1)))) {
+            details.put("lastThreadFailure", handler.lastFailure().toString());
+            return new ComponentHealth(ComponentHealth.Status.DEGRADED, details);
+        }
+        return switch (state) {
+            case RUNNING -> {
+                boolean heldTooLong = monitor != null && monitor.holdingSince()
+                        .map(since -> since.plus(settings.grace()).isBefore(Instant.now())).orElse(false);
+                yield new ComponentHealth(heldTooLong ? ComponentHealth.Status.DEGRADED : ComponentHealth.Status.UP, details);
+            }
+            case CREATED, REBALANCING -> new ComponentHealth(ComponentHealth.Status.DEGRADED, details);
+            default -> new ComponentHealth(ComponentHealth.Status.DOWN, details);
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        health.unregister(NAME);
+        if (catchUp != null) {
+            catchUp.close();
+        }
+        if (streams != null) {
+            // leave the group: a restarted (or another) instance takes the partitions over at once instead of
+            // waiting for this member's session to time out
+            if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+                log.warn("Reconciler streams did not close within {} (state {})", CLOSE_TIMEOUT, streams.state());
+            } else {
+                log.info("Reconciler closed");
+            }
+        }
+        if (admin != null) {
+            admin.close(ADMIN_TIMEOUT);
+        }
+    }
+
+    private void closeQuietlyAfterFailedStart(Throwable cause) {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

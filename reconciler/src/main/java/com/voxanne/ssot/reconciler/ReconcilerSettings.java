@@ -1,0 +1,125 @@
+package com.voxanne.ssot.reconciler;
+
+import com.voxanne.ssot.platform.config.ConfigException;
+import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.config.SsotConfig;
+import com.voxanne.ssot.reconciler.topology.ReconcilerTopologyConfig;
+import com.voxanne.ssot.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reconciler's own settings (on top of {@link SsotConfig}), read once at start and validated with
+ * named checks.
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><td>RECONCILER_APPLICATION_ID</td><td>Streams application.id (and consumer group); default ssot-reconciler</td></tr>
+ *   <tr><td>RECONCILER_STATE_DIR</td><td>state stores; default SSOT_DATA_DIR/reconciler</td></tr>
+ *   <tr><td>RECONCILER_STREAM_THREADS</td><td>num.stream.threads; default 1</td></tr>
+ *   <tr><td>RECONCILER_COMMIT_INTERVAL</td><td>commit.interval.ms (detection latency); default 200ms</td></tr>
+ *   <tr><td>RECONCILER_PUNCTUATION_INTERVAL</td><td>how often due violations are checked; default grace/10 in [100ms, 1s]</td></tr>
+ *   <tr><td>RECONCILER_CATCHUP_MAX_LAG</td><td>input lag (records) above which alerts are held; default 100</td></tr>
+ *   <tr><td>RECONCILER_CATCHUP_REFRESH</td><td>how often the lag is measured; default 500ms</td></tr>
+ *   <tr><td>RECONCILER_START_TIMEOUT</td><td>how long start waits for RUNNING; default 60s</td></tr>
+ *   <tr><td>RECONCILER_TOPIC_PARTITIONS</td><td>partitions of topics the reconciler creates when missing; default 3</td></tr>
+ * </table>
+ * The grace period is SSOT_GRACE and topic names are the shared TOPIC_* variables.
+ */
+public record ReconcilerSettings(
+        String applicationId,
+        Path stateDir,
+        int streamThreads,
+        Duration commitInterval,
+        Duration grace,
+        Duration punctuationInterval,
+        long maxCatchUpLag,
+        Duration catchUpRefresh,
+        Duration startTimeout,
+        int topicPartitions,
+        Topics topics) {
+
+    public static final String DEFAULT_APPLICATION_ID = "ssot-reconciler";
+
+    public ReconcilerSettings {
+        List<String> problems = new ArrayList<>();
+        if (applicationId == null || !applicationId.matches("[a-zA-Z0-9._-]{1,200}")) {
+            problems.add("RECONCILER_APPLICATION_ID must be 1-200 characters of [a-zA-Z0-9._-], was '" + applicationId + "'");
+        }
+        if (streamThreads < 1) {
+            problems.add("RECONCILER_STREAM_THREADS must be >= 1, was " + streamThreads);
+        }
+        if (commitInterval.isNegative() || commitInterval.isZero()) {
+            problems.add("RECONCILER_COMMIT_INTERVAL must be > 0, was " + commitInterval);
+        }
+        if (grace.isNegative() || grace.isZero()) {
+            problems.add("SSOT_GRACE must be > 0, was " + grace);
+        }
+        if (punctuationInterval.compareTo(ReconcilerTopologyConfig.MIN_PUNCTUATION_INTERVAL) < 0) {
+            problems.add("RECONCILER_PUNCTUATION_INTERVAL must be >= 100ms, was " + punctuationInterval);
+        }
+        if (maxCatchUpLag < 0) {
+            problems.add("RECONCILER_CATCHUP_MAX_LAG must be >= 0, was " + maxCatchUpLag);
+        }
+        if (catchUpRefresh.compareTo(Duration.ofMillis(50)) < 0) {
+            problems.add("RECONCILER_CATCHUP_REFRESH must be >= 50ms, was " + catchUpRefresh);
+        }
+        if (startTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add("RECONCILER_START_TIMEOUT must be >= 1s, was " + startTimeout);
+        }
+        if (topicPartitions < 1) {
+            problems.add("RECONCILER_TOPIC_PARTITIONS must be >= 1, was " + topicPartitions);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("; ", problems));
+        }
+    }
+
+    public static ReconcilerSettings from(SsotConfig config, ConfigSource source) {
+        Duration grace = config.grace();
+        return new ReconcilerSettings(
+                source.get("RECONCILER_APPLICATION_ID", DEFAULT_APPLICATION_ID),
+                source.get("RECONCILER_STATE_DIR").map(Path::of).orElse(config.dataDir().resolve("reconciler"))
+                        .toAbsolutePath().normalize(),
+                source.getInt("RECONCILER_STREAM_THREADS", 1),
+                source.getDuration("RECONCILER_COMMIT_INTERVAL", Duration.ofMillis(200)),
+                grace,
+                source.getDuration("RECONCILER_PUNCTUATION_INTERVAL",
+                        ReconcilerTopologyConfig.defaultPunctuationInterval(grace)),
+                source.getInt("RECONCILER_CATCHUP_MAX_LAG", 100),
+                source.getDuration("RECONCILER_CATCHUP_REFRESH", Duration.ofMillis(500)),
+                source.getDuration("RECONCILER_START_TIMEOUT", Duration.ofSeconds(60)),
+                source.getInt("RECONCILER_TOPIC_PARTITIONS", 3),
+                topics(config));
+    }
+
+    /**
+     * The topic registry with the names overridden in {@link SsotConfig#topicNames()}: that map is keyed
+     * by SsotConfig's logical ids ("cdc-managed-numbers"), the registry by TOPIC_ variable minus prefix
+     * ("CDC_MANAGED_NUMBERS"); {@link SsotConfig#TOPIC_VARIABLES} links the two.
+     */
+    public static Topics topics(SsotConfig config) {
+        Map<String, String> overrides = new HashMap<>();
+        SsotConfig.TOPIC_VARIABLES.forEach((variable, configId) -> {
+            String name = config.topicNames().get(configId);
+            if (name != null) {
+                overrides.put(variable.substring(Topics.ENV_PREFIX.length()), name);
+            }
+        });
+        try {
+            return Topics.withNames(overrides);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** The topology's config for these settings (no gate and no listener yet: the service adds them). */
+    public ReconcilerTopologyConfig topologyConfig() {
+        return ReconcilerTopologyConfig.of(topics.cdcManagedNumbers().name(), topics.cdcOrgCredentials().name(),
+                topics.violations().name(), grace).withPunctuationInterval(punctuationInterval);
+    }
+}

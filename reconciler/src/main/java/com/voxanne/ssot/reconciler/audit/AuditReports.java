@@ -1,0 +1,94 @@
+package com.voxanne.ssot.reconciler.audit;
+
+import com.voxanne.ssot.reconciler.audit.ViolationsReader.ViolationUpdate;
+import com.voxanne.ssot.schemas.avro.SsotViolation;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Plain-text renderings of the audit commands' results, for the CLI: the seed's compliance table
+ * ({@code check}), the dropdown listing, the SQL audit, and the violations (snapshot and follow lines).
+ */
+public final class AuditReports {
+    private AuditReports() {
+    }
+
+    public static String organization(Organization org) {
+        return org.name() + " <" + org.email() + "> (" + org.id() + ")";
+    }
+
+    public static String compliance(ComplianceReport report) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("SSOT compliance check: ").append(organization(report.organization())).append('\n');
+        if (report.numbers().isEmpty()) {
+            sb.append("\nNo active managed numbers.\n");
+        }
+        for (NumberCheck n : report.numbers()) {
+            sb.append('\n').append("Managed number ").append(n.phoneNumber())
+                    .append("  vapiPhoneId ").append(n.vapiPhoneId())
+                    .append("  twilioSid ").append(n.twilioSid() == null ? "-" : n.twilioSid())
+                    .append("  provisioned ").append(n.provisionedAt() == null ? "-" : n.provisionedAt())
+                    .append("  SSOT record ").append(n.ssotRecordAt() == null ? "-" : n.ssotRecordAt())
+                    .append('\n');
+            TextTable table = new TextTable("Check", "Status", "Details");
+            for (CheckResult c : n.checks()) {
+                table.row(c.check(), c.pass() ? "PASS" : "FAIL", c.details());
+            }
+            sb.append(table.render());
+            sb.append("Verdict: ").append(n.compliance()).append('\n');
+        }
+        long failing = report.numbers().stream().filter(n -> !n.passed()).count();
+        sb.append('\n').append(report.violation()
+                ? "RESULT: FAIL - SSOT violation on " + failing + " of " + report.numbers().size() + " managed numbers"
+                : "RESULT: PASS - no violation detected").append('\n');
+        return sb.toString();
+    }
+
+    public static String dropdown(DropdownListing listing) {
+        StringBuilder sb = new StringBuilder("Agent-config dropdown for ").append(organization(listing.organization()))
+                .append(": ").append(listing.entries().size()).append(" number(s)\n");
+        if (!listing.entries().isEmpty()) {
+            TextTable table = new TextTable("Phone number", "Vapi phone id", "Twilio SID", "Managed");
+            listing.entries().forEach(e -> table.row(e.phoneNumber(), e.vapiPhoneId(), e.twilioSid(), e.managed() ? "yes" : "no"));
+            sb.append(table.render());
+        }
+        return sb.toString();
+    }
+
+    public static String audit(List<AuditFinding> findings) {
+        if (findings.isEmpty()) {
+            return "SSOT audit: every active managed number has a valid SSOT row.\n";
+        }
+        TextTable table = new TextTable("Org", "Phone number", "Kind", "Expected vapiPhoneId", "Observed vapiPhoneId",
+                "is_managed", "Managed number id");
+        findings.forEach(f -> table.row(f.orgEmail() == null ? f.orgId() : f.orgEmail(), f.phoneNumber(), f.kind(),
+                f.expectedVapiPhoneId(), f.observedVapiPhoneId(), f.managedFlag(), f.managedNumberId()));
+        return "SSOT audit: " + findings.size() + " managed number(s) without a valid SSOT row\n" + table.render();
+    }
+
+    public static String violations(Collection<SsotViolation> violations) {
+        if (violations.isEmpty()) {
+            return "No violations.\n";
+        }
+        TextTable table = new TextTable("Org", "Phone number", "Kind", "State", "Missing since", "Detected at",
+                "Resolved at");
+        violations.forEach(v -> table.row(v.getOrgId(), v.getPhoneNumber(), v.getKind(), v.getState(),
+                v.getMissingSince(), v.getDetectedAt(), v.getResolvedAt()));
+        return table.render();
+    }
+
+    /** One line per record in follow mode. */
+    public static String line(ViolationUpdate update) {
+        if (update.error() != null) {
+            return "UNDECODABLE key=" + update.key() + " partition=" + update.partition() + " offset=" + update.offset()
+                    + ": " + update.error();
+        }
+        SsotViolation v = update.violation();
+        if (v == null) {
+            return "DELETED   " + update.key();
+        }
+        return String.format("%-9s %s %s %s missingSince=%s detectedAt=%s%s", v.getState(), v.getOrgId(),
+                v.getPhoneNumber(), v.getKind(), v.getMissingSince(), v.getDetectedAt(),
+                v.getResolvedAt() == null ? "" : " resolvedAt=" + v.getResolvedAt());
+    }
+}

@@ -1,0 +1,97 @@
+package com.voxanne.ssot.reconciler.query;
+
+import com.voxanne.ssot.reconciler.model.Compliance;
+import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
+import com.voxanne.ssot.reconciler.model.NumberObservation;
+import com.voxanne.ssot.reconciler.model.OpenViolation;
+import com.voxanne.ssot.reconciler.model.SsotRow;
+import com.voxanne.ssot.reconciler.topology.ReconcilerTopologyConfig.StoreNames;
+import com.voxanne.ssot.schemas.Topics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Read-only answers from the reconciler's state stores (interactive queries): the open violations, and
+ * the compliance of one organisation's managed numbers.
+ *
+ * <p>Single instance: with one reconciler instance its stores hold every partition, so these answers
+ * are complete. With several instances each holds only its partitions; serving complete answers would
+ * need {@code application.server} and forwarding to the owner of each key
+ * ({@code KafkaStreams#queryMetadataForKey}), which is not implemented.
+ */
+public final class ComplianceQueries {
+    private final StoreAccess stores;
+    private final StoreNames names;
+
+    public ComplianceQueries(StoreAccess stores, StoreNames names) {
+        this.stores = stores;
+        this.names = names;
+    }
+
+    /** Every OPEN violation, oldest first. */
+    public List<OpenViolationView> openViolations(Instant now) {
+        ReadOnlyKeyValueStore<String, OpenViolation> open = stores.keyValueStore(names.openViolations());
+        List<OpenViolationView> out = new ArrayList<>();
+        try (KeyValueIterator<String, OpenViolation> it = open.all()) {
+            while (it.hasNext()) {
+                OpenViolation v = it.next().value;
+                out.add(new OpenViolationView(v.orgId(), v.phoneNumber(), v.kind().name(), v.managedNumberId(),
+                        v.expectedVapiPhoneId(), v.observedVapiPhoneId(), Instant.ofEpochMilli(v.missingSince()),
+                        Instant.ofEpochMilli(v.openedAt()), Math.max(0, (now.toEpochMilli() - v.missingSince()) / 1000)));
+            }
+        }
+        out.sort(Comparator.comparing(OpenViolationView::missingSince).thenComparing(OpenViolationView::phoneNumber));
+        return out;
+    }
+
+    /** How many violations are OPEN now. */
+    public long openCount() {
+        ReadOnlyKeyValueStore<String, OpenViolation> open = stores.keyValueStore(names.openViolations());
+        long n = 0;
+        try (KeyValueIterator<String, OpenViolation> it = open.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Every ACTIVE managed number of the organisation, by phone number. */
+    public OrgComplianceView orgCompliance(String orgId) {
+        ReadOnlyKeyValueStore<String, ManagedNumberRow> managed = stores.keyValueStore(names.managedNumbers());
+        ReadOnlyKeyValueStore<String, SsotRow> credentials = stores.keyValueStore(names.orgCredentials());
+        ReadOnlyKeyValueStore<String, NumberObservation> observations = stores.keyValueStore(names.observations());
+        ReadOnlyKeyValueStore<String, OpenViolation> open = stores.keyValueStore(names.openViolations());
+        List<NumberComplianceView> numbers = new ArrayList<>();
+        try (KeyValueIterator<String, ManagedNumberRow> it =
+                     managed.prefixScan(orgId + Topics.KEY_SEPARATOR, new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, ManagedNumberRow> entry = it.next();
+                ManagedNumberRow row = entry.value;
+                if (row == null || !row.active() || !row.orgId().equalsIgnoreCase(orgId)) {
+                    continue;
+                }
+                SsotRow ssot = credentials.get(entry.key);
+                Compliance compliance = Compliance.of(row, ssot);
+                NumberObservation observation = observations.get(entry.key);
+                OpenViolation openViolation = open.get(entry.key);
+                String alert = openViolation != null ? "OPEN" : compliance.violation() ? "PENDING" : "NONE";
+                numbers.add(new NumberComplianceView(row.phoneNumber(), row.id(), compliance.name(), alert,
+                        ssot != null, ssot == null ? null : ssot.managed(), row.vapiPhoneId(),
+                        ssot == null ? null : ssot.vapiPhoneId(),
+                        observation == null ? null : Instant.ofEpochMilli(observation.nonCompliantSince()),
+                        openViolation == null ? null : Instant.ofEpochMilli(openViolation.openedAt())));
+            }
+        }
+        numbers.sort(Comparator.comparing(NumberComplianceView::phoneNumber));
+        int nonCompliant = (int) numbers.stream().filter(n -> !n.compliance().equals(Compliance.COMPLIANT.name())).count();
+        return new OrgComplianceView(orgId, nonCompliant == 0, numbers.size(), nonCompliant, numbers);
+    }
+}

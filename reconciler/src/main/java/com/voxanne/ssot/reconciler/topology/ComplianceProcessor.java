@@ -1,0 +1,183 @@
+package com.voxanne.ssot.reconciler.topology;
+
+import com.voxanne.ssot.reconciler.model.Compliance;
+import com.voxanne.ssot.reconciler.model.NumberObservation;
+import com.voxanne.ssot.reconciler.model.OpenViolation;
+import com.voxanne.ssot.reconciler.model.SsotRow;
+import com.voxanne.ssot.schemas.avro.SsotViolation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the stream of joined (managed, SSOT) rows into violation episodes.
+ *
+ * <p>{@link #process} only records: which active numbers are non-compliant, since when (wall clock),
+ * and when the punctuator must look at them (the due index). The wall-clock punctuator is the one place
+ * that publishes: OPEN once a number has been non-compliant for the whole grace period, RESOLVED once
+ * an open one is compliant, released or gone. What was published is kept in the open-violations store,
+ * which commits with the output (exactly-once), so each episode has one OPEN and one RESOLVED across
+ * restarts and rebalances. Stream time plays no part: an idle partition cannot delay an alert.
+ *
+ * <p>A kind change while OPEN (e.g. MISSING_SSOT_ROW, then a row with the wrong Vapi id) stays the same
+ * episode: same {@code missingSince}, no new grace, and the OPEN is published again with the new kind
+ * (new deterministic eventId: kind + revision). The episode's RESOLVED comes once, whatever the kinds.
+ *
+ * <p>While the {@link CatchUpGate} is closed nothing is published; observations still record when each
+ * number became non-compliant, and due work waits in the index until the gate opens.
+ */
+final class ComplianceProcessor implements Processor<String, JoinedNumber, String, SsotViolation> {
+    /** Bounds the work of one punctuation; the rest is due at the next one. */
+    static final int MAX_DUE_PER_PUNCTUATION = 10_000;
+    private static final Logger log = LoggerFactory.getLogger(ComplianceProcessor.class);
+
+    private final ReconcilerTopologyConfig config;
+    private final long graceMs;
+    private ProcessorContext<String, SsotViolation> context;
+    private KeyValueStore<String, NumberObservation> observations;
+    private KeyValueStore<String, OpenViolation> openViolations;
+    private KeyValueStore<String, String> dueIndex;
+    private TimestampedKeyValueStore<String, SsotRow> orgCredentials;
+    private boolean holding;
+
+    ComplianceProcessor(ReconcilerTopologyConfig config) {
+        this.config = config;
+        this.graceMs = config.grace().toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SsotViolation> ctx) {
+        this.context = ctx;
+        this.observations = ctx.getStateStore(config.stores().observations());
+        this.openViolations = ctx.getStateStore(config.stores().openViolations());
+        this.dueIndex = ctx.getStateStore(config.stores().dueIndex());
+        this.orgCredentials = ctx.getStateStore(config.stores().orgCredentials());
+        ctx.schedule(config.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    @Override
+    public void process(Record<String, JoinedNumber> record) {
+        String key = record.key();
+        if (key == null) {
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        JoinedNumber joined = record.value();
+        Compliance verdict = joined == null || !joined.managed().active()
+                ? Compliance.COMPLIANT // released or deleted: nothing to enforce
+                : Compliance.of(joined.managed(), joined.ssot());
+        NumberObservation previous = observations.get(key);
+        if (!verdict.violation()) {
+            if (previous != null) {
+                observations.delete(key);
+                if (openViolations.get(key) != null) {
+                    schedule(now, key);
+                }
+                log.debug("SSOT compliant again orgId={} phone={} (was {})", previous.orgId(), previous.phoneNumber(),
+                        previous.kind());
+            }
+            return;
+        }
+        NumberObservation next = previous == null
+                ? NumberObservation.first(joined.managed(), joined.ssot(), verdict, now)
+                : previous.next(joined.managed(), joined.ssot(), verdict, now);
+        if (next.equals(previous)) {
+            return;
+        }
+        observations.put(key, next);
+        if (previous == null || previous.kind() != verdict) {
+            OpenViolation open = openViolations.get(key);
+            if (open == null) {
+                schedule(next.nonCompliantSince() + graceMs, key);
+            } else if (open.kind() != verdict) {
+                schedule(now, key);
+            }
+            log.debug("SSOT non-compliant orgId={} phone={} kind={} since={}", next.orgId(), next.phoneNumber(),
+                    verdict, next.nonCompliantSince());
+        }
+    }
+
+    private void schedule(long dueAt, String key) {
+        dueIndex.put(DueKeys.of(dueAt, key), key);
+    }
+
+    private void punctuate(long now) {
+        if (!config.gate().caughtUp()) {
+            if (!holding) {
+                holding = true;
+                log.info("Holding SSOT alerts of task {}: inputs not caught up yet (observations are still recorded)",
+                        context.taskId());
+                config.listener().holding(true);
+            }
+            return;
+        }
+        if (holding) {
+            holding = false;
+            log.info("Inputs of task {} caught up: SSOT alerts resume", context.taskId());
+            config.listener().holding(false);
+        }
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = dueIndex.all()) {
+            while (it.hasNext() && due.size() < MAX_DUE_PER_PUNCTUATION) {
+                KeyValue<String, String> entry = it.next();
+                if (DueKeys.dueAt(entry.key) > now) {
+                    break;
+                }
+                due.add(entry);
+            }
+        }
+        for (KeyValue<String, String> entry : due) {
+            dueIndex.delete(entry.key);
+            reconcile(entry.value, now);
+        }
+    }
+
+    /** Brings what was published for this key in line with what is observed now. Idempotent. */
+    private void reconcile(String key, long now) {
+        NumberObservation observed = observations.get(key);
+        OpenViolation open = openViolations.get(key);
+        if (observed == null) {
+            if (open != null) {
+                ValueAndTimestamp<SsotRow> ssot = orgCredentials.get(key);
+                String observedVapiPhoneId = ssot == null || ssot.value() == null ? null : ssot.value().vapiPhoneId();
+                context.forward(new Record<>(key, ViolationRecords.resolved(key, open, observedVapiPhoneId, now), now));
+                openViolations.delete(key);
+                log.info("SSOT violation RESOLVED orgId={} phone={} kind={} missingSince={} openFor={}ms",
+                        open.orgId(), open.phoneNumber(), open.kind(), open.missingSince(), now - open.openedAt());
+                config.listener().resolved(open, now);
+            }
+            return;
+        }
+        if (open == null) {
+            long deadline = observed.nonCompliantSince() + graceMs;
+            if (now < deadline) {
+                schedule(deadline, key); // e.g. the grace was raised since this entry was indexed
+                return;
+            }
+            OpenViolation opened = OpenViolation.opened(observed, now);
+            context.forward(new Record<>(key, ViolationRecords.open(key, opened, now), now));
+            openViolations.put(key, opened);
+            log.warn("SSOT violation OPEN orgId={} phone={} kind={} managedNumberId={} missingSince={}",
+                    opened.orgId(), opened.phoneNumber(), opened.kind(), opened.managedNumberId(), opened.missingSince());
+            config.listener().opened(opened, Duration.ofMillis(now - deadline));
+        } else if (open.kind() != observed.kind()) {
+            OpenViolation changed = open.withKind(observed, now);
+            context.forward(new Record<>(key, ViolationRecords.open(key, changed, now), now));
+            openViolations.put(key, changed);
+            log.warn("SSOT violation OPEN changed kind orgId={} phone={} kind={} (was {}) missingSince={}",
+                    changed.orgId(), changed.phoneNumber(), changed.kind(), open.kind(), changed.missingSince());
+            config.listener().kindChanged(changed);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package com.voxanne.ssot.reconciler.topology;
+
+import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
+import com.voxanne.ssot.reconciler.model.NumberObservation;
+import com.voxanne.ssot.reconciler.model.OpenViolation;
+import com.voxanne.ssot.reconciler.model.SsotRow;
+import com.voxanne.ssot.schemas.avro.SsotViolation;
+import com.voxanne.ssot.schemas.serde.AvroSerde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The reconciler's Kafka Streams topology:
+ * <pre>
+ * cdc.managed_phone_numbers --table--+
+ *                                    +-- LEFT JOIN on the (org, phone) key --> compliance processor --> ssot.violations
+ * cdc.org_credentials ------table----+        (co-partitioned: no repartition)   (+ wall-clock punctuator)
+ * </pre>
+ * Both CDC topics are keyed {@code orgId|E.164} by the relay and co-partitioned, so the join is a plain
+ * KTable-KTable left join: no re-keying, no foreign-key join (KAFKA-16394, KAFKA-16407). Deletes
+ * ({@code "__deleted":"true"}) and tombstones read as null and remove the key from its table.
+ */
+public final class ReconcilerTopology {
+    private ReconcilerTopology() {
+    }
+
+    public static Topology buildTopology(ReconcilerTopologyConfig config) {
+        ReconcilerTopologyConfig.StoreNames stores = config.stores();
+        StreamsBuilder builder = new StreamsBuilder();
+
+        KTable<String, ManagedNumberRow> managed = builder.table(config.managedNumbersTopic(),
+                Consumed.with(Serdes.String(), CdcRowSerde.managedNumbers()).withName("managed-numbers-cdc"),
+                Materialized.<String, ManagedNumberRow, KeyValueStore<Bytes, byte[]>>as(stores.managedNumbers())
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(CdcRowSerde.managedNumbers()));
+        KTable<String, SsotRow> credentials = builder.table(config.orgCredentialsTopic(),
+                Consumed.with(Serdes.String(), CdcRowSerde.orgCredentials()).withName("org-credentials-cdc"),
+                Materialized.<String, SsotRow, KeyValueStore<Bytes, byte[]>>as(stores.orgCredentials())
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(CdcRowSerde.orgCredentials()));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stores.observations()),
+                Serdes.String(), new JsonSerde<>(NumberObservation.class)).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stores.openViolations()),
+                Serdes.String(), new JsonSerde<>(OpenViolation.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stores.dueIndex()),
+                Serdes.String(), Serdes.String()));
+
+        managed.leftJoin(credentials, JoinedNumber::new, Named.as("managed-left-join-credentials"))
+                .toStream(Named.as("joined-numbers"))
+                .process(() -> new ComplianceProcessor(config), Named.as("compliance"),
+                        stores.observations(), stores.openViolations(), stores.dueIndex(), stores.orgCredentials())
+                .to(config.violationsTopic(), Produced.with(Serdes.String(), AvroSerde.of(SsotViolation.class))
+                        .withName("violations-sink"));
+        return builder.build();
+    }
+}

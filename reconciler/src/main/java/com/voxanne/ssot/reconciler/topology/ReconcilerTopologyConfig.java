@@ -1,0 +1,117 @@
+package com.voxanne.ssot.reconciler.topology;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything {@link ReconcilerTopology#buildTopology} needs, validated with named checks. Built once at
+ * start by the service (or by a test), immutable.
+ *
+ * @param managedNumbersTopic  CDC of managed_phone_numbers (key {@code orgId|E.164}, row JSON)
+ * @param orgCredentialsTopic  CDC of org_credentials, co-partitioned with the above
+ * @param violationsTopic      where OPEN/RESOLVED go (compacted, key {@code orgId|E.164})
+ * @param grace                how long a managed number may be non-compliant before it is a violation
+ * @param punctuationInterval  how often (wall-clock) due violations are checked
+ * @param stores               state store names (they name the changelog topics: keep them stable)
+ * @param gate                 holds alerts while the inputs are not caught up
+ * @param listener             told about emissions (metrics)
+ */
+public record ReconcilerTopologyConfig(
+        String managedNumbersTopic,
+        String orgCredentialsTopic,
+        String violationsTopic,
+        Duration grace,
+        Duration punctuationInterval,
+        StoreNames stores,
+        CatchUpGate gate,
+        ViolationListener listener) {
+
+    public static final Duration MIN_PUNCTUATION_INTERVAL = Duration.ofMillis(100);
+    public static final Duration MAX_DEFAULT_PUNCTUATION_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * @param managedNumbers table of managed_phone_numbers rows by key (queried by /api/compliance)
+     * @param orgCredentials table of org_credentials rows by key
+     * @param observations   non-compliant active numbers and since when
+     * @param openViolations violations published OPEN and not yet RESOLVED (queried by /api/violations)
+     * @param dueIndex       what the punctuator must look at, ordered by due time
+     */
+    public record StoreNames(String managedNumbers, String orgCredentials, String observations,
+                             String openViolations, String dueIndex) {
+        public static final StoreNames DEFAULT = new StoreNames("reconciler-managed-numbers",
+                "reconciler-org-credentials", "reconciler-observations", "reconciler-open-violations",
+                "reconciler-due-index");
+
+        List<String> all() {
+            return List.of(managedNumbers, orgCredentials, observations, openViolations, dueIndex);
+        }
+    }
+
+    public ReconcilerTopologyConfig {
+        Objects.requireNonNull(stores, "stores");
+        Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(listener, "listener");
+        List<String> problems = new ArrayList<>();
+        for (String[] topic : new String[][] {{"managed numbers topic", managedNumbersTopic},
+                {"org credentials topic", orgCredentialsTopic}, {"violations topic", violationsTopic}}) {
+            if (topic[1] == null || topic[1].isBlank()) {
+                problems.add(topic[0] + " must be set");
+            }
+        }
+        if (managedNumbersTopic != null && managedNumbersTopic.equals(orgCredentialsTopic)) {
+            problems.add("managed numbers and org credentials topics must differ, both were " + managedNumbersTopic);
+        }
+        if (grace == null || grace.isZero() || grace.isNegative()) {
+            problems.add("grace period must be > 0, was " + grace);
+        }
+        if (punctuationInterval == null || punctuationInterval.compareTo(MIN_PUNCTUATION_INTERVAL) < 0) {
+            problems.add("punctuation interval must be >= " + MIN_PUNCTUATION_INTERVAL.toMillis() + "ms, was "
+                    + punctuationInterval);
+        }
+        Set<String> names = new HashSet<>();
+        for (String store : stores.all()) {
+            if (store == null || store.isBlank() || !names.add(store)) {
+                problems.add("store names must be set and distinct, were " + stores.all());
+                break;
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid reconciler topology config: " + String.join("; ", problems));
+        }
+    }
+
+    /** Defaults for everything but the topics and the grace: no gate, no listener, default stores. */
+    public static ReconcilerTopologyConfig of(String managedNumbersTopic, String orgCredentialsTopic,
+                                              String violationsTopic, Duration grace) {
+        return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
+                defaultPunctuationInterval(grace), StoreNames.DEFAULT, CatchUpGate.ALWAYS_OPEN, ViolationListener.NONE);
+    }
+
+    /** grace/10, at least 100 ms and at most 1 s: the alert comes at most 10% (or 1 s) after the grace. */
+    public static Duration defaultPunctuationInterval(Duration grace) {
+        Duration tenth = grace.dividedBy(10);
+        if (tenth.compareTo(MIN_PUNCTUATION_INTERVAL) < 0) {
+            return MIN_PUNCTUATION_INTERVAL;
+        }
+        return tenth.compareTo(MAX_DEFAULT_PUNCTUATION_INTERVAL) > 0 ? MAX_DEFAULT_PUNCTUATION_INTERVAL : tenth;
+    }
+
+    public ReconcilerTopologyConfig withGate(CatchUpGate newGate) {
+        return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
+                punctuationInterval, stores, newGate, listener);
+    }
+
+    public ReconcilerTopologyConfig withListener(ViolationListener newListener) {
+        return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
+                punctuationInterval, stores, gate, newListener);
+    }
+
+    public ReconcilerTopologyConfig withPunctuationInterval(Duration interval) {
+        return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
+                interval, stores, gate, listener);
+    }
+}
