@@ -8,7 +8,6 @@ import com.voxanne.ssot.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -97,21 +96,10 @@ public record ReconcilerSettings(
                 topics(config));
     }
 
-    /**
-     * The topic registry with the names overridden in {@link SsotConfig#topicNames()}: that map is keyed
-     * by SsotConfig's logical ids ("cdc-managed-numbers"), the registry by TOPIC_ variable minus prefix
-     * ("CDC_MANAGED_NUMBERS"); {@link SsotConfig#TOPIC_VARIABLES} links the two.
-     */
+    /** The topic registry with the names overridden in {@link SsotConfig#topicNames()}. */
     public static Topics topics(SsotConfig config) {
-        Map<String, String> overrides = new HashMap<>();
-        SsotConfig.TOPIC_VARIABLES.forEach((variable, configId) -> {
-            String name = config.topicNames().get(configId);
-            if (name != null) {
-                overrides.put(variable.substring(Topics.ENV_PREFIX.length()), name);
-            }
-        });
         try {
-            return Topics.withNames(overrides);
+            return Topics.withNames(config.topicNames());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.projector;
 
+import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
@@ -89,7 +90,7 @@ public final class ProjectorService implements ManagedService {
     /** The projector of a deployment: settings and topic names from the context, its own connection pool. */
     public static ProjectorService fromContext(ServiceContext context) {
         ProjectorSettings settings = ProjectorSettings.from(context.source());
-        Topic<String, NumberProvisioned> topic = TopicNames.registry(context.config().topicNames()).numbersProvisioned();
+        Topic<String, NumberProvisioned> topic = Topics.withNames(context.config().topicNames()).numbersProvisioned();
         return withOwnPool(settings, topic, context.kafka(), context.database(), context.metrics(), context.redactor());
     }
 

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.projector;
 
+import com.voxanne.ssot.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,7 +57,7 @@ class ProjectorSettingsTest {
         SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of("TOPIC_NUMBERS_PROVISIONED", "acme.numbers")));
 
         // when / then
-        assertThat(TopicNames.registry(config.topicNames()).numbersProvisioned().name()).isEqualTo("acme.numbers");
-        assertThat(TopicNames.registry(Map.of()).numbersProvisioned().name()).isEqualTo("telephony.numbers.provisioned");
+        assertThat(Topics.withNames(config.topicNames()).numbersProvisioned().name()).isEqualTo("acme.numbers");
+        assertThat(Topics.withNames(Map.of()).numbersProvisioned().name()).isEqualTo("telephony.numbers.provisioned");
     }
 }

@@ -11,9 +11,7 @@ import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -163,7 +161,7 @@ public record RelaySettings(
         }
         Topics topics;
         try {
-            topics = Topics.withNames(topicIds(config.topicNames()));
+            topics = Topics.withNames(config.topicNames());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("topic names: " + e.getMessage());
         }
@@ -186,19 +184,6 @@ public record RelaySettings(
                 source.getDuration("RELAY_MONITOR_INTERVAL", Duration.ofSeconds(5)),
                 backoff,
                 RoutedTopics.of(topics));
-    }
-
-    /**
-     * Topic overrides by the registry's ids. {@link SsotConfig#topicNames()} is keyed by its own ids
-     * ({@code numbers-provisioned}); the registry's are {@code NUMBERS_PROVISIONED}: both are accepted.
-     */
-    static Map<String, String> topicIds(Map<String, String> overrides) {
-        Map<String, String> byId = new HashMap<>();
-        overrides.forEach((id, name) -> {
-            String registryId = Topics.ids().contains(id) ? id : id.toUpperCase(Locale.ROOT).replace('-', '_');
-            byId.put(registryId, name);
-        });
-        return byId;
     }
 
     private static void requirePositive(List<String> problems, String name, Duration value) {

@@ -1,12 +1,12 @@
 package com.voxanne.ssot.projector.backfill;
 
+import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.retry.Backoff;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.projector.ProjectorSettings;
-import com.voxanne.ssot.projector.TopicNames;
 import com.voxanne.ssot.projector.consumer.BatchProcessor;
 import com.voxanne.ssot.projector.consumer.BatchResult;
 import com.voxanne.ssot.projector.consumer.DeadLetterRejections;
@@ -86,7 +86,7 @@ public final class Backfill {
 
     /** The replay of a deployment: topic names, batch size and retry from the context; uses (does not own) the pool. */
     public static Backfill fromContext(ServiceContext context, DataSource dataSource) {
-        return new Backfill(context.kafka(), TopicNames.registry(context.config().topicNames()).numbersProvisioned(),
+        return new Backfill(context.kafka(), Topics.withNames(context.config().topicNames()).numbersProvisioned(),
                 dataSource, context.metrics(), context.redactor(), ProjectorSettings.from(context.source()),
                 DEFAULT_GIVE_UP_AFTER);
     }
