@@ -74,7 +74,7 @@ class SchemaConstraintsTest {
                         managed("+14155550101", "PN123", "'vapi-1'", "active", "'req-1'"), CHECK, "managed_phone_numbers",
                         "managed_phone_numbers_twilio_sid_format", null),
                 new Violation("managed_phone_numbers.twilio_sid not PN",
-                        managed("+14155550101", "AC0123456789abcdef0123456789abcdef", "'vapi-1'", "active", "'req-1'"), CHECK,
+                        managed("+14155550101", "PX0123456789abcdef0123456789abcdef", "'vapi-1'", "active", "'req-1'"), CHECK,
                         "managed_phone_numbers", "managed_phone_numbers_twilio_sid_format", null),
                 new Violation("managed_phone_numbers duplicate request_id",
                         managed("+14155550101", SID, "'vapi-1'", "active", "'" + SEEDED_REQUEST + "'"), UNIQUE, "managed_phone_numbers",

@@ -1,0 +1,57 @@
+package com.voxanne.ssot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml is validated by Debian's docker-compose (needs no engine; .ci/run installs it). */
+class DockerComposeConfigTest {
+    private static final Path COMPOSE = Path.of("..", "docker-compose.yml").toAbsolutePath().normalize();
+
+    @Test
+    void shouldValidateTheComposeFileWhenSecretsComeFromTheEnvironment() throws Exception {
+        Result r = compose(Map.of("POSTGRES_PASSWORD", "pw-from-env", "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
+                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env"), "config");
+
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
+                "reconciler", "wal_level=logical");
+    }
+
+    @Test
+    void shouldRefuseToRenderWithoutTheSecrets() throws Exception {
+        Result r = compose(Map.of(), "config", "-q");
+
+        assertThat(r.exit).isNotZero();
+        assertThat(r.output).contains("POSTGRES_PASSWORD");
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result compose(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        String[] cmd = new String[args.length + 3];
+        cmd[0] = "docker-compose";
+        cmd[1] = "-f";
+        cmd[2] = COMPOSE.toString();
+        System.arraycopy(args, 0, cmd, 3, args.length);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(COMPOSE.getParent().toString()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("VAPI_") || k.equals("POSTGRES_PASSWORD"));
+        pb.environment().putAll(env);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new AssertionError("docker-compose is not installed (Debian package docker-compose; .ci/run installs it)", e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+}

@@ -1,0 +1,336 @@
+package com.voxanne.ssot.provisioner;
+
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.http.ComponentHealth;
+import com.voxanne.ssot.platform.kafka.DeadLetters;
+import com.voxanne.ssot.platform.service.ManagedService;
+import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.provisioner.inbox.RequestInbox;
+import com.voxanne.ssot.provisioner.saga.RequestValidator;
+import com.voxanne.ssot.provisioner.saga.ResultPublisher;
+import com.voxanne.ssot.provisioner.saga.SagaMetrics;
+import com.voxanne.ssot.provisioner.saga.SagaStepListener;
+import com.voxanne.ssot.provisioner.saga.SagaWorkers;
+import com.voxanne.ssot.provisioner.store.InboxStore;
+import com.voxanne.ssot.provisioner.store.SagaRecord;
+import com.voxanne.ssot.provisioner.store.SagaStore;
+import com.voxanne.ssot.provisioner.store.StoreException;
+import com.voxanne.ssot.provisioner.twilio.NumberVendor;
+import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
+import com.voxanne.ssot.schemas.Topics;
+import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.serde.AvroSerde;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provisioner as the CLI runs it ({@code ./ssot up}, {@code ./ssot run provisioner}): the request inbox (Kafka ->
+ * provisioning_requests), the saga workers (provisioning_requests -> Twilio, Vapi, the final transaction), the result
+ * publisher and the housekeeping that keeps results flowing and the stuck-saga gauge current.
+ *
+ * <p>Several instances may run against the same database and consumer group: leases make sure one saga is worked by
+ * one instance at a time, and an instance that dies leaves its sagas to be taken over when their leases expire.
+ */
+public final class ProvisionerService implements ManagedService {
+    public static final String NAME = "provisioner";
+    private static final Logger log = LoggerFactory.getLogger(ProvisionerService.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
+    private enum Lifecycle { NEW, RUNNING, CRASHED, CLOSED }
+
+    private final ServiceContext ctx;
+    private final ProvisionerSettings settings;
+    private final NumberVendor vendor;
+    private final VoiceAgentDirectory directory;
+    private final SagaStepListener listener;
+    private final SagaMetrics metrics;
+    private final Redactor redactor;
+    private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
+    private final AtomicReference<String> housekeepingProblem = new AtomicReference<>();
+    private volatile Throwable crash;
+
+    private HikariDataSource pool;
+    private KafkaProducer<byte[], byte[]> producer;
+    private SagaStore sagas;
+    private ResultPublisher publisher;
+    private SagaWorkers workers;
+    private RequestInbox inbox;
+    private Thread inboxThread;
+    private ScheduledExecutorService housekeeping;
+
+    private ProvisionerService(ServiceContext ctx, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
+                               SagaStepListener listener) {
+        this.ctx = Objects.requireNonNull(ctx, "ctx");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.vendor = Objects.requireNonNull(vendor, "vendor");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.metrics = new SagaMetrics(ctx.metrics());
+        this.redactor = ctx.redactor();
+    }
+
+    /**
+     * The provisioner with the providers the configuration names: Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
+     * TWILIO_BASE_URL) and Vapi (VAPI_API_KEY, VAPI_BASE_URL), over HTTP. With {@code SimulatedProviders.configuration()}
+     * applied to the source these are the simulated servers.
+     */
+    public static ProvisionerService create(ServiceContext ctx) {
+        ProvisionerSettings settings = ProvisionerSettings.from(ctx.source());
+        ProviderClients clients = ProviderClients.from(ctx.config(), settings);
+        return new ProvisionerService(ctx, settings, clients.vendor(), clients.directory(), SagaStepListener.NONE);
+    }
+
+    /** The provisioner with providers of your choice (settings from the context's source). */
+    public static ProvisionerService create(ServiceContext ctx, NumberVendor vendor, VoiceAgentDirectory directory) {
+        return create(ctx, vendor, directory, SagaStepListener.NONE);
+    }
+
+    /** As above, with a {@link SagaStepListener} (the crash-test seam). */
+    public static ProvisionerService create(ServiceContext ctx, NumberVendor vendor, VoiceAgentDirectory directory,
+                                            SagaStepListener listener) {
+        return new ProvisionerService(ctx, ProvisionerSettings.from(ctx.source()), vendor, directory, listener);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public ProvisionerSettings settings() {
+        return settings;
+    }
+
+    /** The stored state of a saga (for the CLI and tests). */
+    public Optional<SagaRecord> saga(String requestId) {
+        return sagas.find(requestId);
+    }
+
+    @Override
+    public void start() throws Exception {
+        if (!lifecycle.compareAndSet(Lifecycle.NEW, Lifecycle.RUNNING)) {
+            throw new IllegalStateException("provisioner already started (" + lifecycle.get() + ")");
+        }
+        try {
+            startParts();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+        if (settings.simulatedProviders()) {
+            log.warn("Provisioner uses SIMULATED Twilio and Vapi ({}): no real number is bought", settings.twilioBaseUrl());
+        }
+        log.info("Provisioner {} started: workers={}, lease={}, maxAge={}, group={}, requests={}", settings.instanceId(),
+                settings.workers(), settings.lease(), settings.maxAge(), settings.groupId(),
+                Topics.withNames(ctx.config().topicNames()).provisioningRequests().name());
+    }
+
+    private void startParts() throws Exception {
+        Topics topics = Topics.withNames(ctx.config().topicNames());
+        pool = ctx.database().pool("provisioner", settings.workers() + 3);
+        awaitDatabase();
+        sagas = new SagaStore(pool);
+        String clientId = "provisioner-" + settings.instanceId();
+        producer = new KafkaProducer<>(ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
+        publisher = new ResultPublisher(sagas, producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
+        workers = new SagaWorkers(sagas, settings, vendor, directory, topics.numbersProvisioned(), publisher, listener, metrics, redactor,
+                this::crashed);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "provisioner-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        inbox = new RequestInbox(consumer, topics.provisioningRequests().name(), new InboxStore(pool), new RequestValidator(),
+                AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, settings.retry(),
+                workers::wake, this::sweepSoon, redactor);
+        housekeeping.scheduleWithFixedDelay(this::sweepResults, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(this::refreshStuckGauge, 0, 5, TimeUnit.SECONDS);
+        workers.start();
+        inboxThread = new Thread(inbox, "provisioner-inbox");
+        inboxThread.setDaemon(true);
+        inboxThread.start();
+        if (!inbox.awaitFirstPoll(START_TIMEOUT) || inbox.isStopped()) {
+            throw new IllegalStateException("provisioner inbox did not start polling " + topics.provisioningRequests().name() + " within "
+                    + START_TIMEOUT + inbox.problem().map(p -> ": " + p).orElse(""));
+        }
+    }
+
+    private void awaitDatabase() throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        SQLException last = null;
+        while (System.nanoTime() < deadline) {
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+                st.execute("SELECT 1 FROM provisioning_requests LIMIT 1");
+                c.rollback();
+                return;
+            } catch (SQLException e) {
+                last = e;
+                Thread.sleep(500);
+            }
+        }
+        throw new IllegalStateException("provisioner could not use the database " + ctx.database().jdbcUrl() + " within " + START_TIMEOUT
+                + " (are the migrations applied?): " + (last == null ? "timeout" : redactor.describe(last)), last);
+    }
+
+    private void sweepSoon() {
+        ScheduledExecutorService h = housekeeping;
+        if (h != null && !h.isShutdown()) {
+            h.execute(this::sweepResults);
+        }
+    }
+
+    private void sweepResults() {
+        try {
+            publisher.sweep(200);
+            clearHousekeepingProblem();
+        } catch (RuntimeException e) {
+            housekeepingProblem("cannot publish results yet (they stay pending and are re-sent)", e);
+        }
+    }
+
+    private void refreshStuckGauge() {
+        try {
+            metrics.stuckAfterPurchase(sagas.countStuckAfterPurchase(settings.stuckAfter()));
+        } catch (StoreException e) {
+            housekeepingProblem("cannot count stuck sagas", e);
+        }
+    }
+
+    private void housekeepingProblem(String what, RuntimeException e) {
+        String problem = what + ": " + redactor.describe(e);
+        if (housekeepingProblem.getAndSet(problem) == null) {
+            log.warn("Provisioner housekeeping: {}", problem, e);
+        }
+    }
+
+    private void clearHousekeepingProblem() {
+        if (housekeepingProblem.getAndSet(null) != null) {
+            log.info("Provisioner housekeeping recovered: results are published again");
+        }
+    }
+
+    /** A worker died of an Error (a simulated kill): stop everything at once, hand nothing back. */
+    private void crashed(Throwable error) {
+        crash = error;
+        lifecycle.set(Lifecycle.CRASHED);
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                inbox.stop(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "provisioner-crash-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    @Override
+    public ComponentHealth health() {
+        Lifecycle state = lifecycle.get();
+        switch (state) {
+            case NEW:
+                return ComponentHealth.down("not started");
+            case CLOSED:
+                return ComponentHealth.down("stopped");
+            case CRASHED:
+                return ComponentHealth.down("stopped abruptly: " + (crash == null ? "unknown" : redactor.describe(crash)));
+            default:
+                break;
+        }
+        if (inbox.isStopped()) {
+            return ComponentHealth.down("request inbox stopped" + inbox.problem().map(p -> ": " + p).orElse(""));
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("instance", settings.instanceId());
+        details.put("providers", settings.simulatedProviders() ? "SIMULATED (local fake Twilio and Vapi)" : "real");
+        details.put("workers", settings.workers());
+        details.put("activeSagas", workers.active());
+        details.put("group", settings.groupId());
+        Optional<String> problem = inbox.problem().map(p -> "inbox: " + p)
+                .or(() -> workers.problem().map(p -> "sagas: " + p))
+                .or(() -> Optional.ofNullable(housekeepingProblem.get()));
+        if (problem.isPresent()) {
+            details.put("reason", problem.get());
+            return new ComponentHealth(ComponentHealth.Status.DEGRADED, details);
+        }
+        return ComponentHealth.up(details);
+    }
+
+    /**
+     * Stops in order: the inbox (its batch in hand is recorded and committed, or left for redelivery), the workers
+     * (each finishes its step and hands its saga back), housekeeping, the producer, the pool. Idempotent.
+     */
+    @Override
+    public void close() {
+        Lifecycle previous = lifecycle.getAndSet(Lifecycle.CLOSED);
+        if (previous == Lifecycle.CLOSED) {
+            return;
+        }
+        step("stop the request inbox", () -> {
+            if (inbox != null) {
+                inbox.stop(Duration.ofSeconds(15));
+            }
+        });
+        step("stop the saga workers", () -> {
+            if (workers != null) {
+                workers.close();
+            }
+        });
+        step("stop housekeeping", () -> {
+            if (housekeeping != null) {
+                housekeeping.shutdownNow();
+                housekeeping.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        });
+        step("close the Kafka producer", () -> {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(10));
+            }
+        });
+        step("close the database pool", () -> {
+            if (pool != null) {
+                pool.close();
+            }
+        });
+        log.info("Provisioner {} stopped", settings.instanceId());
+    }
+
+    private interface ShutdownStep {
+        void run() throws Exception;
+    }
+
+    private void step(String what, ShutdownStep step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted while trying to {}", what, e);
+        } catch (Exception e) {
+            log.error("Provisioner shutdown: could not {}", what, e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package com.voxanne.ssot.provisioner.saga;
+
+/**
+ * Points in a saga where a {@link SagaStepListener} is told what just happened. The "RESPONDED" points come after
+ * a provider said yes and BEFORE the database knows: the moments a crash is most dangerous.
+ */
+public enum SagaCheckpoint {
+    /** The chosen E.164 is stored (state NUMBER_CHOSEN); nothing bought yet. */
+    NUMBER_CHOSEN,
+    /** Twilio answered the purchase with success; the saga has not stored it yet. */
+    PURCHASE_RESPONDED,
+    /** PURCHASED is stored. */
+    PURCHASED,
+    /** Vapi answered the import with success; the saga has not stored it yet. */
+    IMPORT_RESPONDED,
+    /** IMPORTED is stored. */
+    IMPORTED,
+    /** Inside the final transaction: managed row, outbox row and COMPLETED written, not committed yet. */
+    BEFORE_COMMIT,
+    /** The final transaction is committed. */
+    COMPLETED,
+    /** Compensation finished (state FAILED). */
+    COMPENSATED
+}

@@ -1,0 +1,96 @@
+package com.voxanne.ssot.provisioner.saga;
+
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.provisioner.ProviderException;
+import com.voxanne.ssot.provisioner.ProvisionerSettings;
+import com.voxanne.ssot.provisioner.store.SagaRecord;
+import com.voxanne.ssot.provisioner.store.SagaStore;
+import com.voxanne.ssot.provisioner.twilio.NumberVendor;
+import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
+import com.voxanne.ssot.schemas.avro.FailurePoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every saga step works with, and the moves they share (retry later, fail, time a call). Writes are fenced by
+ * the lease token of the record in hand ({@link SagaRecord#leaseOwner()}): unique per claim, so two workers can never
+ * both believe they hold the same saga, not even two workers of one instance.
+ */
+final class SagaContext {
+    private static final Logger log = LoggerFactory.getLogger(SagaContext.class);
+
+    final SagaStore store;
+    final ProvisionerSettings settings;
+    final NumberVendor vendor;
+    final VoiceAgentDirectory directory;
+    final SagaStepListener listener;
+    final SagaMetrics metrics;
+    final Redactor redactor;
+    final Clock clock;
+
+    SagaContext(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
+                SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.vendor = vendor;
+        this.directory = directory;
+        this.listener = listener;
+        this.metrics = metrics;
+        this.redactor = redactor;
+        this.clock = clock;
+    }
+
+    Duration lease() {
+        return settings.lease();
+    }
+
+    /** Past PROVISIONER_MAX_AGE: a step that keeps failing transiently stops being retried (after a read-back). */
+    boolean expired(SagaRecord saga) {
+        return saga.receivedAt() != null && saga.receivedAt().plus(settings.maxAge()).isBefore(clock.instant());
+    }
+
+    /** Hands the saga back until the backoff for its attempt count has passed. */
+    Optional<SagaRecord> retryLater(SagaRecord saga, String step, String why, boolean countAttempt) {
+        Duration delay = settings.retry().delay(saga.attempts());
+        String reason = redactor.redact(why);
+        log.warn("Saga step {} will be retried in {} ms (attempt {}): org={} request={} phone={}: {}", step, delay.toMillis(),
+                saga.attempts() + (countAttempt ? 1 : 0), saga.orgId(), saga.requestId(), saga.phoneNumber(), reason);
+        metrics.retry(step);
+        store.retryLater(saga, saga.leaseOwner(), delay, reason, countAttempt);
+        return Optional.empty();
+    }
+
+    /** Records a failure; compensation follows when something was bought. */
+    Optional<SagaRecord> fail(SagaRecord saga, FailurePoint point, String error, boolean compensate, String nothingToCompensate) {
+        String reason = redactor.redact(error);
+        log.warn("Saga failed at {} ({}): org={} request={} phone={}: {}", point,
+                compensate ? "compensating what was bought" : "nothing to compensate", saga.orgId(), saga.requestId(),
+                saga.phoneNumber(), reason);
+        return Optional.of(store.fail(saga, saga.leaseOwner(), lease(), point, reason, compensate, nothingToCompensate));
+    }
+
+    void reached(SagaCheckpoint checkpoint, SagaRecord saga) {
+        listener.reached(checkpoint, saga);
+    }
+
+    @FunctionalInterface
+    interface ProviderCall<T> {
+        T call() throws ProviderException;
+    }
+
+    /** Runs a provider call and records its latency under {@code step}. */
+    <T> T timed(String step, ProviderCall<T> call) throws ProviderException {
+        long t0 = System.nanoTime();
+        String outcome = "error";
+        try {
+            T result = call.call();
+            outcome = "ok";
+            return result;
+        } finally {
+            metrics.stepTimer(step, outcome).record(Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package com.voxanne.ssot.provisioner.saga;
+
+import com.voxanne.ssot.platform.metrics.Metrics;
+import com.voxanne.ssot.schemas.avro.FailurePoint;
+import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The provisioner's meters: outcomes by status and failures by failurePoint (the shared {@value Metrics#FAILURES}),
+ * latency per step, retries per step, sagas stuck after a purchase, sagas in flight and what the inbox did.
+ */
+public final class SagaMetrics {
+    public static final String SERVICE = "provisioner";
+    public static final String OUTCOMES = "ssot.provisioner.outcomes";
+    public static final String STEP_LATENCY = "ssot.provisioner.step";
+    public static final String RETRIES = "ssot.provisioner.retries";
+    public static final String STUCK = "ssot.provisioner.stuck.after.purchase";
+    public static final String IN_FLIGHT = "ssot.provisioner.in.flight";
+    public static final String INBOX = "ssot.provisioner.inbox.records";
+
+    private final MeterRegistry registry;
+    private final AtomicLong stuckAfterPurchase = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public SagaMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder(STUCK, stuckAfterPurchase, AtomicLong::get)
+                .description("Sagas PURCHASED or IMPORTED for longer than PROVISIONER_STUCK_AFTER: a paid number not yet recorded")
+                .register(registry);
+        Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Sagas being driven by this instance now").register(registry);
+    }
+
+    /** A saga reached its final status (counted once, by the instance that made the transition). */
+    public void outcome(ProvisioningStatus status, FailurePoint failurePoint) {
+        Counter.builder(OUTCOMES).description("Provisioning outcomes by status").tag("status", status.name()).register(registry).increment();
+        if (failurePoint != null) {
+            Metrics.failures(registry, SERVICE, failurePoint.name()).increment();
+        }
+    }
+
+    public Timer stepTimer(String step, String outcome) {
+        return Timer.builder(STEP_LATENCY).description("Latency of saga steps (provider calls and the final write)")
+                .tag("step", step).tag("outcome", outcome).publishPercentileHistogram(false).register(registry);
+    }
+
+    public void retry(String step) {
+        Counter.builder(RETRIES).description("Saga steps handed back for a retry with backoff").tag("step", step).register(registry).increment();
+    }
+
+    public void inbox(String outcome, int count) {
+        if (count > 0) {
+            Counter.builder(INBOX).description("Records the inbox handled, by outcome").tag("outcome", outcome).register(registry).increment(count);
+        }
+    }
+
+    public void stuckAfterPurchase(long count) {
+        stuckAfterPurchase.set(count);
+    }
+
+    public AtomicInteger inFlight() {
+        return inFlight;
+    }
+}

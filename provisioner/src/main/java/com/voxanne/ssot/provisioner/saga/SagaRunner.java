@@ -1,0 +1,197 @@
+package com.voxanne.ssot.provisioner.saga;
+
+import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.provisioner.store.DataConflictException;
+import com.voxanne.ssot.provisioner.store.LeaseLostException;
+import com.voxanne.ssot.provisioner.store.SagaRecord;
+import com.voxanne.ssot.provisioner.store.SagaState;
+import com.voxanne.ssot.provisioner.store.StoreException;
+import com.voxanne.ssot.provisioner.store.StoreUnavailableException;
+import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.avro.FailurePoint;
+import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one leased saga from its stored state as far as it can go: through each step until it finishes, must wait
+ * for a retry, or this instance stops. Every step starts from what the database says, so resuming after a crash, a
+ * restart or a database outage is the same code path as the first run.
+ */
+final class SagaRunner {
+    private static final Logger log = LoggerFactory.getLogger(SagaRunner.class);
+    private static final Backoff STORE_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2.0);
+
+    /** Whether this instance is stopping: {@code CLEAN} hands sagas back, {@code CRASHED} leaves them to lease expiry. */
+    public enum Stop { RUNNING, CLEAN, CRASHED }
+
+    private final SagaContext ctx;
+    private final NumberChoiceStep choose;
+    private final PurchaseStep purchase;
+    private final ImportStep importStep;
+    private final FinalWriteStep finalWrite;
+    private final CompensationStep compensation;
+    private final ResultPublisher publisher;
+    private final java.util.function.Supplier<Stop> stop;
+    private final Sleeper sleeper;
+    private final AtomicReference<String> storeProblem = new AtomicReference<>();
+
+    /** Waits between database retries; returns false when the wait was cut short because the instance stops. */
+    @FunctionalInterface
+    public interface Sleeper {
+        boolean sleep(Duration d) throws InterruptedException;
+    }
+
+    SagaRunner(SagaContext ctx, Topic<String, NumberProvisioned> events, ResultPublisher publisher,
+               java.util.function.Supplier<Stop> stop, Sleeper sleeper) {
+        this.ctx = ctx;
+        this.choose = new NumberChoiceStep(ctx);
+        this.purchase = new PurchaseStep(ctx);
+        this.importStep = new ImportStep(ctx);
+        this.finalWrite = new FinalWriteStep(ctx, events);
+        this.compensation = new CompensationStep(ctx);
+        this.publisher = publisher;
+        this.stop = stop;
+        this.sleeper = sleeper;
+    }
+
+    /** The last database problem a saga hit, while it lasts (for health). */
+    public Optional<String> storeProblem() {
+        return Optional.ofNullable(storeProblem.get());
+    }
+
+    /** Drives a saga this instance has just leased. Errors (a simulated kill, a JVM error) propagate untouched. */
+    public void drive(SagaRecord claimed) throws InterruptedException {
+        SagaRecord saga = claimed;
+        while (true) {
+            Stop stopping = stop.get();
+            if (stopping != Stop.RUNNING && !saga.state().isTerminal()) {
+                if (stopping == Stop.CLEAN) {
+                    handBack(saga);
+                }
+                return;
+            }
+            try {
+                if (saga.state().isTerminal()) {
+                    finish(saga);
+                    return;
+                }
+                Optional<SagaRecord> next = step(saga);
+                storeProblem.set(null);
+                if (next.isEmpty()) {
+                    return; // handed back: a retry is scheduled
+                }
+                if (next.get().state().isTerminal()) {
+                    reportOutcome(next.get());
+                }
+                saga = next.get();
+            } catch (LeaseLostException e) {
+                log.warn("Stopped working on saga: its lease was taken over. org={} request={} state={}", saga.orgId(), saga.requestId(),
+                        saga.state());
+                return;
+            } catch (StoreUnavailableException e) {
+                Optional<SagaRecord> resumed = waitForStore(saga, e);
+                if (resumed.isEmpty()) {
+                    return;
+                }
+                if (resumed.get().state().isTerminal() && !saga.state().isTerminal()) {
+                    reportOutcome(resumed.get()); // our own write went through before the connection was lost
+                }
+                saga = resumed.get();
+            } catch (DataConflictException e) {
+                saga = failOnDataConflict(saga, e);
+                if (saga.state().isTerminal()) {
+                    reportOutcome(saga);
+                }
+            }
+        }
+    }
+
+    private Optional<SagaRecord> step(SagaRecord saga) {
+        return switch (saga.state()) {
+            case RECEIVED -> choose.run(saga);
+            case NUMBER_CHOSEN -> purchase.run(saga);
+            case PURCHASED -> importStep.run(saga);
+            case IMPORTED -> finalWrite.run(saga);
+            case COMPENSATING -> compensation.run(saga);
+            default -> throw new IllegalStateException("no step for finished saga " + saga);
+        };
+    }
+
+    /**
+     * The database is unreachable: nothing about this saga can be recorded. Wait with backoff, then take the saga
+     * back from the database and resume from what is stored (a step redone from there reads back first).
+     */
+    private Optional<SagaRecord> waitForStore(SagaRecord saga, StoreUnavailableException first) throws InterruptedException {
+        StoreException failure = first;
+        for (int attempt = 0; ; attempt++) {
+            String problem = ctx.redactor.redact(failure.getMessage());
+            if (storeProblem.getAndSet(problem) == null) {
+                log.warn("Database unavailable while driving saga; waiting and resuming from the stored state. org={} request={} state={}: {}",
+                        saga.orgId(), saga.requestId(), saga.state(), problem, failure);
+            }
+            if (!sleeper.sleep(STORE_BACKOFF.delay(attempt))) {
+                return Optional.empty(); // stopping: the lease expires and the saga is resumed from the database
+            }
+            try {
+                SagaRecord resumed = ctx.store.reclaim(saga.requestId(), saga.leaseOwner(), ctx.lease());
+                log.info("Database reachable again: resuming saga from state {}. org={} request={}", resumed.state(), saga.orgId(),
+                        saga.requestId());
+                storeProblem.set(null);
+                return Optional.of(resumed);
+            } catch (StoreUnavailableException again) {
+                failure = again;
+            } catch (LeaseLostException lost) {
+                log.warn("Saga was taken over while the database was unreachable. org={} request={}", saga.orgId(), saga.requestId());
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** A state write the database refuses (not the final write): the saga cannot go on; fail it, compensating if bought. */
+    private SagaRecord failOnDataConflict(SagaRecord saga, DataConflictException e) {
+        boolean mayHaveBought = saga.state() != SagaState.RECEIVED;
+        log.error("Database refused a state write of saga: org={} request={} phone={} state={}", saga.orgId(), saga.requestId(),
+                saga.phoneNumber(), saga.state(), e);
+        return ctx.store.fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE, ctx.redactor.redact(e.getMessage()),
+                mayHaveBought && saga.state() != SagaState.COMPENSATING, "none: nothing was bought");
+    }
+
+    private void finish(SagaRecord saga) {
+        try {
+            publisher.publish(saga.requestId());
+        } catch (RuntimeException e) {
+            // the result stays unpublished in the database; the periodic sweep sends it
+            log.warn("Could not publish the result yet; it will be re-sent. org={} request={} state={}: {}", saga.orgId(),
+                    saga.requestId(), saga.state(), ctx.redactor.describe(e));
+        }
+        try {
+            ctx.store.release(saga, saga.leaseOwner());
+        } catch (StoreException e) {
+            log.warn("Could not release the lease of a finished saga; it expires instead. org={} request={}: {}", saga.orgId(),
+                    saga.requestId(), ctx.redactor.describe(e));
+        }
+    }
+
+    private void handBack(SagaRecord saga) {
+        try {
+            ctx.store.release(saga, saga.leaseOwner());
+        } catch (StoreException e) {
+            log.warn("Could not hand saga back on shutdown; its lease expires instead. org={} request={}: {}", saga.orgId(),
+                    saga.requestId(), ctx.redactor.describe(e));
+        }
+    }
+
+    private void reportOutcome(SagaRecord finished) {
+        ProvisioningStatus status = finished.state() == SagaState.COMPLETED ? ProvisioningStatus.SUCCEEDED : ProvisioningStatus.FAILED;
+        ctx.metrics.outcome(status, status == ProvisioningStatus.SUCCEEDED ? null : finished.failurePoint());
+        if (status == ProvisioningStatus.SUCCEEDED) {
+            log.info("Provisioned: org={} request={} phone={} twilioSid={} vapiPhoneId={}", finished.orgId(), finished.requestId(),
+                    finished.phoneNumber(), finished.twilioSid(), finished.vapiPhoneId());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package com.voxanne.ssot.provisioner.store;
+
+import com.voxanne.ssot.schemas.avro.FailurePoint;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One row of {@code provisioning_requests}: the saga's durable state. Immutable; every store operation returns
+ * the row as the database has it afterwards.
+ */
+public record SagaRecord(
+        String requestId,
+        String orgId,
+        String countryCode,
+        String areaCode,
+        String friendlyName,
+        SagaState state,
+        String phoneNumber,
+        String twilioSid,
+        String vapiPhoneId,
+        int attempts,
+        FailurePoint failurePoint,
+        String error,
+        String compensation,
+        String leaseOwner,
+        Instant leaseUntil,
+        Instant nextAttemptAt,
+        long arrivalSeq,
+        boolean resultPublished,
+        Instant requestedAt,
+        Instant receivedAt,
+        Instant updatedAt,
+        Instant completedAt) {
+
+    public Optional<String> areaCodeOpt() {
+        return Optional.ofNullable(areaCode);
+    }
+
+    public Optional<String> friendlyNameOpt() {
+        return Optional.ofNullable(friendlyName).filter(s -> !s.isBlank());
+    }
+
+    public boolean hasVapiPhoneId() {
+        return vapiPhoneId != null && !vapiPhoneId.isBlank();
+    }
+
+    /** Short form for log lines and errors: never carries a secret (none is stored here). */
+    @Override
+    public String toString() {
+        return "Saga[request=" + requestId + ", org=" + orgId + ", state=" + state + ", phone=" + phoneNumber + ", twilioSid="
+                + twilioSid + ", vapiPhoneId=" + vapiPhoneId + ", attempts=" + attempts + "]";
+    }
+}

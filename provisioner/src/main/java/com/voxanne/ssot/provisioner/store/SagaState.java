@@ -1,0 +1,34 @@
+package com.voxanne.ssot.provisioner.store;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Where a provisioning saga stands, as stored in {@code provisioning_requests.state}. Each state names what is
+ * already true in the world, so a saga resumed after a crash knows what to check before acting again.
+ */
+public enum SagaState {
+    /** Recorded by the inbox, validated; nothing chosen or bought yet. */
+    RECEIVED,
+    /** A number was picked from the search and stored BEFORE buying; a purchase may be in flight. */
+    NUMBER_CHOSEN,
+    /** Twilio owns the number for us (twilio_sid set); an import may be in flight. */
+    PURCHASED,
+    /** Vapi has the number (vapi_phone_id set, non-blank); the database write is next. */
+    IMPORTED,
+    /** Done: managed row, outbox event and this state were committed in one transaction. */
+    COMPLETED,
+    /** A permanent failure after a purchase: releasing in Vapi and Twilio. */
+    COMPENSATING,
+    /** Failed for good (see failure_point); anything bought was released. */
+    FAILED,
+    /** The request itself was invalid; nothing was done. */
+    REJECTED;
+
+    public static final Set<SagaState> TERMINAL = EnumSet.of(COMPLETED, FAILED, REJECTED);
+    public static final Set<SagaState> UNFINISHED = EnumSet.complementOf(EnumSet.of(COMPLETED, FAILED, REJECTED));
+
+    public boolean isTerminal() {
+        return TERMINAL.contains(this);
+    }
+}

@@ -1,0 +1,398 @@
+package com.voxanne.ssot.provisioner.store;
+
+import com.voxanne.ssot.schemas.avro.FailurePoint;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The saga side of {@code provisioning_requests}: leases, state transitions and the final write.
+ *
+ * <p>Every write is fenced by the lease: it names the owner and the state it expects, and a write that matches no
+ * row means the saga is no longer ours ({@link LeaseLostException}). The owner is a token unique per claim (instance
+ * id plus a claim number), so not even two workers of one instance can hold the same saga. Only the oldest unfinished request of an
+ * organisation can be claimed, so one organisation's requests run one at a time in arrival order while other
+ * organisations run in parallel; {@code FOR UPDATE SKIP LOCKED} lets many workers and instances claim at once.
+ */
+public final class SagaStore {
+    /** Serialises picking numbers across instances, so two sagas never pick the same number. */
+    private static final long CHOOSE_NUMBER_LOCK = 0x55_50_52_4f_56_00_01L;
+    private static final String UNFINISHED = "('RECEIVED', 'NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')";
+    private static final String TERMINAL = "('COMPLETED', 'FAILED', 'REJECTED')";
+    private static final String LEASE = "now() + (? * interval '1 millisecond')";
+
+    private static final String CLAIM = "WITH candidate AS ("
+            + " SELECT p.request_id FROM provisioning_requests p"
+            + " WHERE p.state IN " + UNFINISHED
+            + " AND p.next_attempt_at <= now()"
+            + " AND (p.lease_until IS NULL OR p.lease_until < now())"
+            + " AND NOT EXISTS (SELECT 1 FROM provisioning_requests o WHERE o.org_id = p.org_id"
+            + "   AND o.arrival_seq < p.arrival_seq AND o.state IN " + UNFINISHED + ")"
+            + " ORDER BY p.arrival_seq LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            + " UPDATE provisioning_requests r SET lease_owner = ?, lease_until = " + LEASE
+            + " FROM candidate WHERE r.request_id = candidate.request_id RETURNING r.*";
+
+    private final Transactions tx;
+
+    public SagaStore(DataSource dataSource) {
+        this.tx = new Transactions(dataSource);
+    }
+
+    /** Leases the next saga that may run now, if any, to {@code owner} (a token unique to this claim). */
+    public Optional<SagaRecord> claimNext(String owner, Duration lease) {
+        return tx.inTransaction("claim a saga", c -> {
+            try (PreparedStatement st = c.prepareStatement(CLAIM)) {
+                st.setString(1, owner);
+                st.setLong(2, lease.toMillis());
+                return SagaRows.single(st);
+            }
+        });
+    }
+
+    /**
+     * Takes the saga back after an interruption (e.g. the database was down): still ours (possibly finished by our own
+     * commit whose answer was lost), or unfinished, expired and not taken by anyone else. Returns the stored state.
+     */
+    public SagaRecord reclaim(String requestId, String owner, Duration lease) {
+        return tx.inTransaction("reclaim saga " + requestId, c -> {
+            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET lease_owner = ?, lease_until = " + LEASE
+                    + " WHERE request_id = ? AND (lease_owner = ? OR (state IN " + UNFINISHED
+                    + " AND (lease_until IS NULL OR lease_until < now())))"
+                    + " RETURNING *")) {
+                st.setString(1, owner);
+                st.setLong(2, lease.toMillis());
+                st.setString(3, requestId);
+                st.setString(4, owner);
+                return SagaRows.single(st).orElseThrow(() -> new LeaseLostException(requestId, owner));
+            }
+        });
+    }
+
+    /** Counts one more attempt of the current step and renews the lease, BEFORE the side effect is tried. */
+    public SagaRecord beginAttempt(SagaRecord saga, String owner, Duration lease) {
+        return update(saga, owner, "count an attempt of", "attempts = attempts + 1, lease_until = " + LEASE,
+                st -> st.setLong(1, lease.toMillis()), 1);
+    }
+
+    /** Renews the lease (before a long call), proving it is still ours. */
+    public SagaRecord renew(SagaRecord saga, String owner, Duration lease) {
+        return update(saga, owner, "renew the lease of", "lease_until = " + LEASE, st -> st.setLong(1, lease.toMillis()), 1);
+    }
+
+    /**
+     * Picks the first candidate that no other unfinished saga holds and no active managed number has, and stores it
+     * (state NUMBER_CHOSEN) before anything is bought. Empty when every candidate is taken.
+     */
+    public Optional<SagaRecord> chooseNumber(SagaRecord saga, String owner, Duration lease, List<String> candidates) {
+        return tx.inTransaction("choose a number for " + saga.requestId(), c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                lock.setLong(1, CHOOSE_NUMBER_LOCK);
+                lock.execute();
+            }
+            Set<String> taken = takenNumbers(c, saga.requestId(), candidates);
+            Optional<String> free = candidates.stream().filter(n -> !taken.contains(n)).findFirst();
+            if (free.isEmpty()) {
+                return Optional.empty();
+            }
+            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET state = 'NUMBER_CHOSEN',"
+                    + " phone_number = ?, attempts = 0, error = NULL, updated_at = now(), lease_until = " + LEASE
+                    + " WHERE request_id = ? AND lease_owner = ? AND state = 'RECEIVED' RETURNING *")) {
+                st.setString(1, free.get());
+                st.setLong(2, lease.toMillis());
+                st.setString(3, saga.requestId());
+                st.setString(4, owner);
+                return Optional.of(SagaRows.single(st).orElseThrow(() -> new LeaseLostException(saga.requestId(), owner)));
+            }
+        });
+    }
+
+    private static Set<String> takenNumbers(Connection c, String requestId, List<String> candidates) throws SQLException {
+        Set<String> taken = new HashSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT phone_number FROM provisioning_requests"
+                + " WHERE phone_number = ANY (?) AND request_id <> ? AND state IN ('NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')"
+                + " UNION SELECT phone_number FROM managed_phone_numbers WHERE phone_number = ANY (?) AND status = 'active'")) {
+            Array numbers = c.createArrayOf("text", candidates.toArray());
+            st.setArray(1, numbers);
+            st.setString(2, requestId);
+            st.setArray(3, numbers);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    taken.add(rs.getString(1));
+                }
+            }
+        }
+        return taken;
+    }
+
+    /** Moves to the next state, storing what the step learned (a null field keeps the stored value). */
+    public SagaRecord advance(SagaRecord saga, String owner, Duration lease, SagaState to, String twilioSid, String vapiPhoneId) {
+        return update(saga, owner, "move to " + to + ":",
+                "state = ?, twilio_sid = COALESCE(?, twilio_sid), vapi_phone_id = COALESCE(?, vapi_phone_id), attempts = 0,"
+                        + " error = NULL, updated_at = now(), lease_until = " + LEASE,
+                st -> {
+                    st.setString(1, to.name());
+                    st.setString(2, twilioSid);
+                    st.setString(3, vapiPhoneId);
+                    st.setLong(4, lease.toMillis());
+                }, 4);
+    }
+
+    /** Gives the saga back until {@code delay} has passed, noting why (redacted by the caller). */
+    public void retryLater(SagaRecord saga, String owner, Duration delay, String error, boolean countAttempt) {
+        update(saga, owner, "schedule a retry of",
+                "next_attempt_at = now() + (? * interval '1 millisecond'), error = ?, attempts = attempts + ?,"
+                        + " lease_owner = NULL, lease_until = NULL",
+                st -> {
+                    st.setLong(1, delay.toMillis());
+                    st.setString(2, SagaRows.truncate(error, 1000));
+                    st.setInt(3, countAttempt ? 1 : 0);
+                }, 3);
+    }
+
+    /**
+     * Records a failure: COMPENSATING when something was bought and must be released, else FAILED (with
+     * {@code compensationNote} saying why nothing needed releasing).
+     */
+    public SagaRecord fail(SagaRecord saga, String owner, Duration lease, FailurePoint point, String error, boolean compensate,
+                           String compensationNote) {
+        return update(saga, owner, "record the failure of",
+                "state = ?, failure_point = ?, error = ?, compensation = ?, attempts = 0, updated_at = now(),"
+                        + " completed_at = CASE WHEN ? THEN NULL ELSE now() END, lease_until = " + LEASE,
+                st -> {
+                    st.setString(1, compensate ? SagaState.COMPENSATING.name() : SagaState.FAILED.name());
+                    st.setString(2, point.name());
+                    st.setString(3, SagaRows.truncate(error, 1000));
+                    st.setString(4, compensate ? null : compensationNote);
+                    st.setBoolean(5, compensate);
+                    st.setLong(6, lease.toMillis());
+                }, 6);
+    }
+
+    /** Records compensation progress; {@code done} ends the saga as FAILED. */
+    public SagaRecord recordCompensation(SagaRecord saga, String owner, Duration lease, String compensation, boolean done) {
+        return update(saga, owner, "record the compensation of",
+                "compensation = ?, state = CASE WHEN ? THEN 'FAILED' ELSE state END,"
+                        + " completed_at = CASE WHEN ? THEN now() ELSE completed_at END, attempts = 0, updated_at = now(),"
+                        + " lease_until = " + LEASE,
+                st -> {
+                    st.setString(1, compensation);
+                    st.setBoolean(2, done);
+                    st.setBoolean(3, done);
+                    st.setLong(4, lease.toMillis());
+                }, 4);
+    }
+
+    /** Gives the lease up (the saga finished, or this worker stops). */
+    public void release(SagaRecord saga, String owner) {
+        tx.inTransaction("release saga " + saga.requestId(), c -> {
+            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET lease_owner = NULL, lease_until = NULL"
+                    + " WHERE request_id = ? AND lease_owner = ?")) {
+                st.setString(1, saga.requestId());
+                st.setString(2, owner);
+                return st.executeUpdate();
+            }
+        });
+    }
+
+    /** What the managed number the final write will insert carries. */
+    public record ManagedNumber(String id, String orgId, String phoneNumber, String twilioSid, String vapiPhoneId,
+                                String requestId, String friendlyName, java.time.Instant provisionedAt) {
+    }
+
+    /** The outbox row of the event the final write emits. */
+    public record OutboxEvent(String eventId, String aggregateType, String aggregateId, String type, byte[] payload) {
+    }
+
+    /**
+     * THE final write, in ONE transaction: the managed_phone_numbers row, the outbox row (inserted and deleted again:
+     * the relay reads the insert from the WAL) and the saga state COMPLETED. {@code beforeCommit} runs inside the
+     * transaction after every statement and before the commit (the crash-test seam). Idempotent: a saga already
+     * COMPLETED (e.g. the commit's answer was lost) is returned as it is.
+     */
+    public SagaRecord complete(SagaRecord saga, String owner, Duration lease, ManagedNumber number, OutboxEvent event,
+                               Runnable beforeCommit) {
+        return tx.inTransaction("complete saga " + saga.requestId(), c -> {
+            Optional<SagaRecord> moved;
+            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET state = 'COMPLETED', attempts = 0,"
+                    + " error = NULL, updated_at = now(), completed_at = now(), lease_until = " + LEASE
+                    + " WHERE request_id = ? AND lease_owner = ? AND state = 'IMPORTED' RETURNING *")) {
+                st.setLong(1, lease.toMillis());
+                st.setString(2, saga.requestId());
+                st.setString(3, owner);
+                moved = SagaRows.single(st);
+            }
+            if (moved.isEmpty()) {
+                SagaRecord current = find(c, saga.requestId()).orElseThrow(() -> new LeaseLostException(saga.requestId(), owner));
+                if (current.state() == SagaState.COMPLETED) {
+                    return current;
+                }
+                throw new LeaseLostException(saga.requestId(), owner);
+            }
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO managed_phone_numbers (id, org_id, phone_number, twilio_sid,"
+                    + " vapi_phone_id, status, request_id, friendly_name, provisioned_at)"
+                    + " VALUES (?::uuid, ?::uuid, ?, ?, ?, 'active', ?, ?, ?)")) {
+                st.setString(1, number.id());
+                st.setString(2, number.orgId());
+                st.setString(3, number.phoneNumber());
+                st.setString(4, number.twilioSid());
+                st.setString(5, number.vapiPhoneId());
+                st.setString(6, number.requestId());
+                st.setString(7, number.friendlyName());
+                st.setObject(8, SagaRows.timestamp(number.provisionedAt()));
+                st.executeUpdate();
+            }
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)"
+                    + " VALUES (?::uuid, ?, ?, ?, ?)")) {
+                st.setString(1, event.eventId());
+                st.setString(2, event.aggregateType());
+                st.setString(3, event.aggregateId());
+                st.setString(4, event.type());
+                st.setBytes(5, event.payload());
+                st.executeUpdate();
+            }
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM outbox WHERE id = ?::uuid")) {
+                st.setString(1, event.eventId());
+                st.executeUpdate();
+            }
+            beforeCommit.run();
+            return moved.get();
+        });
+    }
+
+    /** The active managed number with this E.164, if any: whose it is decides whether compensation may release it. */
+    public record ActiveNumber(String requestId, String orgId, String twilioSid, String vapiPhoneId) {
+    }
+
+    public Optional<ActiveNumber> activeNumber(String phoneNumber) {
+        return tx.inTransaction("look up managed number " + phoneNumber, c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT request_id, org_id::text, twilio_sid, vapi_phone_id"
+                    + " FROM managed_phone_numbers WHERE phone_number = ? AND status = 'active'")) {
+                st.setString(1, phoneNumber);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new ActiveNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                            : Optional.empty();
+                }
+            }
+        });
+    }
+
+    public Optional<SagaRecord> find(String requestId) {
+        return tx.inTransaction("read saga " + requestId, c -> find(c, requestId));
+    }
+
+    private static Optional<SagaRecord> find(Connection c, String requestId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + SagaRows.COLUMNS + " FROM provisioning_requests WHERE request_id = ?")) {
+            st.setString(1, requestId);
+            return SagaRows.single(st);
+        }
+    }
+
+    /** Finished sagas whose result is not on the results topic yet, oldest first. */
+    public List<String> unpublishedResults(int limit) {
+        return tx.inTransaction("list unpublished results", c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT request_id FROM provisioning_requests"
+                    + " WHERE result_published = false AND state IN " + TERMINAL + " ORDER BY arrival_seq LIMIT ?")) {
+                st.setInt(1, limit);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** Sends a finished saga's result; called with the row locked, before the flag is set in the same transaction. */
+    @FunctionalInterface
+    public interface ResultSink {
+        void send(SagaRecord finished) throws Exception;
+    }
+
+    /** Thrown when the sink could not send: nothing was marked, the result will be sent again. */
+    public static final class ResultNotSentException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ResultNotSentException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Sends the result of a finished saga and marks it sent, unless another worker holds it or it was sent already.
+     * The row is locked while sending, so two instances never both send it; a crash after sending and before the
+     * commit sends it again (results carry a deterministic eventId, consumers deduplicate).
+     *
+     * @return true if this call sent it
+     */
+    public boolean publishResult(String requestId, ResultSink sink) {
+        return tx.inTransaction("publish the result of " + requestId, c -> {
+            Optional<SagaRecord> finished;
+            try (PreparedStatement st = c.prepareStatement("SELECT " + SagaRows.COLUMNS + " FROM provisioning_requests"
+                    + " WHERE request_id = ? AND result_published = false AND state IN " + TERMINAL + " FOR UPDATE SKIP LOCKED")) {
+                st.setString(1, requestId);
+                finished = SagaRows.single(st);
+            }
+            if (finished.isEmpty()) {
+                return false;
+            }
+            try {
+                sink.send(finished.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ResultNotSentException("interrupted while sending the result of " + requestId, e);
+            } catch (Exception e) {
+                throw new ResultNotSentException("could not send the result of " + requestId + ": " + e.getMessage(), e);
+            }
+            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET result_published = true WHERE request_id = ?")) {
+                st.setString(1, requestId);
+                st.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Sagas that bought a number and have been PURCHASED or IMPORTED for longer than {@code olderThan}. */
+    public long countStuckAfterPurchase(Duration olderThan) {
+        return tx.inTransaction("count stuck sagas", c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM provisioning_requests"
+                    + " WHERE state IN ('PURCHASED', 'IMPORTED') AND updated_at < now() - (? * interval '1 millisecond')")) {
+                st.setLong(1, olderThan.toMillis());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement st) throws SQLException;
+    }
+
+    /** {@code UPDATE ... SET <set> WHERE request_id AND lease_owner AND state} fenced by the lease; RETURNING the row. */
+    private SagaRecord update(SagaRecord saga, String owner, String what, String set, Binder binder, int boundBySet) {
+        return tx.inTransaction(what + " saga " + saga.requestId(), c -> {
+            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET " + set
+                    + " WHERE request_id = ? AND lease_owner = ? AND state = ? RETURNING *")) {
+                binder.bind(st);
+                st.setString(boundBySet + 1, saga.requestId());
+                st.setString(boundBySet + 2, owner);
+                st.setString(boundBySet + 3, saga.state().name());
+                return SagaRows.single(st).orElseThrow(() -> new LeaseLostException(saga.requestId(), owner));
+            }
+        });
+    }
+}

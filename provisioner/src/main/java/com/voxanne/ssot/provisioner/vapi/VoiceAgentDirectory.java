@@ -1,0 +1,24 @@
+package com.voxanne.ssot.provisioner.vapi;
+
+import com.voxanne.ssot.provisioner.ProviderException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where bought numbers are imported so voice agents can answer them (Vapi). Vapi has no idempotency key either:
+ * after an ambiguous import the saga looks the number up ({@link #findByNumber}) before importing again.
+ */
+public interface VoiceAgentDirectory {
+
+    /** Imports a bought number; the answer's id may be blank (the saga validates it). */
+    ImportedNumber importNumber(String e164, String name) throws ProviderException;
+
+    /** The import of {@code e164}, if there is one. */
+    Optional<ImportedNumber> findByNumber(String e164) throws ProviderException;
+
+    /** Deletes an import. Idempotent: false when it was already gone. */
+    boolean delete(String id) throws ProviderException;
+
+    /** Every imported number (for the inventory audit). */
+    List<ImportedNumber> listAll() throws ProviderException;
+}
