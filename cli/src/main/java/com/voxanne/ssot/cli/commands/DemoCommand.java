@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
         demo.put("SSOT_DATA_DIR", dataDir.toString());
         demo.put("SSOT_GRACE", grace);
         demo.put("SSOT_HTTP_PORT", "0");
-        demo.put("RECONCILER_PUNCTUATE_INTERVAL", "200ms");
+        demo.put("RECONCILER_PUNCTUATION_INTERVAL", "200ms");
         // the demo always runs on its own embedded stack, even where external infrastructure is configured
         demo.put("KAFKA_BOOTSTRAP_SERVERS", "");
         demo.put("DATABASE_URL", "");
