@@ -9,12 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Recursive delete, for temp directories and {@code fresh} starts. */
-final class Directories {
+/** Recursive delete, for temp directories and {@code fresh} starts (also used by the CLI and the test kit). */
+public final class Directories {
     private Directories() {
     }
 
-    static void deleteRecursively(Path dir) {
+    /** Deletes the directory and everything below it; a missing directory is fine. */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,14 +1,12 @@
 package com.voxanne.ssot.testkit;
 
+import com.voxanne.ssot.embedded.Directories;
 import com.voxanne.ssot.embedded.EmbeddedStack;
 import com.voxanne.ssot.platform.config.Secret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,32 +98,7 @@ final class EmbeddedBackend implements StackBackend {
             log.info("Test stack data kept in {} (-D{}=true)", dataDir, KEEP_DATA_PROPERTY);
             return;
         }
-        deleteRecursively(dataDir);
+        Directories.deleteRecursively(dataDir);
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    if (exc != null) {
-                        throw exc;
-                    }
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete the test stack data in " + dir, e);
-        }
-    }
 }

@@ -1,15 +1,12 @@
 package com.voxanne.ssot.cli.commands;
 
 import com.voxanne.ssot.cli.runtime.DemoStory;
+import com.voxanne.ssot.embedded.Directories;
 import com.voxanne.ssot.pipeline.Pipeline;
 import com.voxanne.ssot.platform.config.ConfigSource;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             if (!keep) {
-                deleteTree(dataDir);
+                Directories.deleteRecursively(dataDir);
             }
         }
         out.println();
@@ -75,24 +72,5 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("  every step held, in %.0f s%s%n", Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
                 keep ? " (data kept in " + dataDir + ")" : "");
         return 0;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
