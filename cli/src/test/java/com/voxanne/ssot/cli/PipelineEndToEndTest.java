@@ -6,14 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.voxanne.ssot.pipeline.DemoSeed;
 import com.voxanne.ssot.cli.runtime.DemoStory;
 import com.voxanne.ssot.pipeline.Pipeline;
-import com.voxanne.ssot.platform.config.ConfigSource;
-import com.voxanne.ssot.platform.service.DatabaseSettings;
-import com.voxanne.ssot.relay.RelayService;
+import com.voxanne.ssot.reconciler.audit.AuditFinding;
+import com.voxanne.ssot.reconciler.audit.SsotAudit;
+import com.voxanne.ssot.reconciler.audit.ViolationsReader;
+import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.ViolationKind;
 import com.voxanne.ssot.schemas.avro.ViolationState;
 import com.voxanne.ssot.testkit.TestDatabase;
-import com.voxanne.ssot.testkit.TestStack;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,10 +27,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,50 +52,23 @@ class PipelineEndToEndTest {
     @TempDir
     static Path dataDir;
 
+    private TestPipeline stack;
     private TestDatabase db;
     private Pipeline pipeline;
-    private String slot;
     private DemoStory.Outcome story;
 
     @BeforeAll
     void startPipeline() throws Exception {
-        TestStack stack = TestStack.get();
-        db = stack.newDatabase("e2e");
+        stack = TestPipeline.start("e2e", dataDir, Map.of("SSOT_GRACE", GRACE.toSeconds() + "s"));
+        db = stack.db;
+        pipeline = stack.pipeline;
         DemoSeed.apply(db.dataSource());
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        slot = "e2e_" + suffix;
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("DATABASE_URL", db.jdbcUrl());
-        env.put("DATABASE_USER", db.user());
-        db.password().ifPresent(p -> env.put("DATABASE_PASSWORD", p.reveal()));
-        env.put("SSOT_DATA_DIR", dataDir.toString());
-        env.put("SSOT_GRACE", GRACE.toSeconds() + "s");
-        env.put("SSOT_HTTP_PORT", "0");
-        env.put("RELAY_SLOT_NAME", slot);
-        env.put("RELAY_OFFSETS_TOPIC", "e2e.relay.offsets." + suffix);
-        env.put("RECONCILER_APPLICATION_ID", "e2e-reconciler-" + suffix);
-        env.put("PROJECTOR_GROUP_ID", "e2e-projector-" + suffix);
-        env.put("PROVISIONER_GROUP_ID", "e2e-provisioner-" + suffix);
-        for (String variable : List.of("TOPIC_PROVISIONING_REQUESTS", "TOPIC_PROVISIONING_RESULTS", "TOPIC_NUMBERS_PROVISIONED",
-                "TOPIC_VIOLATIONS", "TOPIC_CDC_MANAGED_NUMBERS", "TOPIC_CDC_ORG_CREDENTIALS")) {
-            env.put(variable, "e2e." + variable.toLowerCase().replace('_', '.') + "." + suffix);
-        }
-        pipeline = Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { });
-        assertThat(pipeline.awaitHealthy(Duration.ofSeconds(60))).as("pipeline healthy: %s", pipeline.health().snapshot()).isTrue();
     }
 
     @AfterAll
     void stopPipeline() throws Exception {
-        try {
-            if (pipeline != null) {
-                pipeline.close();
-            }
-        } finally {
-            if (db != null) {
-                RelayService.dropSlot(new DatabaseSettings(db.jdbcUrl(), db.user(), db.password()), slot);
-                db.close();
-            }
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -114,6 +86,8 @@ class PipelineEndToEndTest {
         assertThat(story.opened().getKind()).isEqualTo(ViolationKind.MISSING_SSOT_ROW);
         assertThat(story.opened().getPhoneNumber()).isEqualTo(story.victimPhone());
         assertThat(Duration.between(story.opened().getMissingSince(), story.opened().getDetectedAt())).isGreaterThanOrEqualTo(GRACE);
+        assertThat(Duration.between(story.lostAt(), story.opened().getDetectedAt())).as("OPEN within grace + 5 s of the loss")
+                .isLessThanOrEqualTo(GRACE.plusSeconds(5));
         assertThat(story.violationSeenByCheck()).isTrue();
         assertThat(story.backfill().inserted()).isEqualTo(1);
         assertThat(story.resolved().getState()).isEqualTo(ViolationState.RESOLVED);
@@ -137,8 +111,20 @@ class PipelineEndToEndTest {
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(violationsJson(statusUrl)).contains(phone));
+        Set<String> streamOpen = openViolationKeysOnTopic();
+        Set<String> sqlOpen = new SsotAudit(db.dataSource()).findings().stream().map(AuditFinding::key).collect(Collectors.toSet());
+        assertThat(sqlOpen).as("the independent SQL audit agrees with the stream").isEqualTo(streamOpen)
+                .containsExactly(Topics.orgNumberKey(org, phone));
         String after = violationsTable(dumpDom(statusUrl));
         assertThat(after).contains("class=\"violation\"").contains(phone).contains("MISSING_SSOT_ROW");
+    }
+
+    private Set<String> openViolationKeysOnTopic() {
+        String topic = Topics.withNames(pipeline.context().config().topicNames()).violations().name();
+        try (ViolationsReader reader = new ViolationsReader(pipeline.context().kafka(), topic)) {
+            return reader.snapshot(Duration.ofSeconds(30)).open().stream()
+                    .map(v -> Topics.orgNumberKey(v.getOrgId(), v.getPhoneNumber())).collect(Collectors.toSet());
+        }
     }
 
     /** The rendered open-violations table only (the page's script also mentions its markup). */

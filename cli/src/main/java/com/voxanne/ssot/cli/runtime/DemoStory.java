@@ -42,7 +42,7 @@ public final class DemoStory {
 
     /** What happened, for the summary and for tests. */
     public record Outcome(List<ProvisioningResult> provisioned, String victimPhone, String victimOrg,
-                          SsotViolation opened, SsotViolation resolved, BackfillSummary backfill,
+                          java.time.Instant lostAt, SsotViolation opened, SsotViolation resolved, BackfillSummary backfill,
                           boolean compliantBefore, boolean violationSeenByCheck, boolean compliantAfter) {
     }
 
@@ -101,6 +101,7 @@ public final class DemoStory {
         ProvisioningResult victim = results.get(0);
         step("Inject the historical bug: the SSOT write for " + victim.getPhoneNumber()
                 + " is lost (paid for, live in Twilio and Vapi, invisible in the dropdown)");
+        java.time.Instant lostAt = java.time.Instant.now();
         int deleted = deleteSsotRow(victim.getOrgId(), victim.getPhoneNumber());
         if (deleted != 1) {
             throw new StepFailed("expected to remove one SSOT row, removed " + deleted);
@@ -138,7 +139,7 @@ public final class DemoStory {
         if (after.violation()) {
             throw new StepFailed("voxanne@demo.com should be compliant again after the backfill");
         }
-        return new Outcome(results, victim.getPhoneNumber(), victim.getOrgId(), opened, resolved, summary,
+        return new Outcome(results, victim.getPhoneNumber(), victim.getOrgId(), lostAt, opened, resolved, summary,
                 !before.violation(), during.violation(), !after.violation());
     }
 

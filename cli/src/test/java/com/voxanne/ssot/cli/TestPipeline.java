@@ -1,0 +1,79 @@
+package com.voxanne.ssot.cli;
+
+import com.voxanne.ssot.pipeline.Pipeline;
+import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.service.DatabaseSettings;
+import com.voxanne.ssot.relay.RelayService;
+import com.voxanne.ssot.testkit.TestDatabase;
+import com.voxanne.ssot.testkit.TestStack;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The whole pipeline on the shared test stack, with its own database, topics, slot, consumer groups and
+ * state, so test classes never see each other's data. Closing it stops everything and drops the slot.
+ */
+final class TestPipeline implements AutoCloseable {
+    final TestDatabase db;
+    final Pipeline pipeline;
+    private final String slot;
+
+    private TestPipeline(TestDatabase db, Pipeline pipeline, String slot) {
+        this.db = db;
+        this.pipeline = pipeline;
+        this.slot = slot;
+    }
+
+    /** @param settings extra settings (e.g. SSOT_GRACE, PROJECTOR_BATCH_DELAY) */
+    static TestPipeline start(String name, Path dataDir, Map<String, String> settings) throws Exception {
+        TestStack stack = TestStack.get();
+        TestDatabase db = stack.newDatabase(name);
+        String suffix = name + "_" + UUID.randomUUID().toString().substring(0, 8);
+        String slot = "slot_" + suffix.replace('-', '_');
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("DATABASE_URL", db.jdbcUrl());
+        env.put("DATABASE_USER", db.user());
+        db.password().ifPresent(p -> env.put("DATABASE_PASSWORD", p.reveal()));
+        env.put("SSOT_DATA_DIR", dataDir.toString());
+        env.put("SSOT_HTTP_PORT", "0");
+        env.put("RELAY_SLOT_NAME", slot);
+        env.put("RELAY_OFFSETS_TOPIC", "relay.offsets." + suffix);
+        env.put("RECONCILER_APPLICATION_ID", "reconciler-" + suffix);
+        env.put("PROJECTOR_GROUP_ID", "projector-" + suffix);
+        env.put("PROVISIONER_GROUP_ID", "provisioner-" + suffix);
+        for (String variable : List.of("TOPIC_PROVISIONING_REQUESTS", "TOPIC_PROVISIONING_RESULTS", "TOPIC_NUMBERS_PROVISIONED",
+                "TOPIC_VIOLATIONS", "TOPIC_CDC_MANAGED_NUMBERS", "TOPIC_CDC_ORG_CREDENTIALS")) {
+            env.put(variable, variable.toLowerCase().replace('_', '.') + "." + suffix);
+        }
+        env.putAll(settings);
+        Pipeline pipeline;
+        try {
+            pipeline = Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { });
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+        TestPipeline tp = new TestPipeline(db, pipeline, slot);
+        if (!pipeline.awaitHealthy(Duration.ofSeconds(60))) {
+            String health = pipeline.health().snapshot().toString();
+            tp.close();
+            throw new AssertionError("pipeline not healthy: " + health);
+        }
+        return tp;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            pipeline.close();
+        } finally {
+            RelayService.dropSlot(new DatabaseSettings(db.jdbcUrl(), db.user(), db.password()), slot);
+            db.close();
+        }
+    }
+}
