@@ -41,7 +41,7 @@ public final class StatusServer implements AutoCloseable {
     /** Binds 127.0.0.1 by default; pass "0.0.0.0" as host in containers. Port 0 picks a free port. */
     public static StatusServer start(String host, int port, HealthRegistry health, PrometheusMeterRegistry metrics)
             throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        HttpServer server = JdkHttpServers.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "status-http");
             t.setDaemon(true);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.voxanne.ssot.platform.http.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +27,7 @@ final class SimHttp {
     }
 
     static HttpServer bindLoopback() throws IOException {
-        return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        return JdkHttpServers.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     }
 
     /** A pool that grows with the calls held by timeouts, so a hung call never blocks the others. */
