@@ -49,6 +49,10 @@ public final class FakeTwilioServer implements AutoCloseable {
     private final Secret authToken;
     private final FaultPlan<Operation> faults = new FaultPlan<>(Operation.class);
     private final Map<String, OwnedNumber> ownedBySid = new LinkedHashMap<>();
+    /** The same numbers by E.164, so ownership checks are O(1) (search calls one per candidate). */
+    private final Map<String, OwnedNumber> ownedByPhone = new HashMap<>();
+    /** Per area code, the lowest candidate index that may be free: search starts there, not at 0. */
+    private final Map<String, Integer> firstPossiblyFree = new HashMap<>();
     private final Map<String, Integer> purchasesByNumber = new HashMap<>();
     private final Set<String> soldOutAreaCodes = ConcurrentHashMap.newKeySet();
     private final AtomicInteger purchases = new AtomicInteger();
@@ -97,7 +101,7 @@ public final class FakeTwilioServer implements AutoCloseable {
     }
 
     public synchronized boolean owns(String e164) {
-        return ownedBySid.values().stream().anyMatch(n -> n.phoneNumber().equals(e164));
+        return ownedByPhone.containsKey(e164);
     }
 
     /** Purchases that went through (the effect, whatever the answer said). */
@@ -194,7 +198,12 @@ public final class FakeTwilioServer implements AutoCloseable {
         int pageSize = Math.max(1, Math.min(50, Integer.parseInt(q.getOrDefault("PageSize", "50"))));
         List<Map<String, Object>> numbers = new ArrayList<>();
         synchronized (this) {
-            for (int i = 0; numbers.size() < pageSize && i < 100_000 && !soldOutAreaCodes.contains(area); i++) {
+            int from = firstPossiblyFree.getOrDefault(area, 0);
+            while (from < 100_000 && owns(candidate(area, from))) {
+                from++;
+            }
+            firstPossiblyFree.put(area, from);
+            for (int i = from; numbers.size() < pageSize && i < 100_000 && !soldOutAreaCodes.contains(area); i++) {
                 String e164 = candidate(area, i);
                 if (!owns(e164)) {
                     Map<String, Object> n = new LinkedHashMap<>();
@@ -212,6 +221,16 @@ public final class FakeTwilioServer implements AutoCloseable {
         page.put("available_phone_numbers", numbers);
         page.put("uri", ex.getRequestURI().toString());
         return () -> SimHttp.json(ex, 200, page);
+    }
+
+    /** The inverse of {@link #candidate}: the index of a generated number, if it is one. */
+    static Optional<Integer> candidateIndex(String e164) {
+        if (e164 == null || !e164.matches("\\+1[0-9]{10}")) {
+            return Optional.empty();
+        }
+        int exchange = Integer.parseInt(e164.substring(5, 8));
+        int line = Integer.parseInt(e164.substring(8));
+        return exchange < 555 ? Optional.empty() : Optional.of((exchange - 555) * 10_000 + line);
     }
 
     /** The i-th number of an area code: +1 AAA 555 NNNN, then the following exchanges. */
@@ -232,6 +251,7 @@ public final class FakeTwilioServer implements AutoCloseable {
             String sid = "PN" + HexFormat.of().formatHex(randomBytes());
             bought = new OwnedNumber(sid, e164, form.getOrDefault("FriendlyName", e164));
             ownedBySid.put(sid, bought);
+            ownedByPhone.put(bought.phoneNumber(), bought);
             purchasesByNumber.merge(e164, 1, Integer::sum);
             purchases.incrementAndGet();
         }
@@ -243,10 +263,10 @@ public final class FakeTwilioServer implements AutoCloseable {
         String filter = normalise(SimHttp.query(ex).get("PhoneNumber"));
         List<Map<String, Object>> numbers = new ArrayList<>();
         synchronized (this) {
-            for (OwnedNumber n : ownedBySid.values()) {
-                if (filter == null || n.phoneNumber().equals(filter)) {
-                    numbers.add(json(n));
-                }
+            if (filter == null) {
+                ownedBySid.values().forEach(n -> numbers.add(json(n)));
+            } else if (ownedByPhone.containsKey(filter)) {
+                numbers.add(json(ownedByPhone.get(filter)));
             }
         }
         Map<String, Object> page = new LinkedHashMap<>();
@@ -277,6 +297,11 @@ public final class FakeTwilioServer implements AutoCloseable {
         OwnedNumber removed;
         synchronized (this) {
             removed = ownedBySid.remove(sid);
+            if (removed != null) {
+                ownedByPhone.remove(removed.phoneNumber());
+                candidateIndex(removed.phoneNumber()).ifPresent(i -> firstPossiblyFree.computeIfPresent(
+                        removed.phoneNumber().substring(2, 5), (area, from) -> Math.min(from, i)));
+            }
         }
         if (removed == null) {
             return () -> error(ex, 404, 20404, "The requested resource IncomingPhoneNumbers/" + sid + " was not found");
