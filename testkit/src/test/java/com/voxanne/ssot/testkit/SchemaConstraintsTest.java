@@ -97,7 +97,12 @@ class SchemaConstraintsTest {
                         organization("Voxanne@Demo.com"), CHECK, "organizations", "organizations_email_lowercase", null),
                 new Violation("provisioning_requests bad state",
                         "INSERT INTO provisioning_requests (request_id, org_id, state) VALUES ('req-9', '" + ORG + "', 'DONE')", CHECK,
-                        "provisioning_requests", "provisioning_requests_state", null));
+                        "provisioning_requests", "provisioning_requests_state", null),
+                new Violation("provisioning_requests two unfinished sagas holding one number",
+                        "INSERT INTO provisioning_requests (request_id, org_id, state, phone_number) VALUES"
+                                + " ('req-a', '" + ORG + "', 'PURCHASED', '+14155550199'),"
+                                + " ('req-b', '" + ORG + "', 'NUMBER_CHOSEN', '+14155550199')", UNIQUE,
+                        "provisioning_requests", "provisioning_requests_inflight_phone_key", null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,11 +141,14 @@ class SchemaConstraintsTest {
                             + "', '" + SID + "', 'vapi-old', 'released', 'req-old', now(), now())")
                     + s.executeUpdate(credential("+14155550101", "twilio"))
                     + s.executeUpdate(organization("other@demo.com"))
-                    + s.executeUpdate("INSERT INTO provisioning_requests (request_id, org_id, state) VALUES ('req-9', '" + ORG + "', 'RECEIVED')");
+                    + s.executeUpdate("INSERT INTO provisioning_requests (request_id, org_id, state) VALUES ('req-9', '" + ORG + "', 'RECEIVED')")
+                    // a finished saga's number may be held again by a new one (released, then bought again)
+                    + s.executeUpdate("INSERT INTO provisioning_requests (request_id, org_id, state, phone_number) VALUES"
+                            + " ('req-c', '" + ORG + "', 'FAILED', '+14155550198'), ('req-d', '" + ORG + "', 'NUMBER_CHOSEN', '+14155550198')");
             c.rollback();
 
             // then every one was accepted
-            assertThat(written).isEqualTo(5);
+            assertThat(written).isEqualTo(7);
         }
     }
 

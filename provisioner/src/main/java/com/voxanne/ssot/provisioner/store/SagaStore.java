@@ -1,17 +1,15 @@
 package com.voxanne.ssot.provisioner.store;
 
 import com.voxanne.ssot.schemas.avro.FailurePoint;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -24,8 +22,8 @@ import javax.sql.DataSource;
  * organisations run in parallel; {@code FOR UPDATE SKIP LOCKED} lets many workers and instances claim at once.
  */
 public final class SagaStore {
-    /** Serialises picking numbers across instances, so two sagas never pick the same number. */
-    private static final long CHOOSE_NUMBER_LOCK = 0x55_50_52_4f_56_00_01L;
+    /** The unique index that lets one unfinished saga hold a number (migration V4). */
+    private static final String INFLIGHT_PHONE_KEY = "provisioning_requests_inflight_phone_key";
     private static final String UNFINISHED = "('RECEIVED', 'NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')";
     private static final String TERMINAL = "('COMPLETED', 'FAILED', 'REJECTED')";
     private static final String LEASE = "now() + (? * interval '1 millisecond')";
@@ -90,47 +88,66 @@ public final class SagaStore {
 
     /**
      * Picks the first candidate that no other unfinished saga holds and no active managed number has, and stores it
-     * (state NUMBER_CHOSEN) before anything is bought. Empty when every candidate is taken.
+     * (state NUMBER_CHOSEN) before anything is bought. Empty when every candidate is taken. No lock is needed: the
+     * unique index {@code provisioning_requests_inflight_phone_key} lets one unfinished saga hold a number, so a saga
+     * racing another for the same candidate gets a unique violation (after the other commits) and tries the next.
+     *
+     * <p>The order matters: claim first, then look for an active managed number. A saga that finished with this
+     * number left the index and inserted its managed row in one transaction, so once our claim succeeded that row
+     * is committed, and the next statement's snapshot (READ COMMITTED) sees it. Checking before claiming would let
+     * a saga that finishes in between hand us a number that is already sold.
      */
     public Optional<SagaRecord> chooseNumber(SagaRecord saga, String owner, Duration lease, List<String> candidates) {
         return tx.inTransaction("choose a number for " + saga.requestId(), c -> {
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                lock.setLong(1, CHOOSE_NUMBER_LOCK);
-                lock.execute();
+            for (String candidate : candidates) {
+                Savepoint beforeClaim = c.setSavepoint();
+                Optional<SagaRecord> chosen;
+                try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET state = 'NUMBER_CHOSEN',"
+                        + " phone_number = ?, attempts = 0, error = NULL, updated_at = now(), lease_until = " + LEASE
+                        + " WHERE request_id = ? AND lease_owner = ? AND state = 'RECEIVED' RETURNING *")) {
+                    st.setString(1, candidate);
+                    st.setLong(2, lease.toMillis());
+                    st.setString(3, saga.requestId());
+                    st.setString(4, owner);
+                    chosen = SagaRows.single(st);
+                } catch (SQLException e) {
+                    if (!INFLIGHT_PHONE_KEY.equals(violatedConstraint(e))) {
+                        throw e;
+                    }
+                    c.rollback(beforeClaim); // another unfinished saga holds this number: try the next
+                    continue;
+                }
+                if (chosen.isEmpty()) {
+                    throw new LeaseLostException(saga.requestId(), owner);
+                }
+                if (isActiveManagedNumber(c, candidate)) {
+                    c.rollback(beforeClaim); // already sold to a finished saga: try the next
+                    continue;
+                }
+                c.releaseSavepoint(beforeClaim);
+                return chosen;
             }
-            Set<String> taken = takenNumbers(c, saga.requestId(), candidates);
-            Optional<String> free = candidates.stream().filter(n -> !taken.contains(n)).findFirst();
-            if (free.isEmpty()) {
-                return Optional.empty();
-            }
-            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET state = 'NUMBER_CHOSEN',"
-                    + " phone_number = ?, attempts = 0, error = NULL, updated_at = now(), lease_until = " + LEASE
-                    + " WHERE request_id = ? AND lease_owner = ? AND state = 'RECEIVED' RETURNING *")) {
-                st.setString(1, free.get());
-                st.setLong(2, lease.toMillis());
-                st.setString(3, saga.requestId());
-                st.setString(4, owner);
-                return Optional.of(SagaRows.single(st).orElseThrow(() -> new LeaseLostException(saga.requestId(), owner)));
-            }
+            return Optional.empty();
         });
     }
 
-    private static Set<String> takenNumbers(Connection c, String requestId, List<String> candidates) throws SQLException {
-        Set<String> taken = new HashSet<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT phone_number FROM provisioning_requests"
-                + " WHERE phone_number = ANY (?) AND request_id <> ? AND state IN ('NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')"
-                + " UNION SELECT phone_number FROM managed_phone_numbers WHERE phone_number = ANY (?) AND status = 'active'")) {
-            Array numbers = c.createArrayOf("text", candidates.toArray());
-            st.setArray(1, numbers);
-            st.setString(2, requestId);
-            st.setArray(3, numbers);
+    /** The constraint a unique violation names, or null for any other error. */
+    private static String violatedConstraint(SQLException e) {
+        if (!"23505".equals(e.getSQLState()) || !(e instanceof org.postgresql.util.PSQLException pe)
+                || pe.getServerErrorMessage() == null) {
+            return null;
+        }
+        return pe.getServerErrorMessage().getConstraint();
+    }
+
+    private static boolean isActiveManagedNumber(Connection c, String phone) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT 1 FROM managed_phone_numbers WHERE phone_number = ? AND status = 'active'")) {
+            st.setString(1, phone);
             try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    taken.add(rs.getString(1));
-                }
+                return rs.next();
             }
         }
-        return taken;
     }
 
     /** Moves to the next state, storing what the step learned (a null field keeps the stored value). */
