@@ -1,0 +1,29 @@
+package com.voxanne.ssot.faults.check;
+
+/** The global invariants a run must keep, whatever was injected. */
+public enum Invariant {
+    ONE_FINAL_RESULT("every accepted request has exactly one final result"),
+    OUTCOME_EXPLAINED("every FAILED result is explained by an injected permanent provider fault; every invalid request is REJECTED with a reason"),
+    ONE_MANAGED_NUMBER("every SUCCEEDED request has exactly one managed number, as reported and as requested; no other request holds one"),
+    ONE_SSOT_ROW("every SUCCEEDED request has exactly one SSOT row, managed, visible and matching; no SSOT row without a managed number"),
+    TWILIO_MATCHES_DB("the fake Twilio holds exactly the numbers the database knows (0 orphaned purchases)"),
+    NO_DOUBLE_PURCHASE("no number bought twice; every purchase belongs to a request"),
+    VAPI_MATCHES_DB("the fake Vapi holds exactly the managed numbers, with their ids (0 orphaned imports)"),
+    LOSS_OPENED("every injected SSOT loss opened a MISSING_SSOT_ROW violation"),
+    LOSS_RESOLVED("every injected SSOT loss's violation RESOLVED after the backfill"),
+    NO_UNEXPLAINED_VIOLATION("no violation was raised that no fault explains"),
+    MALFORMED_IN_DLQ("every malformed record is in its DLQ, byte for byte, with a reason; nothing else is"),
+    CONSUMERS_WENT_ON("every consumer committed past every malformed record"),
+    NO_SECRET_LEAK("no fake secret in logs, events, DLQ headers, stored errors, exception messages or command output"),
+    ORG_ISOLATION("the dropdown and compliance check of one org never show another org's numbers");
+
+    private final String description;
+
+    Invariant(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,208 @@
+package com.voxanne.ssot.faults.scenario;
+
+import com.voxanne.ssot.faults.inject.MalformedRecord;
+import com.voxanne.ssot.faults.schedule.FaultKind;
+import com.voxanne.ssot.projector.backfill.BackfillSummary;
+import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything a run did to the pipeline, as it did it: the organisations, every request sent, every fault injected
+ * (when, whether it hit, how long the pipeline took to recover), every malformed record with where it landed, every
+ * SSOT row deleted and every repair. The checker compares the final state against it. Thread-safe.
+ */
+public final class Ledger {
+    /** An organisation of the run. */
+    public record Organization(String id, String name, String email) {
+    }
+
+    /** A well-formed request for a known organisation: it must end in exactly one SUCCEEDED or FAILED result. */
+    public record SentRequest(ProvisionNumberRequest request, Instant sentAt, boolean canary) {
+        public String requestId() {
+            return request.getRequestId();
+        }
+
+        public String orgId() {
+            return request.getOrgId();
+        }
+    }
+
+    /**
+     * One injected fault.
+     *
+     * @param triggered whether it hit something (a kill trap reached, a backend terminated, ...)
+     * @param recovery  after a disruptive fault: how long until the pipeline was healthy and a number provisioned after the
+     *                  fault was in the SSOT; null for other faults, and when it did not recover in time (noted)
+     */
+    public record Injection(int index, FaultKind kind, String variant, Instant startedAt, Instant endedAt, boolean triggered,
+                            String detail, Duration recovery) {
+    }
+
+    /** A malformed record and where the broker put it. */
+    public record MalformedSent(MalformedRecord record, int partition, long offset, Instant sentAt) {
+    }
+
+    /** An SSOT row deleted behind the pipeline's back. */
+    public record SsotLoss(String orgId, String phoneNumber, Instant deletedAt, int rowsDeleted) {
+        public String key() {
+            return orgId + "|" + phoneNumber;
+        }
+    }
+
+    /** A stale (older) NumberProvisioned published after the real one. */
+    public record StaleEvent(String orgId, String phoneNumber, String staleVapiPhoneId) {
+    }
+
+    private final long seed;
+    private final String setting;
+    private final List<Organization> organizations = new ArrayList<>();
+    private final Map<String, SentRequest> requests = new LinkedHashMap<>();
+    private final Map<String, Integer> duplicates = new LinkedHashMap<>();
+    private final List<Injection> injections = new ArrayList<>();
+    private final List<MalformedSent> malformed = new ArrayList<>();
+    private final List<SsotLoss> losses = new ArrayList<>();
+    private final List<StaleEvent> staleEvents = new ArrayList<>();
+    private final List<BackfillSummary> backfills = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final Set<String> uncertain = new LinkedHashSet<>();
+    private Instant started = Instant.now();
+    private Instant finished;
+    private Instant repairStarted;
+
+    public Ledger(long seed, String setting) {
+        this.seed = seed;
+        this.setting = setting;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public String setting() {
+        return setting;
+    }
+
+    public synchronized void started(Instant at) {
+        started = at;
+    }
+
+    public synchronized void finished(Instant at) {
+        finished = at;
+    }
+
+    public synchronized Duration duration() {
+        return Duration.between(started, finished == null ? Instant.now() : finished);
+    }
+
+    public synchronized void organization(Organization org) {
+        organizations.add(org);
+    }
+
+    public synchronized void sent(SentRequest request) {
+        requests.putIfAbsent(request.requestId(), request);
+    }
+
+    public synchronized void duplicate(String requestId) {
+        duplicates.merge(requestId, 1, Integer::sum);
+    }
+
+    public synchronized void injected(Injection injection) {
+        injections.add(injection);
+    }
+
+    public synchronized void malformed(MalformedSent sent) {
+        malformed.add(sent);
+    }
+
+    public synchronized void lost(SsotLoss loss) {
+        losses.add(loss);
+    }
+
+    public synchronized void stale(StaleEvent event) {
+        staleEvents.add(event);
+    }
+
+    /** When the SSOT repair (backfill) began: a violation resolved after it was resolved by the repair, not by the pipeline. */
+    public synchronized void repairStarted(Instant at) {
+        if (repairStarted == null) {
+            repairStarted = at;
+        }
+    }
+
+    public synchronized Optional<Instant> repairStartedAt() {
+        return Optional.ofNullable(repairStarted);
+    }
+
+    public synchronized void repaired(BackfillSummary summary) {
+        backfills.add(summary);
+    }
+
+    /** Something the run noticed but does not judge (a wait that timed out, a fault that hit nothing). */
+    public synchronized void note(String note) {
+        notes.add(note);
+    }
+
+    /** A request whose send was never acknowledged: it may or may not have reached the pipeline (not judged). */
+    public synchronized void uncertain(String requestId) {
+        uncertain.add(requestId);
+    }
+
+    public synchronized Set<String> uncertainRequests() {
+        return Set.copyOf(uncertain);
+    }
+
+    public synchronized List<Organization> organizations() {
+        return List.copyOf(organizations);
+    }
+
+    public synchronized List<SentRequest> requests() {
+        return List.copyOf(requests.values());
+    }
+
+    public synchronized Optional<SentRequest> request(String requestId) {
+        return Optional.ofNullable(requests.get(requestId));
+    }
+
+    public synchronized Map<String, Integer> duplicates() {
+        return Map.copyOf(duplicates);
+    }
+
+    public synchronized List<Injection> injections() {
+        return List.copyOf(injections);
+    }
+
+    public synchronized List<MalformedSent> malformed() {
+        return List.copyOf(malformed);
+    }
+
+    public synchronized List<SsotLoss> losses() {
+        return List.copyOf(losses);
+    }
+
+    public synchronized List<StaleEvent> staleEvents() {
+        return List.copyOf(staleEvents);
+    }
+
+    public synchronized List<BackfillSummary> backfills() {
+        return List.copyOf(backfills);
+    }
+
+    public synchronized List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /** Request ids that must end in a result: every well-formed request, and every decodable invalid one (REJECTED). */
+    public synchronized List<String> requestIdsAwaitingResults() {
+        List<String> ids = new ArrayList<>(requests.keySet());
+        malformed.stream().map(m -> m.record().requestId()).filter(id -> id != null).forEach(ids::add);
+        return ids;
+    }
+}

@@ -1,0 +1,535 @@
+package com.voxanne.ssot.faults.system;
+
+import com.voxanne.ssot.faults.inject.CheckpointKiller;
+import com.voxanne.ssot.faults.inject.CommitKillingDataSource;
+import com.voxanne.ssot.faults.inject.ProviderFaults;
+import com.voxanne.ssot.faults.schedule.ScenarioSettings;
+import com.voxanne.ssot.pipeline.StatusPage;
+import com.voxanne.ssot.pipeline.TopicSetup;
+import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.config.Secret;
+import com.voxanne.ssot.platform.config.SsotConfig;
+import com.voxanne.ssot.platform.http.ComponentHealth;
+import com.voxanne.ssot.platform.http.HealthRegistry;
+import com.voxanne.ssot.platform.http.StatusServer;
+import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.metrics.Metrics;
+import com.voxanne.ssot.platform.service.DatabaseSettings;
+import com.voxanne.ssot.platform.service.ManagedService;
+import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.provisioner.ProviderClients;
+import com.voxanne.ssot.provisioner.ProvisionerService;
+import com.voxanne.ssot.provisioner.ProvisionerSettings;
+import com.voxanne.ssot.provisioner.saga.SagaCheckpoint;
+import com.voxanne.ssot.provisioner.sim.FakeTwilioServer;
+import com.voxanne.ssot.provisioner.sim.FakeVapiServer;
+import com.voxanne.ssot.reconciler.ReconcilerService;
+import com.voxanne.ssot.relay.RelayService;
+import com.voxanne.ssot.schemas.Topics;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline (relay, projector, reconciler, provisioner) on a given Kafka and PostgreSQL, with simulated
+ * Twilio and Vapi that use recognisable fake secrets, and with handles to hurt it: kill or restart each service (a new
+ * instance takes over the same database, consumer group, slot or state), restart the broker, stop the database.
+ *
+ * <p>Unlike {@code Pipeline} (which the CLI runs), it holds each service in its own slot so that one can be killed
+ * and replaced while the others run. Closing it stops everything in reverse order and drops its replication slot.
+ */
+public final class PipelineUnderTest implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PipelineUnderTest.class);
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(2);
+    private static final int TOPIC_PARTITIONS = 3;
+
+    private final PipelineEnvironment environment;
+    private final FakeSecrets secrets;
+    private final ProjectorFactory projectors;
+    private final List<AutoCloseable> infrastructure = new ArrayList<>();
+    private final HealthRegistry health = new HealthRegistry();
+    private final PrometheusMeterRegistry metrics = Metrics.newRegistry();
+    private FakeTwilioServer twilio;
+    private FakeVapiServer vapi;
+    private ProviderFaults providerFaults;
+    private ServiceContext context;
+    private Topics topics;
+    private HikariDataSource dataSource;
+    private Admin admin;
+    private StatusServer statusServer;
+
+    private volatile RelayService relay;
+    private volatile ManagedService projector;
+    private volatile HikariDataSource projectorPool;
+    private volatile CommitKillingDataSource projectorDatabase;
+    private volatile ReconcilerService reconciler;
+    private volatile ProvisionerService provisioner;
+    private volatile CheckpointKiller killer;
+
+    private PipelineUnderTest(PipelineEnvironment environment, FakeSecrets secrets, ProjectorFactory projectors) {
+        this.environment = environment;
+        this.secrets = secrets;
+        this.projectors = projectors;
+    }
+
+    /** Starts the simulated providers, sets up the topics, then the relay, projector, reconciler and provisioner. */
+    public static PipelineUnderTest start(PipelineEnvironment environment, ScenarioSettings settings, ProjectorFactory projectors)
+            throws Exception {
+        PipelineUnderTest p = new PipelineUnderTest(environment, FakeSecrets.generate(), projectors);
+        try {
+            p.doStart(settings);
+            return p;
+        } catch (Exception | Error e) {
+            try {
+                p.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private void doStart(ScenarioSettings settings) throws Exception {
+        String accountSid = "AC" + HexFormat.of().formatHex(randomBytes(16));
+        twilio = FakeTwilioServer.start(accountSid, Secret.of(secrets.twilioAuthToken()));
+        infrastructure.add(twilio);
+        vapi = FakeVapiServer.start(Secret.of(secrets.vapiApiKey()), accountSid, Secret.of(secrets.twilioAuthToken()), twilio::owns);
+        infrastructure.add(vapi);
+        providerFaults = new ProviderFaults(twilio, vapi);
+
+        ConfigSource source = ConfigSource.of(settings(settings, accountSid));
+        SsotConfig config = SsotConfig.from(source);
+        KafkaClients kafka = new KafkaClients(environment.bootstrapServers(), config.kafkaClientProperties());
+        DatabaseSettings database = new DatabaseSettings(environment.jdbcUrl(), environment.databaseUser(), config.databasePassword());
+        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor());
+        topics = Topics.withNames(config.topicNames());
+
+        dataSource = database.pool("fault-suite", 4);
+        infrastructure.add(dataSource);
+        admin = Admin.create(kafka.common());
+        infrastructure.add(admin);
+        TopicSetup.ensure(admin, TopicSetup.plan(topics, TOPIC_PARTITIONS, (short) 1));
+
+        health.register("fault-suite/relay", guarded(() -> relay));
+        health.register("fault-suite/projector", guarded(() -> projector));
+        health.register("fault-suite/reconciler", guarded(() -> reconciler));
+        health.register("fault-suite/provisioner", guarded(() -> provisioner));
+        startRelay();
+        startProjector();
+        startReconciler();
+        startProvisioner();
+
+        statusServer = StatusServer.start("127.0.0.1", 0, health, metrics);
+        infrastructure.add(statusServer);
+        new StatusPage(dataSource, admin, List.of(provisionerGroup(), projectorGroup(), reconcilerApplicationId()), health, slotName())
+                .mount(statusServer);
+        log.info("Pipeline under test running: topics {}, status {}", topics.names(), statusServer.baseUrl());
+    }
+
+    /** The deployment's settings, by environment name, as the CLI would read them; secrets are the fakes. */
+    private Map<String, String> settings(ScenarioSettings settings, String accountSid) {
+        String s = environment.suffix();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", environment.bootstrapServers());
+        env.put("DATABASE_URL", environment.jdbcUrl());
+        env.put("DATABASE_USER", environment.databaseUser());
+        env.put("DATABASE_PASSWORD", secrets.databasePassword());
+        env.put("SSOT_DATA_DIR", environment.dataDir().toString());
+        env.put("SSOT_GRACE", settings.grace().toMillis() + "ms");
+        env.put("SSOT_HTTP_PORT", "0");
+        env.put("TWILIO_ACCOUNT_SID", accountSid);
+        env.put("TWILIO_AUTH_TOKEN", secrets.twilioAuthToken());
+        env.put("TWILIO_BASE_URL", twilio.baseUrl());
+        env.put("VAPI_API_KEY", secrets.vapiApiKey());
+        env.put("VAPI_BASE_URL", vapi.baseUrl());
+        env.put(ProvisionerSettings.SIMULATED_PROVIDERS, "true");
+        env.put("PROVISIONER_GROUP_ID", "faults-provisioner-" + s);
+        env.put("PROVISIONER_HTTP_TIMEOUT", HTTP_TIMEOUT.toMillis() + "ms");
+        env.put("PROVISIONER_LEASE", "5s");
+        env.put("PROVISIONER_RETRY_INITIAL", "100ms");
+        env.put("PROVISIONER_RETRY_MAX", "2s");
+        env.put("PROVISIONER_POLL_INTERVAL", "200ms");
+        env.put("PROJECTOR_GROUP_ID", "faults-projector-" + s);
+        env.put("PROJECTOR_RETRY_MAX", "2s");
+        env.put("PROJECTOR_MAX_POLL_RECORDS", "500");
+        env.put("RELAY_SLOT_NAME", "faults_" + s);
+        env.put("RELAY_OFFSETS_TOPIC", "faults.relay.offsets." + s);
+        env.put("RELAY_RESTART_BACKOFF_MAX", "2s");
+        env.put("RELAY_MONITOR_INTERVAL", "1s");
+        env.put("RECONCILER_APPLICATION_ID", "faults-reconciler-" + s);
+        env.put("RECONCILER_STATE_DIR", environment.dataDir().resolve("reconciler").toString());
+        for (String variable : SsotConfig.TOPIC_VARIABLES.keySet()) {
+            env.put(variable, "faults." + variable.substring("TOPIC_".length()).toLowerCase().replace('_', '.') + "." + s);
+        }
+        return env;
+    }
+
+    private static Supplier<ComponentHealth> guarded(Supplier<? extends ManagedService> service) {
+        return () -> {
+            ManagedService current = service.get();
+            return current == null ? ComponentHealth.down("being replaced") : current.health();
+        };
+    }
+
+    // ---------------------------------------------------------------- the services
+
+    private void startRelay() throws Exception {
+        RelayService next = RelayService.create(context);
+        relay = next;
+        next.start();
+    }
+
+    private void startProjector() throws Exception {
+        HikariDataSource pool = context.database().pool("fault-suite-projector", 2);
+        CommitKillingDataSource trap = new CommitKillingDataSource(pool);
+        projectorPool = pool;
+        projectorDatabase = trap;
+        ManagedService next = projectors.create(context, trap);
+        projector = next;
+        next.start();
+    }
+
+    private void startReconciler() throws Exception {
+        ReconcilerService next = new ReconcilerService(context);
+        reconciler = next;
+        next.start();
+    }
+
+    private void startProvisioner() throws Exception {
+        CheckpointKiller trap = new CheckpointKiller();
+        ProviderClients clients = ProviderClients.from(context.config(), ProvisionerSettings.from(context.source()));
+        ProvisionerService next = ProvisionerService.create(context, clients.vendor(), clients.directory(), trap);
+        killer = trap;
+        provisioner = next;
+        next.start();
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /** What a kill or restart did. */
+    public record Disruption(boolean triggered, String detail) {
+    }
+
+    /**
+     * Kills the provisioner the first time one of its sagas passes {@code checkpoint} (waiting up to {@code wait} for
+     * one to), then starts a new instance on the same database and consumer group. The dead instance's sagas are taken
+     * over when their leases expire.
+     */
+    public Disruption killProvisionerAt(SagaCheckpoint checkpoint, Duration wait) throws Exception {
+        CheckpointKiller trap = killer;
+        trap.arm(checkpoint);
+        boolean fired = trap.awaitFired(wait);
+        if (!fired) {
+            trap.disarm();
+        }
+        ProvisionerService dead = provisioner;
+        if (fired) {
+            Waits.until("the killed provisioner to report DOWN", Duration.ofSeconds(10), Duration.ofMillis(50),
+                    () -> dead.health().status() == ComponentHealth.Status.DOWN);
+        }
+        provisioner = null;
+        dead.close();
+        startProvisioner();
+        return new Disruption(fired || trap.victim().isPresent(), trap.victim()
+                .map(v -> "killed at " + checkpoint + " while working request " + v.requestId() + " (org " + v.orgId() + ")")
+                .orElse("no saga reached " + checkpoint + " within " + wait.toSeconds() + " s: stopped and replaced idle"));
+    }
+
+    /**
+     * Stops the provisioner and rewinds its consumer group by up to {@code maxBack} requests per partition: the state a
+     * crash between recording requests and committing their offsets leaves. The new instance receives them again.
+     */
+    public Disruption restartProvisionerWithLostOffsets(int maxBack, Random random) throws Exception {
+        ProvisionerService stopped = provisioner;
+        provisioner = null;
+        stopped.close();
+        long redelivered = GroupOffsets.rewind(admin, provisionerGroup(), topics.provisioningRequests().name(), maxBack, random);
+        startProvisioner();
+        return new Disruption(redelivered > 0, redelivered + " recorded requests delivered again");
+    }
+
+    /**
+     * Kills the projector right after its next SSOT transaction commits and before its offsets are committed (waiting
+     * up to {@code wait} for a batch), then starts a new one in the same group: that batch is delivered again.
+     */
+    public Disruption killProjectorBetweenCommits(Duration wait) throws Exception {
+        CommitKillingDataSource trap = projectorDatabase;
+        trap.arm();
+        boolean fired = trap.awaitFired(wait);
+        if (!fired) {
+            trap.disarm();
+        }
+        replaceProjector(() -> { });
+        return new Disruption(fired || trap.dead(), fired || trap.dead()
+                ? "killed after an SSOT COMMIT, before its offset commit"
+                : "no SSOT batch within " + wait.toSeconds() + " s: stopped and replaced idle");
+    }
+
+    /** Stops the projector, rewinds its group to the start of the event log, and starts a new one: a full replay. */
+    public Disruption replayEventLog() throws Exception {
+        long[] replayed = new long[1];
+        replaceProjector(() -> replayed[0] = GroupOffsets.toStart(admin, projectorGroup(), topics.numbersProvisioned().name()));
+        return new Disruption(replayed[0] > 0, replayed[0] + " events replayed from the start of the log");
+    }
+
+    private interface WhileStopped {
+        void run() throws Exception;
+    }
+
+    private void replaceProjector(WhileStopped whileStopped) throws Exception {
+        ManagedService stopped = projector;
+        HikariDataSource pool = projectorPool;
+        projector = null;
+        try {
+            stopped.close();
+        } finally {
+            pool.close();
+        }
+        whileStopped.run();
+        startProjector();
+    }
+
+    /** Kills the relay's replication connection in PostgreSQL; its engine must notice, restart and resume. */
+    public Disruption killRelayConnection() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                     + " WHERE slot_name = ? AND active_pid IS NOT NULL")) {
+            ps.setString(1, slotName());
+            boolean terminated = false;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    terminated |= rs.getBoolean(1);
+                }
+            }
+            c.commit();
+            return new Disruption(terminated, terminated ? "walsender of slot " + slotName() + " terminated"
+                    : "slot " + slotName() + " had no active connection");
+        }
+    }
+
+    /** Stops the relay (it commits only what Kafka acknowledged) and starts a new one on the same slot and offsets. */
+    public Disruption restartRelay() throws Exception {
+        RelayService stopped = relay;
+        relay = null;
+        stopped.close();
+        startRelay();
+        return new Disruption(true, "relay replaced on slot " + slotName());
+    }
+
+    /** Stops the reconciler and starts it again, with its local state or (lostState) without it. */
+    public Disruption restartReconciler(boolean lostState) throws Exception {
+        ReconcilerService stopped = reconciler;
+        Path stateDir = stopped.settings().stateDir();
+        reconciler = null;
+        stopped.close();
+        if (lostState) {
+            deleteRecursively(stateDir);
+        }
+        startReconciler();
+        return new Disruption(true, lostState ? "reconciler restarted with its state directory wiped (restored from changelogs)"
+                : "reconciler restarted on its state");
+    }
+
+    public Disruption restartKafka() {
+        environment.stackFaults().restartKafka();
+        return new Disruption(true, "broker restarted");
+    }
+
+    /** Stops PostgreSQL for {@code downFor}, then starts it again. */
+    public Disruption stopPostgres(Duration downFor) throws InterruptedException {
+        environment.stackFaults().stopPostgres();
+        try {
+            Waits.pause(downFor);
+        } finally {
+            environment.stackFaults().startPostgres();
+        }
+        return new Disruption(true, "database down for " + downFor.toMillis() + " ms");
+    }
+
+    /** Waits until every service reports UP. */
+    public Waits.Outcome awaitHealthy(Duration timeout) throws InterruptedException {
+        return Waits.until("every service UP", timeout, Duration.ofMillis(100), () -> unhealthy().isEmpty());
+    }
+
+    /** The services not UP now, with their reasons (redacted by the services). */
+    public Optional<String> unhealthy() {
+        List<String> out = new ArrayList<>();
+        health.snapshot().forEach((name, h) -> {
+            if (name.startsWith("fault-suite/") && h.status() != ComponentHealth.Status.UP) {
+                out.add(name + " " + h.status() + " " + h.details());
+            }
+        });
+        return out.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", out));
+    }
+
+    // ---------------------------------------------------------------- what the scenario and the checker read
+
+    public ServiceContext context() {
+        return context;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public KafkaClients kafka() {
+        return context.kafka();
+    }
+
+    /** A small pool on the pipeline's database for the suite itself (autocommit off). */
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    public Admin admin() {
+        return admin;
+    }
+
+    public FakeTwilioServer twilio() {
+        return twilio;
+    }
+
+    public FakeVapiServer vapi() {
+        return vapi;
+    }
+
+    public ProviderFaults providerFaults() {
+        return providerFaults;
+    }
+
+    public FakeSecrets secrets() {
+        return secrets;
+    }
+
+    public StatusServer statusServer() {
+        return statusServer;
+    }
+
+    public String provisionerGroup() {
+        return context.source().get("PROVISIONER_GROUP_ID").orElseThrow();
+    }
+
+    public String projectorGroup() {
+        return context.source().get("PROJECTOR_GROUP_ID").orElseThrow();
+    }
+
+    /** The reconciler's Kafka Streams application id (also its consumer group). */
+    public String reconcilerApplicationId() {
+        return context.source().get("RECONCILER_APPLICATION_ID").orElseThrow();
+    }
+
+    /** What makes this run's topic, group and slot names unique. */
+    public String suffix() {
+        return environment.suffix();
+    }
+
+    public String slotName() {
+        return context.source().get("RELAY_SLOT_NAME").orElseThrow();
+    }
+
+    /** Stops the services in reverse start order, then the providers and clients, and drops the replication slot. */
+    @Override
+    public void close() {
+        List<Throwable> failures = new ArrayList<>();
+        closeStep(failures, "provisioner", () -> closeIfPresent(provisioner));
+        closeStep(failures, "reconciler", () -> closeIfPresent(reconciler));
+        closeStep(failures, "projector", () -> closeIfPresent(projector));
+        closeStep(failures, "projector pool", () -> closeIfPresent(projectorPool));
+        closeStep(failures, "relay", () -> closeIfPresent(relay));
+        for (int i = infrastructure.size() - 1; i >= 0; i--) {
+            AutoCloseable resource = infrastructure.get(i);
+            closeStep(failures, resource.getClass().getSimpleName(), resource::close);
+        }
+        if (context != null) {
+            closeStep(failures, "replication slot", () -> RelayService.dropSlot(context.database(), slotName()));
+        }
+        if (!failures.isEmpty()) {
+            IllegalStateException e = new IllegalStateException(failures.size() + " part(s) of the pipeline under test failed to close");
+            failures.forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    private interface CloseStep {
+        void run() throws Exception;
+    }
+
+    private static void closeStep(List<Throwable> failures, String what, CloseStep step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.add(e);
+        } catch (Exception | Error e) {
+            log.error("Closing the pipeline under test: {} failed", what, e);
+            failures.add(e);
+        }
+    }
+
+    private static void closeIfPresent(AutoCloseable c) throws Exception {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    if (exc != null) {
+                        throw exc;
+                    }
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot wipe the reconciler state in " + dir, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PipelineUnderTest[" + environment.suffix() + "]";
+    }
+
+}
