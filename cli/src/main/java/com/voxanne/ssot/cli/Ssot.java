@@ -2,6 +2,7 @@ package com.voxanne.ssot.cli;
 
 import com.voxanne.ssot.cli.commands.AuditCommand;
 import com.voxanne.ssot.cli.commands.BackfillCommand;
+import com.voxanne.ssot.cli.commands.BenchCommand;
 import com.voxanne.ssot.cli.commands.CheckCommand;
 import com.voxanne.ssot.cli.commands.DemoCommand;
 import com.voxanne.ssot.cli.commands.DropdownCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "Event-driven consistency pipeline for managed telephony provisioning.",
         subcommands = {UpCommand.class, DemoCommand.class, ProvisionCommand.class, CheckCommand.class,
                 DropdownCommand.class, BackfillCommand.class, ViolationsCommand.class, AuditCommand.class,
-                RunCommand.class, SetupCommand.class})
+                RunCommand.class, SetupCommand.class, BenchCommand.class})
 public final class Ssot implements Runnable {
 
     public static void main(String[] args) {

@@ -1,0 +1,57 @@
+package com.voxanne.ssot.benchmarks;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every size the suite uses, in one place: the issue's sizes for the full suite, tiny ones for {@code --quick}.
+ *
+ * @param backfillEvents       NumberProvisioned events replayed (half new rows, half conflicts)
+ * @param backfillOrgs         organisations those events belong to
+ * @param naiveSample          events written one by one (upsert + commit each) for the naive baseline
+ * @param ceilingBatchSizes    set-based batch sizes tried once before the runs; the best is the ceiling's
+ * @param calibrationRows      rows per batch-size trial
+ * @param provisioningOrgs     organisations requests are spread over (one org's requests run in order)
+ * @param offeredLoads         requests/s offered to the pipeline, each for {@code loadDuration}
+ * @param loadDuration         how long each offered load lasts
+ * @param fastWorkers          PROVISIONER_WORKERS with zero-latency providers
+ * @param backlogRequests      requests published at once to measure sustained throughput (zero latency)
+ * @param slowLatency          simulated latency of every provider call for the slow-provider figure
+ * @param slowRequests         requests published at once with slow providers
+ * @param slowInstances        provisioner instances (same consumer group) with slow providers
+ * @param slowWorkers          PROVISIONER_WORKERS of each of them
+ * @param detectionSamples     SSOT rows deleted per run to time detection
+ * @param grace                SSOT_GRACE of the pipeline under test
+ * @param cdcChanges           changes per CDC topic for the reconciler's throughput (x2 topics)
+ * @param cdcWarmUp            changes per topic of the untimed warm-up (0: none)
+ * @param relayLatencySamples  single-row outbox commits timed to the topic
+ * @param relayBacklogRows     outbox rows the relay drains for its rows/s
+ * @param footprint            launch {@code ssot.jar up} (needs the built CLI)
+ */
+public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, List<Integer> ceilingBatchSizes,
+                         int calibrationRows, int provisioningOrgs, List<Integer> offeredLoads, Duration loadDuration,
+                         int fastWorkers, int backlogRequests, Duration slowLatency, int slowRequests, int slowInstances,
+                         int slowWorkers, int detectionSamples, Duration grace, int cdcChanges, int cdcWarmUp,
+                         int relayLatencySamples, int relayBacklogRows, boolean footprint) {
+
+    public BenchSizes {
+        ceilingBatchSizes = List.copyOf(ceilingBatchSizes);
+        offeredLoads = List.copyOf(offeredLoads);
+    }
+
+    public static BenchSizes full() {
+        return new BenchSizes(1_000_000, 10_000, 20_000, List.of(1_000, 5_000, 10_000, 20_000), 100_000,
+                5_000, List.of(100, 500), Duration.ofSeconds(10), 32, 5_000,
+                Duration.ofSeconds(1), 1_200, 2, 200,
+                60, Duration.ofSeconds(5), 1_000_000, 100_000,
+                300, 100_000, true);
+    }
+
+    public static BenchSizes quick() {
+        return new BenchSizes(4_000, 50, 400, List.of(2_000), 0,
+                200, List.of(20, 50), Duration.ofSeconds(1), 8, 100,
+                Duration.ofMillis(300), 30, 1, 32,
+                5, Duration.ofSeconds(1), 3_000, 0,
+                20, 1_000, false);
+    }
+}

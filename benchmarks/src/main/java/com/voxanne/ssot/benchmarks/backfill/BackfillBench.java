@@ -1,0 +1,283 @@
+package com.voxanne.ssot.benchmarks.backfill;
+
+import com.voxanne.ssot.benchmarks.BenchSizes;
+import com.voxanne.ssot.benchmarks.infra.BenchDatabase;
+import com.voxanne.ssot.benchmarks.infra.BenchStack;
+import com.voxanne.ssot.benchmarks.infra.Loader;
+import com.voxanne.ssot.benchmarks.infra.TimedDataSource;
+import com.voxanne.ssot.benchmarks.report.Format;
+import com.voxanne.ssot.benchmarks.report.Section;
+import com.voxanne.ssot.benchmarks.report.Target;
+import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.projector.ProjectorSettings;
+import com.voxanne.ssot.projector.backfill.Backfill;
+import com.voxanne.ssot.projector.backfill.BackfillListener;
+import com.voxanne.ssot.projector.backfill.BackfillSummary;
+import com.voxanne.ssot.projector.backfill.StartFrom;
+import com.voxanne.ssot.projector.store.SsotUpsert;
+import com.voxanne.ssot.projector.store.UpsertCounts;
+import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.Topics;
+import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Figure 1: N NumberProvisioned events replayed from Kafka into org_credentials by the projector's real
+ * {@link Backfill}, against, in the same run, the ceiling (the best set-based {@link SsotUpsert#upsertBatch} of the
+ * same rows straight from memory, no Kafka) and the naive baseline ({@link SsotUpsert#upsertOneByOne}: one upsert
+ * and one commit per event, on a sample). Before each of the three, org_credentials is reset to the same state:
+ * every odd event's key already exists with an older version, so half the events insert and half update.
+ */
+public final class BackfillBench {
+    public static final String NUMBER = "1";
+    private static final String TOPIC = "bench.backfill.numbers.provisioned";
+    private static final int PARTITIONS = 6;
+    private static final int COPY_CHUNK = 10_000;
+
+    private final BenchStack stack;
+    private final BenchSizes sizes;
+    private final PrintStream progress;
+    private final SyntheticEvents events;
+    private final SsotUpsert upsert = new SsotUpsert();
+    private BenchDatabase db;
+    private int ceilingBatch;
+
+    public BackfillBench(BenchStack stack, BenchSizes sizes, PrintStream progress) {
+        this.stack = stack;
+        this.sizes = sizes;
+        this.progress = progress;
+        this.events = new SyntheticEvents(sizes.backfillEvents(), sizes.backfillOrgs());
+    }
+
+    public static Section section(int runs) {
+        return new Section(NUMBER, "Backfill replay",
+                "N NumberProvisioned events are replayed from `telephony.numbers.provisioned` (6 partitions) into org_credentials by"
+                        + " the projector's real `Backfill` (decode, validate, known-organisation check, one set-based version-guarded"
+                        + " upsert per poll batch, commit). In the same run and from the same starting state (half the keys already"
+                        + " present with an older version: half the events insert, half update), the ceiling is the best set-based"
+                        + " `SsotUpsert.upsertBatch` of the same rows straight from memory (only the statement and its commit are"
+                        + " timed), and the naive baseline is `SsotUpsert.upsertOneByOne` (one upsert and one commit per event).",
+                runs)
+                .figure("replay", "replay through Backfill", "rows/s")
+                .figure("ceiling", "ceiling: best set-based upsert from memory", "rows/s")
+                .figure("naive", "naive: one upsert + commit per event", "rows/s")
+                .figure("vsCeiling", "replay / ceiling (same run)", Format.RATIO, Target.atLeast(0.6, Format.RATIO),
+                        "The replay is serial: it polls, decodes and validates a batch, then writes it in one transaction, then polls"
+                                + " again, so the Kafka fetch and the Avro decode (the share outside the database in the profile above)"
+                                + " add to the database time instead of overlapping it. Pipelining them (decode batch N+1 while batch N"
+                                + " commits, as the live projector's worker already does) or two writer connections on disjoint"
+                                + " partitions would bring the replay to the database's own time.")
+                .figure("vsNaive", "replay / naive (same run)", Format.RATIO, Target.atLeast(15, Format.RATIO),
+                        "Larger poll batches (PROJECTOR_MAX_POLL_RECORDS) amortise each commit's fsync over more rows.");
+    }
+
+    /** Creates the database, the organisations and the topic, and loads the N events into it (not timed). */
+    public void setUp() throws Exception {
+        db = stack.newDatabase("bench_backfill", 2);
+        insertOrganisations();
+        stack.createTopics(List.of(new NewTopic(TOPIC, Optional.of(PARTITIONS), Optional.empty())
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"))));
+        long t0 = System.nanoTime();
+        Topic<String, NumberProvisioned> topic = topic();
+        try (Loader<String, NumberProvisioned> loader = new Loader<>(stack.kafka(), "bench-backfill-loader", new StringSerializer(),
+                topic.valueSerde().serializer())) {
+            for (int i = 0; i < events.count(); i++) {
+                NumberProvisioned e = events.event(i);
+                loader.send(TOPIC, e.getOrgId(), e);
+            }
+            loader.finish(stack, List.of(TOPIC), events.count());
+        }
+        progress.printf(Locale.ROOT, "  loaded %,d events into %s in %.1f s%n", events.count(), TOPIC, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Tries the candidate batch sizes once on slices of fresh rows and keeps the fastest for the ceiling. */
+    public void calibrate(Section section) throws SQLException {
+        List<Integer> candidates = sizes.ceilingBatchSizes();
+        if (candidates.size() == 1 || sizes.calibrationRows() == 0) {
+            ceilingBatch = candidates.get(0);
+            section.setting("ceiling batch: " + ceilingBatch + " rows per statement (not calibrated in --quick)");
+            return;
+        }
+        reset();
+        Map<Integer, Double> rates = new LinkedHashMap<>();
+        int from = 0;
+        for (int size : candidates) {
+            int to = Math.min(from + sizes.calibrationRows(), events.count());
+            rates.put(size, ceilingRate(size, from, to).rate());
+            from = to;
+        }
+        ceilingBatch = rates.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        StringBuilder tried = new StringBuilder();
+        rates.forEach((size, rate) -> tried.append(tried.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,d rows: %,.0f rows/s",
+                size, rate)));
+        section.setting("ceiling batch: " + String.format(Locale.ROOT, "%,d", ceilingBatch) + " rows per statement, the best of one"
+                + " calibration pass on " + String.format(Locale.ROOT, "%,d", sizes.calibrationRows()) + "-row slices (" + tried + ")");
+    }
+
+    /** The bench's database (for describing the server). */
+    public BenchDatabase database() {
+        return db;
+    }
+
+    public void describe(Section section) {
+        ProjectorSettings settings = projectorSettings();
+        section.setting(String.format(Locale.ROOT, "N = %,d events over %,d organisations, 6 partitions; %,d pre-existing rows (older"
+                + " version) so %,d insert and %,d update", events.count(), sizes.backfillOrgs(), SyntheticEvents.conflictsIn(events.count()),
+                events.count() - SyntheticEvents.conflictsIn(events.count()), SyntheticEvents.conflictsIn(events.count())));
+        section.setting("Backfill: PROJECTOR_MAX_POLL_RECORDS=" + settings.maxPollRecords() + " (default), one database connection");
+        section.setting(String.format(Locale.ROOT, "naive baseline on a sample of the first %,d events (same mix), as one-by-one at"
+                + " ~5,000 rows/s would take minutes for all N", Math.min(sizes.naiveSample(), events.count())));
+        section.setting("before each measurement: TRUNCATE org_credentials, COPY the pre-existing rows, ANALYZE, CHECKPOINT");
+    }
+
+    /** One run: ceiling, replay and naive, each from the same reset state. */
+    public void run(int run, Section section) throws Exception {
+        reset();
+        Rate ceiling = ceilingRate(ceilingBatch, 0, events.count());
+        section.put("ceiling", run, ceiling.rate());
+
+        reset();
+        TimedDataSource timed = new TimedDataSource(db.pool());
+        Backfill backfill = new Backfill(stack.kafka(), topic(), timed, new SimpleMeterRegistry(), Redactor.none(),
+                projectorSettings(), Backfill.DEFAULT_GIVE_UP_AFTER);
+        BackfillSummary summary = backfill.run(StartFrom.beginning(), false, BackfillListener.NONE);
+        double seconds = summary.elapsed().toNanos() / 1e9;
+        double replay = summary.records() / seconds;
+        section.put("replay", run, replay);
+        checkCounts("replay", summary.inserted(), summary.updated(), summary.deadLettered(), summary.records());
+
+        reset();
+        int sample = Math.min(sizes.naiveSample(), events.count());
+        List<NumberProvisioned> naiveEvents = events.range(0, sample);
+        long n0 = System.nanoTime();
+        UpsertCounts naiveCounts;
+        try (Connection c = db.pool().getConnection()) {
+            naiveCounts = upsert.upsertOneByOne(c, naiveEvents);
+        }
+        double naive = sample / ((System.nanoTime() - n0) / 1e9);
+        section.put("naive", run, naive);
+        checkCounts("naive", naiveCounts.inserted(), naiveCounts.updated(), 0, sample);
+
+        section.put("vsCeiling", run, replay / ceiling.rate());
+        section.put("vsNaive", run, replay / naive);
+        double inDb = timed.heldSeconds();
+        section.profile(String.format(Locale.ROOT, "run %d: replay %,d rows in %.2f s, of which %.2f s (%.0f%%) inside its %,d database"
+                        + " transactions and %.2f s (%.0f%%) outside them (Kafka fetch, Avro decode, validation); the ceiling spent"
+                        + " %.2f s in the database for the same rows", run + 1, summary.records(), seconds, inDb, 100 * inDb / seconds,
+                timed.borrows(), seconds - inDb, 100 * (seconds - inDb) / seconds, ceiling.seconds()));
+        progress.printf(Locale.ROOT, "  run %d: replay %,.0f rows/s, ceiling %,.0f rows/s, naive %,.0f rows/s%n", run + 1, replay,
+                ceiling.rate(), naive);
+    }
+
+    private void checkCounts(String what, long inserted, long updated, long deadLettered, long records) {
+        long expectedUpdates = SyntheticEvents.conflictsIn((int) records);
+        if (inserted != records - expectedUpdates || updated != expectedUpdates || deadLettered != 0) {
+            throw new IllegalStateException(what + " wrote " + inserted + " new and " + updated + " updated rows and parked "
+                    + deadLettered + " of " + records + " events; expected " + (records - expectedUpdates) + " / " + expectedUpdates
+                    + " / 0: the measurement is not of the intended work");
+        }
+    }
+
+    private record Rate(double rate, double seconds) {
+    }
+
+    /** Set-based upserts of events [from, to) in batches; only the statement and its commit are timed. */
+    private Rate ceilingRate(int batchSize, int from, int to) throws SQLException {
+        long timedNanos = 0;
+        UpsertCounts total = UpsertCounts.NONE;
+        try (Connection c = db.pool().getConnection()) {
+            for (int start = from; start < to; start += batchSize) {
+                List<NumberProvisioned> batch = events.range(start, Math.min(start + batchSize, to));
+                long t0 = System.nanoTime();
+                total = total.plus(upsert.upsertBatch(c, batch));
+                c.commit();
+                timedNanos += System.nanoTime() - t0;
+            }
+        }
+        if (total.total() != to - from) {
+            throw new IllegalStateException("ceiling wrote " + total + " for " + (to - from) + " events");
+        }
+        double seconds = timedNanos / 1e9;
+        return new Rate((to - from) / seconds, seconds);
+    }
+
+    /** org_credentials back to the starting state: only the odd keys, with an older version. */
+    private void reset() throws SQLException {
+        try (Connection c = db.pool().getConnection()) {
+            try (var st = c.createStatement()) {
+                st.execute("TRUNCATE org_credentials");
+            }
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY org_credentials (org_id, provider, phone_number,"
+                    + " vapi_phone_id, twilio_sid, is_managed, last_event_id, version) FROM STDIN");
+            StringBuilder chunk = new StringBuilder(COPY_CHUNK * 160);
+            int rows = 0;
+            for (int i = 1; i < events.count(); i += 2) {
+                chunk.append(events.orgId(i)).append("\ttwilio\t").append(SyntheticEvents.phone(i)).append('\t')
+                        .append(SyntheticEvents.oldVapiPhoneId(i)).append('\t').append(SyntheticEvents.twilioSid(i)).append("\tt\t")
+                        .append(UUID.nameUUIDFromBytes(("seed-" + i).getBytes(StandardCharsets.UTF_8))).append('\t')
+                        .append(SyntheticEvents.seedVersion(i)).append('\n');
+                if (++rows % COPY_CHUNK == 0) {
+                    write(copy, chunk);
+                }
+            }
+            write(copy, chunk);
+            copy.endCopy();
+            c.commit();
+        }
+        db.executeAutocommit("ANALYZE org_credentials");
+        db.executeAutocommit("CHECKPOINT");
+    }
+
+    private static void write(CopyIn copy, StringBuilder chunk) throws SQLException {
+        if (chunk.length() > 0) {
+            byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            chunk.setLength(0);
+        }
+    }
+
+    private void insertOrganisations() throws SQLException {
+        List<String> ids = events.orgIds();
+        try (Connection c = db.pool().getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO organizations (id, name, email)"
+                     + " SELECT id, 'Bench org ' || ord, 'bench-' || ord || '@bench.example' FROM unnest(?::uuid[]) WITH ORDINALITY AS t(id, ord)")) {
+            List<UUID> uuids = new ArrayList<>(ids.size());
+            ids.forEach(id -> uuids.add(UUID.fromString(id)));
+            Array array = c.createArrayOf("uuid", uuids.toArray());
+            try {
+                ps.setArray(1, array);
+                ps.executeUpdate();
+            } finally {
+                array.free();
+            }
+            c.commit();
+        }
+    }
+
+    private static Topic<String, NumberProvisioned> topic() {
+        return Topics.withNames(Map.of(Topics.NUMBERS_PROVISIONED, TOPIC)).numbersProvisioned();
+    }
+
+    private static ProjectorSettings projectorSettings() {
+        return ProjectorSettings.from(ConfigSource.of(Map.of()));
+    }
+}
