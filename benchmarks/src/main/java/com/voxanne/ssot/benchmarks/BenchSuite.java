@@ -95,7 +95,7 @@ public final class BenchSuite {
             if (started.isPresent()) {
                 try (BenchStack stack = started.get()) {
                     measureBackfill(stack, sizes, runs, backfill, settings, progress);
-                    measureRelay(stack, sizes, runs, work, relay, progress);
+                    measureRelay(stack, sizes, runs, work, relay, !options.quick(), progress);
                     measureReconcilerThroughput(stack, sizes, runs, work, reconciler, progress);
                     measurePipeline(stack, sizes, runs, work, provisioning, reconciler, !options.quick(), progress);
                 }
@@ -174,12 +174,15 @@ public final class BenchSuite {
         }
     }
 
-    private static void measureRelay(BenchStack stack, BenchSizes sizes, int runs, Path work, Section section, PrintStream progress)
-            throws InterruptedException {
+    private static void measureRelay(BenchStack stack, BenchSizes sizes, int runs, Path work, Section section, boolean warmUp,
+                                     PrintStream progress) throws InterruptedException {
         stage(progress, "4. Relay ...");
         attempt(section, "relay bench", () -> {
             try (RelayBench bench = new RelayBench(stack, sizes, work.resolve("relay"), progress)) {
                 bench.setUp(section);
+                if (warmUp) {
+                    bench.warmUp(section);
+                }
                 for (int r = 0; r < runs; r++) {
                     int run = r;
                     attempt(section, "run " + (run + 1), () -> bench.run(run, section));

@@ -134,6 +134,12 @@ public final class RelayBench implements AutoCloseable {
         progress.println("  relay streaming from slot " + settings.slotName());
     }
 
+    /** One untimed backlog drain first, so the first run does not pay for the engine's and the JIT's warm-up. */
+    public void warmUp(Section section) throws Exception {
+        backlog();
+        section.setting("one untimed backlog drain before the runs (class loading, JIT)");
+    }
+
     public void run(int run, Section section) throws Exception {
         Stats latency = latency(run, section);
         section.put("p50", run, latency.median());
