@@ -121,6 +121,11 @@ public final class BenchSuite {
         return report;
     }
 
+    /** The machine's load as a run starts, in the section's profile: the figures of a run under load say so. */
+    private static void noteLoad(Section section, int run) {
+        section.profile("run " + (run + 1) + " starts at load average " + Machine.currentLoadAverage() + " (1/5/15 min, 2 cores)");
+    }
+
     /** The bench stack, or empty (with every section that needs it marked FAILED) when it cannot start. */
     private static Optional<BenchStack> startStack(Path work, List<Section> dependents) {
         try {
@@ -150,6 +155,7 @@ public final class BenchSuite {
         bench.describe(section);
         for (int r = 0; r < runs; r++) {
             int run = r;
+            noteLoad(section, run);
             if (!attempt(section, "run " + (run + 1), () -> bench.run(run, section))) {
                 return;
             }
@@ -170,8 +176,10 @@ public final class BenchSuite {
         attempt(section, "describing the stack", () -> settings.addAll(stack.describe(bench.database())));
         for (int r = 0; r < runs; r++) {
             int run = r;
+            noteLoad(section, run);
             attempt(section, "run " + (run + 1), () -> bench.run(run, section));
         }
+        bench.conclude(section);
     }
 
     private static void measureRelay(BenchStack stack, BenchSizes sizes, int runs, Path work, Section section, boolean warmUp,
@@ -185,6 +193,7 @@ public final class BenchSuite {
                 }
                 for (int r = 0; r < runs; r++) {
                     int run = r;
+                    noteLoad(section, run);
                     attempt(section, "run " + (run + 1), () -> bench.run(run, section));
                 }
             }
@@ -206,6 +215,7 @@ public final class BenchSuite {
         }
         for (int r = 0; r < runs; r++) {
             int run = r;
+            noteLoad(section, run);
             attempt(section, "throughput run " + (run + 1), () -> bench[0].run(run, section));
         }
     }
@@ -226,7 +236,9 @@ public final class BenchSuite {
                 }
                 for (int r = 0; r < runs; r++) {
                     int run = r;
+                    noteLoad(provisioning, run);
                     attempt(provisioning, "run " + (run + 1), () -> bench.run(run, provisioning));
+                    noteLoad(reconciler, run);
                     attempt(reconciler, "detection run " + (run + 1), () -> detection.run(run, reconciler));
                 }
                 bench.conclude(provisioning);
