@@ -12,6 +12,7 @@ import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,13 +27,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The saga workers of one instance: a dispatcher thread leases the next runnable saga from the database whenever a
- * worker is free (PROVISIONER_WORKERS of them) and hands it to the pool. Kafka is never involved: the inbox records
+ * The saga workers of one instance: whenever workers are free (PROVISIONER_WORKERS of them), a dispatcher thread
+ * leases up to that many runnable sagas from the database in one transaction and hands them to the pool. Kafka is never involved: the inbox records
  * requests, these workers drive them, so a slow provider never stalls a partition. The dispatcher is woken when the
  * inbox records new work or a saga finishes, and otherwise polls (other instances' requests, retries that came due).
  */
 public final class SagaWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SagaWorkers.class);
+    /** Most sagas leased by one claim transaction (the rest of the idle workers claim in the next one). */
+    static final int MAX_CLAIM_BATCH = 64;
     private static final Backoff CLAIM_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2.0);
 
     private final SagaStore store;
@@ -99,30 +102,35 @@ public final class SagaWorkers implements AutoCloseable {
                 if (!slots.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
                     continue;
                 }
-                Optional<SagaRecord> claimed;
+                // One claim transaction for every idle worker (bounded): claiming costs a query and a synchronous
+                // commit, so claiming one saga at a time caps throughput near one claim per commit latency.
+                int free = 1 + slots.drainPermits();
+                int batch = Math.min(free, MAX_CLAIM_BATCH);
+                slots.release(free - batch);
+                List<SagaRecord> claimed;
                 try {
-                    claimed = store.claimNext(settings.instanceId() + "#" + claims.incrementAndGet(), settings.lease());
+                    claimed = store.claim(settings.instanceId() + "#" + claims.incrementAndGet(), batch, settings.lease());
                     if (claimProblem.getAndSet(null) != null) {
                         log.info("Database reachable again: claiming sagas");
                     }
                     claimFailures = 0;
                 } catch (StoreException e) {
-                    slots.release();
+                    slots.release(batch);
                     if (claimProblem.getAndSet(e.getMessage()) == null) {
                         log.warn("Cannot claim sagas: database unavailable; retrying with backoff", e);
                     }
                     pauseUnlessStopping(CLAIM_BACKOFF.delay(claimFailures++));
                     continue;
                 }
-                if (claimed.isEmpty()) {
-                    slots.release();
-                    wakeups.poll(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                    continue;
+                slots.release(batch - claimed.size());
+                for (SagaRecord saga : claimed) {
+                    active.incrementAndGet();
+                    metrics.inFlight().incrementAndGet();
+                    pool.execute(() -> work(saga));
                 }
-                SagaRecord saga = claimed.get();
-                active.incrementAndGet();
-                metrics.inFlight().incrementAndGet();
-                pool.execute(() -> work(saga));
+                if (claimed.isEmpty()) {
+                    wakeups.poll(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

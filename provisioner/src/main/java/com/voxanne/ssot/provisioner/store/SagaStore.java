@@ -16,8 +16,8 @@ import javax.sql.DataSource;
  * The saga side of {@code provisioning_requests}: leases, state transitions and the final write.
  *
  * <p>Every write is fenced by the lease: it names the owner and the state it expects, and a write that matches no
- * row means the saga is no longer ours ({@link LeaseLostException}). The owner is a token unique per claim (instance
- * id plus a claim number), so not even two workers of one instance can hold the same saga. Only the oldest unfinished request of an
+ * row means the saga is no longer ours ({@link LeaseLostException}). The owner is a token unique per claimed saga (instance
+ * id, a claim number and the request id), so not even two workers of one instance can hold the same saga. Only the oldest unfinished request of an
  * organisation can be claimed, so one organisation's requests run one at a time in arrival order while other
  * organisations run in parallel; {@code FOR UPDATE SKIP LOCKED} lets many workers and instances claim at once.
  */
@@ -35,8 +35,8 @@ public final class SagaStore {
             + " AND (p.lease_until IS NULL OR p.lease_until < now())"
             + " AND NOT EXISTS (SELECT 1 FROM provisioning_requests o WHERE o.org_id = p.org_id"
             + "   AND o.arrival_seq < p.arrival_seq AND o.state IN " + UNFINISHED + ")"
-            + " ORDER BY p.arrival_seq LIMIT 1 FOR UPDATE SKIP LOCKED)"
-            + " UPDATE provisioning_requests r SET lease_owner = ?, lease_until = " + LEASE
+            + " ORDER BY p.arrival_seq LIMIT ? FOR UPDATE SKIP LOCKED)"
+            + " UPDATE provisioning_requests r SET lease_owner = ? || ':' || r.request_id, lease_until = " + LEASE
             + " FROM candidate WHERE r.request_id = candidate.request_id RETURNING r.*";
 
     private final Transactions tx;
@@ -45,13 +45,32 @@ public final class SagaStore {
         this.tx = new Transactions(dataSource);
     }
 
-    /** Leases the next saga that may run now, if any, to {@code owner} (a token unique to this claim). */
-    public Optional<SagaRecord> claimNext(String owner, Duration lease) {
-        return tx.inTransaction("claim a saga", c -> {
+    /** Leases the next saga that may run now, if any (see {@link #claim}). */
+    public Optional<SagaRecord> claimNext(String claimToken, Duration lease) {
+        return claim(claimToken, 1, lease).stream().findFirst();
+    }
+
+    /**
+     * Leases up to {@code max} sagas that may run now, oldest first, in one transaction. Each gets its own lease
+     * owner, {@code claimToken:requestId}, so the token must be unique to this claim (instance id plus a counter).
+     * At most one saga per organisation can be returned: a later request of an org waits for its earlier ones.
+     */
+    public List<SagaRecord> claim(String claimToken, int max, Duration lease) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
+        return tx.inTransaction("claim sagas", c -> {
             try (PreparedStatement st = c.prepareStatement(CLAIM)) {
-                st.setString(1, owner);
-                st.setLong(2, lease.toMillis());
-                return SagaRows.single(st);
+                st.setInt(1, max);
+                st.setString(2, claimToken);
+                st.setLong(3, lease.toMillis());
+                List<SagaRecord> claimed = new ArrayList<>(max);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        claimed.add(SagaRows.map(rs));
+                    }
+                }
+                return claimed;
             }
         });
     }
