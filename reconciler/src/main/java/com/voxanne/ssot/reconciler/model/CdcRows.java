@@ -2,12 +2,15 @@ package com.voxanne.ssot.reconciler.model;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Reads the relay's CDC values (flattened row JSON with the table's column names plus {@code __op},
@@ -30,34 +33,34 @@ public final class CdcRows {
 
     /** @return the row, or null for a delete or a tombstone */
     public static ManagedNumberRow managedNumber(byte[] value) {
-        JsonNode row = rowOrNull(MANAGED_TABLE, value);
+        FlatRow row = rowOrNull(MANAGED_TABLE, value);
         if (row == null) {
             return null;
         }
         return new ManagedNumberRow(
-                requiredText(MANAGED_TABLE, row, "id"),
-                requiredText(MANAGED_TABLE, row, "org_id"),
-                requiredText(MANAGED_TABLE, row, "phone_number"),
-                optionalText(row, "twilio_sid"),
-                requiredText(MANAGED_TABLE, row, "vapi_phone_id"),
-                requiredText(MANAGED_TABLE, row, "status"));
+                row.requiredText("id"),
+                row.requiredText("org_id"),
+                row.requiredText("phone_number"),
+                row.optionalText("twilio_sid"),
+                row.requiredText("vapi_phone_id"),
+                row.requiredText("status"));
     }
 
     /** @return the row, or null for a delete or a tombstone */
     public static SsotRow ssotRow(byte[] value) {
-        JsonNode row = rowOrNull(SSOT_TABLE, value);
+        FlatRow row = rowOrNull(SSOT_TABLE, value);
         if (row == null) {
             return null;
         }
         return new SsotRow(
-                optionalLong(SSOT_TABLE, row, "id"),
-                requiredText(SSOT_TABLE, row, "org_id"),
-                requiredText(SSOT_TABLE, row, "provider"),
-                requiredText(SSOT_TABLE, row, "phone_number"),
-                optionalText(row, "vapi_phone_id"),
-                optionalText(row, "twilio_sid"),
-                requiredBoolean(SSOT_TABLE, row, "is_managed"),
-                optionalLong(SSOT_TABLE, row, "version"));
+                row.optionalLong("id"),
+                row.requiredText("org_id"),
+                row.requiredText("provider"),
+                row.requiredText("phone_number"),
+                row.optionalText("vapi_phone_id"),
+                row.optionalText("twilio_sid"),
+                row.requiredBoolean("is_managed"),
+                row.optionalLong("version"));
     }
 
     public static byte[] write(ManagedNumberRow row) {
@@ -94,79 +97,140 @@ public final class CdcRows {
         });
     }
 
-    private static JsonNode rowOrNull(String table, byte[] value) {
+    /**
+     * Reads the top-level columns with a streaming parser (no tree): a CDC value is a flat object, and this runs for
+     * every change the reconciler consumes. Nested values are skipped and remembered by type only.
+     */
+    private static FlatRow rowOrNull(String table, byte[] value) {
         if (value == null) {
             return null;
         }
-        JsonNode row;
-        try {
-            row = JSON.readTree(value);
+        FlatRow row = new FlatRow(table);
+        try (JsonParser p = FACTORY.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw new MalformedCdcRecordException(table + " CDC value must be a JSON object, was "
+                        + (first == null ? "empty" : typeOf(first)));
+            }
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String column = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                    row.put(column, new Column(v, null));
+                } else {
+                    row.put(column, new Column(v, v == JsonToken.VALUE_NULL ? null : p.getText()));
+                }
+            }
         } catch (JsonProcessingException e) {
             throw new MalformedCdcRecordException(table + " CDC value is not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new MalformedCdcRecordException(table + " CDC value cannot be read: " + e.getMessage(), e);
         }
-        if (row == null || !row.isObject()) {
-            throw new MalformedCdcRecordException(table + " CDC value must be a JSON object, was "
-                    + (row == null ? "empty" : row.getNodeType()));
-        }
-        return isDelete(row) ? null : row;
+        return row.isDelete() ? null : row;
     }
 
-    private static boolean isDelete(JsonNode row) {
-        JsonNode deleted = row.get("__deleted");
-        if (deleted != null && (deleted.isBoolean() ? deleted.booleanValue() : "true".equalsIgnoreCase(deleted.asText()))) {
-            return true;
-        }
-        JsonNode op = row.get("__op");
-        return op != null && "d".equals(op.asText());
+    private static String typeOf(JsonToken t) {
+        return switch (t) {
+            case START_OBJECT -> "OBJECT";
+            case START_ARRAY -> "ARRAY";
+            case VALUE_STRING -> "STRING";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "NUMBER";
+            case VALUE_TRUE, VALUE_FALSE -> "BOOLEAN";
+            case VALUE_NULL -> "NULL";
+            default -> t.name();
+        };
     }
 
-    private static String requiredText(String table, JsonNode row, String column) {
-        JsonNode v = row.get(column);
-        if (v == null || v.isNull()) {
-            throw new MalformedCdcRecordException(table + " CDC value has no '" + column + "' column");
+    /** One top-level value: its token, and its text when it is a scalar (null for JSON null and nested values). */
+    private record Column(JsonToken token, String text) {
+        boolean isNull() {
+            return token == JsonToken.VALUE_NULL;
         }
-        if (!v.isValueNode()) {
-            throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a scalar, was " + v.getNodeType());
-        }
-        return v.asText();
-    }
 
-    private static String optionalText(JsonNode row, String column) {
-        JsonNode v = row.get(column);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static Long optionalLong(String table, JsonNode row, String column) {
-        JsonNode v = row.get(column);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (v.canConvertToLong() && v.isIntegralNumber()) {
-            return v.longValue();
-        }
-        try {
-            return Long.parseLong(v.asText());
-        } catch (NumberFormatException e) {
-            throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a whole number, was '"
-                    + v.asText() + "'", e);
+        boolean isScalar() {
+            return token.isScalarValue();
         }
     }
 
-    private static boolean requiredBoolean(String table, JsonNode row, String column) {
-        JsonNode v = row.get(column);
-        if (v == null || v.isNull()) {
-            throw new MalformedCdcRecordException(table + " CDC value has no '" + column + "' column");
+    /** The top-level columns of one CDC value (the last occurrence wins, as with a tree). */
+    private static final class FlatRow {
+        private final String table;
+        private final Map<String, Column> columns = new HashMap<>(32);
+
+        FlatRow(String table) {
+            this.table = table;
         }
-        if (v.isBoolean()) {
-            return v.booleanValue();
+
+        void put(String column, Column value) {
+            columns.put(column, value);
         }
-        String text = v.asText();
-        if ("true".equalsIgnoreCase(text) || "false".equalsIgnoreCase(text)) {
-            return Boolean.parseBoolean(text);
+
+        boolean isDelete() {
+            Column deleted = columns.get("__deleted");
+            if (deleted != null && (deleted.token() == JsonToken.VALUE_TRUE
+                    || (deleted.isScalar() && "true".equalsIgnoreCase(deleted.text())))) {
+                return true;
+            }
+            Column op = columns.get("__op");
+            return op != null && op.isScalar() && "d".equals(op.text());
         }
-        throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a boolean, was '" + text + "'");
+
+        String requiredText(String column) {
+            Column v = columns.get(column);
+            if (v == null || v.isNull()) {
+                throw new MalformedCdcRecordException(table + " CDC value has no '" + column + "' column");
+            }
+            if (!v.isScalar()) {
+                throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a scalar, was "
+                        + typeOf(v.token()));
+            }
+            return v.text();
+        }
+
+        String optionalText(String column) {
+            Column v = columns.get(column);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isScalar()) {
+                throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a scalar, was "
+                        + typeOf(v.token()));
+            }
+            return v.text();
+        }
+
+        Long optionalLong(String column) {
+            Column v = columns.get(column);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            try {
+                if (v.isScalar()) {
+                    return Long.parseLong(v.text());
+                }
+            } catch (NumberFormatException e) {
+                throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a whole number, was '"
+                        + v.text() + "'", e);
+            }
+            throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a whole number, was "
+                    + typeOf(v.token()));
+        }
+
+        boolean requiredBoolean(String column) {
+            Column v = columns.get(column);
+            if (v == null || v.isNull()) {
+                throw new MalformedCdcRecordException(table + " CDC value has no '" + column + "' column");
+            }
+            if (v.token() == JsonToken.VALUE_TRUE || v.token() == JsonToken.VALUE_FALSE) {
+                return v.token() == JsonToken.VALUE_TRUE;
+            }
+            String text = v.isScalar() ? v.text() : typeOf(v.token());
+            if ("true".equalsIgnoreCase(text) || "false".equalsIgnoreCase(text)) {
+                return Boolean.parseBoolean(text);
+            }
+            throw new MalformedCdcRecordException(table + " CDC column '" + column + "' must be a boolean, was '" + text + "'");
+        }
     }
 
     private interface Fields {

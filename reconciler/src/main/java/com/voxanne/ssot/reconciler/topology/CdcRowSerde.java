@@ -12,7 +12,8 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Serde of a CDC topic's values as rows: reads the relay's JSON, where a delete
  * ({@code "__deleted":"true"}) and a tombstone both read as null, which is exactly what a KTable source
- * treats as "remove this key". Writes the row back in the same column-name JSON for the table's store.
+ * treats as "remove this key". Writes a row in the same column-name JSON (for tests and tools); the KTable stores
+ * use the binary {@link StoredRowSerde} instead.
  * A malformed value throws, and the deserialization handler parks it on the topic's dead-letter topic.
  */
 public final class CdcRowSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {

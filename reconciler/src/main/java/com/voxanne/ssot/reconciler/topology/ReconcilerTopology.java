@@ -27,7 +27,8 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  * Both CDC topics are keyed {@code orgId|E.164} by the relay and co-partitioned, so the join is a plain
  * KTable-KTable left join: no re-keying, no foreign-key join (KAFKA-16394, KAFKA-16407). Deletes
- * ({@code "__deleted":"true"}) and tombstones read as null and remove the key from its table.
+ * ({@code "__deleted":"true"}) and tombstones read as null and remove the key from its table. The relay's JSON is
+ * parsed once, at the source; the tables keep rows in the reconciler's binary {@link StoredRowSerde} format.
  */
 public final class ReconcilerTopology {
     private ReconcilerTopology() {
@@ -37,16 +38,24 @@ public final class ReconcilerTopology {
         ReconcilerTopologyConfig.StoreNames stores = config.stores();
         StreamsBuilder builder = new StreamsBuilder();
 
-        KTable<String, ManagedNumberRow> managed = builder.table(config.managedNumbersTopic(),
-                Consumed.with(Serdes.String(), CdcRowSerde.managedNumbers()).withName("managed-numbers-cdc"),
-                Materialized.<String, ManagedNumberRow, KeyValueStore<Bytes, byte[]>>as(stores.managedNumbers())
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(CdcRowSerde.managedNumbers()));
-        KTable<String, SsotRow> credentials = builder.table(config.orgCredentialsTopic(),
-                Consumed.with(Serdes.String(), CdcRowSerde.orgCredentials()).withName("org-credentials-cdc"),
-                Materialized.<String, SsotRow, KeyValueStore<Bytes, byte[]>>as(stores.orgCredentials())
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(CdcRowSerde.orgCredentials()));
+        // stream(...).toTable(...) rather than table(...): a source table would keep its rows in the Consumed serde's
+        // format (the relay's JSON, parsed again on every read of the other side of the join); this way the JSON is
+        // parsed once, at the source, and the stores hold the compact StoredRowSerde format. No repartition: the key
+        // is unchanged. A null value (delete or tombstone) removes the key, as in a source table.
+        KTable<String, ManagedNumberRow> managed = builder
+                .stream(config.managedNumbersTopic(),
+                        Consumed.with(Serdes.String(), CdcRowSerde.managedNumbers()).withName("managed-numbers-cdc"))
+                .toTable(Named.as("managed-numbers-table"),
+                        Materialized.<String, ManagedNumberRow, KeyValueStore<Bytes, byte[]>>as(stores.managedNumbers())
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(StoredRowSerde.managedNumbers()));
+        KTable<String, SsotRow> credentials = builder
+                .stream(config.orgCredentialsTopic(),
+                        Consumed.with(Serdes.String(), CdcRowSerde.orgCredentials()).withName("org-credentials-cdc"))
+                .toTable(Named.as("org-credentials-table"),
+                        Materialized.<String, SsotRow, KeyValueStore<Bytes, byte[]>>as(stores.orgCredentials())
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(StoredRowSerde.orgCredentials()));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stores.observations()),
                 Serdes.String(), new JsonSerde<>(NumberObservation.class)).withCachingEnabled());

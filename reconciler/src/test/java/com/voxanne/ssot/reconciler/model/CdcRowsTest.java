@@ -73,4 +73,19 @@ class CdcRowsTest {
         assertThatThrownBy(() -> CdcRows.managedNumber(new byte[0]))
                 .isInstanceOf(MalformedCdcRecordException.class);
     }
+
+    @Test
+    void shouldSkipNestedColumnsItDoesNotNeedAndRefuseThemWhereItNeedsAScalar() {
+        String withExtras = managed.created().replaceFirst("\\{", "{\"__source\":{\"lsn\":[1,2,{\"x\":null}]},\"tags\":[],");
+        assertThat(CdcRows.managedNumber(utf8(withExtras))).isEqualTo(CdcRows.managedNumber(utf8(managed.created())));
+        assertThat(CdcRows.managedNumber(utf8(managed.created().replace("\"__deleted\":\"false\"", "\"__deleted\":true")))).isNull();
+
+        assertThatThrownBy(() -> CdcRows.managedNumber(utf8("{\"id\":\"a\",\"org_id\":{\"nested\":1},\"phone_number\":\"+1\"}")))
+                .isInstanceOf(MalformedCdcRecordException.class).hasMessageContaining("'org_id' must be a scalar, was OBJECT");
+        assertThatThrownBy(() -> CdcRows.ssotRow(utf8("{\"org_id\":\"o\",\"provider\":\"twilio\",\"phone_number\":\"+1\","
+                + "\"is_managed\":true,\"version\":\"v2\"}")))
+                .isInstanceOf(MalformedCdcRecordException.class).hasMessageContaining("'version' must be a whole number");
+        assertThatThrownBy(() -> CdcRows.managedNumber(utf8(managed.created().substring(0, 40))))
+                .isInstanceOf(MalformedCdcRecordException.class).hasMessageContaining("is not JSON");
+    }
 }

@@ -2,6 +2,7 @@ package com.voxanne.ssot.reconciler.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.voxanne.ssot.reconciler.model.CdcRows;
 import com.voxanne.ssot.reconciler.testing.Cdc;
 import com.voxanne.ssot.reconciler.testing.Cdc.Credentials;
 import com.voxanne.ssot.reconciler.testing.Cdc.Managed;
@@ -10,6 +11,7 @@ import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationKind;
 import com.voxanne.ssot.schemas.avro.ViolationState;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -98,6 +101,31 @@ class ReconcilerTopologyTest {
     void tick(Duration d) {
         advance(d);
         elapsedMillis += d.toMillis();
+    }
+
+    @Test
+    void shouldKeepTableRowsInTheCompactStoreFormatNotTheRelaysJson() {
+        // when a managed number and its SSOT row arrive as the relay's JSON
+        managedIn.pipeInput(number.key(), number.created(), START);
+        credentialsIn.pipeInput(number.key(), Credentials.of(number, 1).created(), START);
+        driver.advanceWallClockTime(TICK);
+
+        // then the tables' changelogs (what the stores hold) carry the binary format, which reads back as the same rows
+        String prefix = "reconciler-topology-test-";
+        TestOutputTopic<String, byte[]> managedLog = driver.createOutputTopic(prefix
+                + ReconcilerTopologyConfig.StoreNames.DEFAULT.managedNumbers() + "-changelog", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> credentialsLog = driver.createOutputTopic(prefix
+                + ReconcilerTopologyConfig.StoreNames.DEFAULT.orgCredentials() + "-changelog", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        byte[] managedBytes = managedLog.readValue();
+        byte[] credentialsBytes = credentialsLog.readValue();
+        assertThat(managedBytes[0]).isEqualTo(StoredRowSerde.MANAGED_V1);
+        assertThat(credentialsBytes[0]).isEqualTo(StoredRowSerde.SSOT_V1);
+        assertThat(StoredRowSerde.managedNumbers().deserialize("t", managedBytes))
+                .isEqualTo(CdcRows.managedNumber(number.created().getBytes(StandardCharsets.UTF_8)));
+        assertThat(StoredRowSerde.orgCredentials().deserialize("t", credentialsBytes))
+                .isEqualTo(CdcRows.ssotRow(Credentials.of(number, 1).created().getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

@@ -1,0 +1,214 @@
+package com.voxanne.ssot.reconciler.topology;
+
+import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
+import com.voxanne.ssot.reconciler.model.SsotRow;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The reconciler's own binary format for the rows it keeps in its two KTable stores (and their changelogs): a format
+ * byte, then the columns in a fixed order, strings as a length (-1 for null) and UTF-8 bytes. The join reads the other
+ * side's row back from its store for every change, so the store format is on the hot path: decoding this costs a
+ * fraction of parsing the relay's JSON again. The relay's JSON is read once, at the source ({@link CdcRowSerde}).
+ *
+ * <p>Internal format: a store written by another format byte is refused with a clear error (reset the application's
+ * state to rebuild it from the CDC topics) rather than misread.
+ */
+public final class StoredRowSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+    static final byte MANAGED_V1 = 'M';
+    static final byte SSOT_V1 = 'S';
+    private static final int NULL = -1;
+
+    private final byte format;
+    private final Encoder<T> encoder;
+    private final Decoder<T> decoder;
+
+    private StoredRowSerde(byte format, Encoder<T> encoder, Decoder<T> decoder) {
+        this.format = format;
+        this.encoder = encoder;
+        this.decoder = decoder;
+    }
+
+    public static StoredRowSerde<ManagedNumberRow> managedNumbers() {
+        return new StoredRowSerde<>(MANAGED_V1, (row, out) -> {
+            out.string(row.id());
+            out.string(row.orgId());
+            out.string(row.phoneNumber());
+            out.string(row.twilioSid());
+            out.string(row.vapiPhoneId());
+            out.string(row.status());
+        }, in -> new ManagedNumberRow(in.string(), in.string(), in.string(), in.string(), in.string(), in.string()));
+    }
+
+    public static StoredRowSerde<SsotRow> orgCredentials() {
+        return new StoredRowSerde<>(SSOT_V1, (row, out) -> {
+            out.nullableLong(row.id());
+            out.string(row.orgId());
+            out.string(row.provider());
+            out.string(row.phoneNumber());
+            out.string(row.vapiPhoneId());
+            out.string(row.twilioSid());
+            out.bool(row.managed());
+            out.nullableLong(row.version());
+        }, in -> new SsotRow(in.nullableLong(), in.string(), in.string(), in.string(), in.string(), in.string(), in.bool(),
+                in.nullableLong()));
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        Output out = new Output(format);
+        encoder.encode(data, out);
+        return out.toByteArray();
+    }
+
+    @Override
+    public T deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        if (data.length == 0 || data[0] != format) {
+            throw new SerializationException("stored row of " + topic + " has format " + (data.length == 0 ? "none" : "'"
+                    + (char) data[0] + "'") + ", expected '" + (char) format + "': the state was written by another version;"
+                    + " reset the reconciler's state to rebuild it from the CDC topics");
+        }
+        try {
+            ByteBuffer in = ByteBuffer.wrap(data, 1, data.length - 1);
+            T row = decoder.decode(new Input(in));
+            if (in.hasRemaining()) {
+                throw new SerializationException("stored row of " + topic + " has " + in.remaining() + " trailing bytes");
+            }
+            return row;
+        } catch (RuntimeException e) {
+            if (e instanceof SerializationException) {
+                throw e;
+            }
+            throw new SerializationException("stored row of " + topic + " cannot be read: " + e, e);
+        }
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return this;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        // nothing to configure
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+
+    private interface Encoder<T> {
+        void encode(T row, Output out);
+    }
+
+    private interface Decoder<T> {
+        T decode(Input in);
+    }
+
+    /** A growable big-endian buffer. */
+    private static final class Output {
+        private byte[] buf = new byte[128];
+        private int size;
+
+        Output(byte format) {
+            buf[size++] = format;
+        }
+
+        void string(String s) {
+            if (s == null) {
+                integer(NULL);
+                return;
+            }
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            integer(utf8.length);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, buf, size, utf8.length);
+            size += utf8.length;
+        }
+
+        void nullableLong(Long v) {
+            bool(v != null);
+            if (v != null) {
+                ensure(8);
+                long x = v;
+                for (int shift = 56; shift >= 0; shift -= 8) {
+                    buf[size++] = (byte) (x >>> shift);
+                }
+            }
+        }
+
+        void bool(boolean b) {
+            ensure(1);
+            buf[size++] = (byte) (b ? 1 : 0);
+        }
+
+        private void integer(int v) {
+            ensure(4);
+            buf[size++] = (byte) (v >>> 24);
+            buf[size++] = (byte) (v >>> 16);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
+        }
+    }
+
+    private static final class Input {
+        private final ByteBuffer in;
+
+        Input(ByteBuffer in) {
+            this.in = in;
+        }
+
+        String string() {
+            int length = in.getInt();
+            if (length == NULL) {
+                return null;
+            }
+            if (length < 0 || length > in.remaining()) {
+                throw new SerializationException("stored row has a string of " + length + " bytes with " + in.remaining() + " left");
+            }
+            String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
+            in.position(in.position() + length);
+            return s;
+        }
+
+        Long nullableLong() {
+            return bool() ? in.getLong() : null;
+        }
+
+        boolean bool() {
+            byte b = in.get();
+            if (b != 0 && b != 1) {
+                throw new SerializationException("stored row has a flag byte " + b);
+            }
+            return b == 1;
+        }
+    }
+}
