@@ -1,5 +1,6 @@
 package com.voxanne.ssot.benchmarks;
 
+import com.voxanne.ssot.benchmarks.BenchOptions.Stage;
 import com.voxanne.ssot.benchmarks.backfill.BackfillBench;
 import com.voxanne.ssot.benchmarks.footprint.FootprintBench;
 import com.voxanne.ssot.benchmarks.infra.BenchStack;
@@ -26,9 +27,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,16 +91,48 @@ public final class BenchSuite {
                 + " per figure");
         progress.printf(Locale.ROOT, "ssot bench%s: %d run(s) per figure; machine: %d cores, %,d MB, %s%n",
                 options.quick() ? " --quick" : "", runs, machine.cores(), machine.memoryMb(), machine.jvm());
+        if (!options.allStages()) {
+            settings.add("only the stages " + options.stages().stream().map(st -> st.name().toLowerCase(Locale.ROOT)).sorted()
+                    .toList() + " were measured in this run (--only)");
+        }
         try {
-            measureFootprint(sizes, runs, work, footprint, progress);
-            stage(progress, "Starting the bench's embedded Kafka broker and PostgreSQL ...");
-            Optional<BenchStack> started = startStack(work, List.of(backfill, provisioning, reconciler, relay));
-            if (started.isPresent()) {
-                try (BenchStack stack = started.get()) {
-                    measureBackfill(stack, sizes, runs, backfill, settings, progress);
-                    measureRelay(stack, sizes, runs, work, relay, !options.quick(), progress);
-                    measureReconcilerThroughput(stack, sizes, runs, work, reconciler, progress);
-                    measurePipeline(stack, sizes, runs, work, provisioning, reconciler, !options.quick(), progress);
+            if (options.measures(Stage.FOOTPRINT)) {
+                measureFootprint(sizes, runs, work, footprint, progress);
+            } else {
+                notMeasured(footprint);
+            }
+            List<Section> onStack = new ArrayList<>();
+            for (Stage st : List.of(Stage.BACKFILL, Stage.PROVISIONING, Stage.RECONCILER, Stage.RELAY)) {
+                Section section = switch (st) {
+                    case BACKFILL -> backfill;
+                    case PROVISIONING -> provisioning;
+                    case RECONCILER -> reconciler;
+                    default -> relay;
+                };
+                if (options.measures(st)) {
+                    onStack.add(section);
+                } else {
+                    notMeasured(section);
+                }
+            }
+            if (!onStack.isEmpty()) {
+                stage(progress, "Starting the bench's embedded Kafka broker and PostgreSQL ...");
+                Optional<BenchStack> started = startStack(work, onStack);
+                if (started.isPresent()) {
+                    try (BenchStack stack = started.get()) {
+                        if (options.measures(Stage.BACKFILL)) {
+                            measureBackfill(stack, sizes, runs, backfill, settings, progress);
+                        }
+                        if (options.measures(Stage.RELAY)) {
+                            measureRelay(stack, sizes, runs, work, relay, !options.quick(), progress);
+                        }
+                        if (options.measures(Stage.RECONCILER)) {
+                            measureReconcilerThroughput(stack, sizes, runs, work, reconciler, progress);
+                        }
+                        if (options.measures(Stage.PROVISIONING)) {
+                            measurePipeline(stack, sizes, runs, work, provisioning, reconciler, !options.quick(), progress);
+                        }
+                    }
                 }
             }
         } finally {
@@ -119,6 +154,10 @@ public final class BenchSuite {
         Files.writeString(json, JsonReport.render(report), StandardCharsets.UTF_8);
         progress.printf(Locale.ROOT, "Wrote %s and %s (%.1f min)%n", markdown, json, report.took().toMillis() / 60000.0);
         return report;
+    }
+
+    private static void notMeasured(Section section) {
+        section.setting("NOT MEASURED in this run (--only selected other stages)");
     }
 
     /** The machine's load as a run starts, in the section's profile: the figures of a run under load say so. */
@@ -298,15 +337,18 @@ public final class BenchSuite {
         boolean quick = false;
         Integer runs = null;
         Path output = Path.of("").toAbsolutePath();
+        Set<Stage> stages = EnumSet.allOf(Stage.class);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--runs" -> runs = i + 1 < args.length ? parseRuns(args[++i]) : -1;
                 case "--output" -> output = i + 1 < args.length ? Path.of(args[++i]).toAbsolutePath() : output;
+                case "--only" -> stages = i + 1 < args.length ? parseStages(args[++i]) : EnumSet.noneOf(Stage.class);
                 default -> runs = -1;
             }
-            if (runs != null && runs < 1) {
-                System.err.println("usage: BenchSuite [--quick] [--runs N (1-20)] [--output DIR]");
+            if ((runs != null && runs < 1) || stages.isEmpty()) {
+                System.err.println("usage: BenchSuite [--quick] [--runs N (1-20)] [--output DIR] [--only STAGE,...]"
+                        + " (stages: backfill, provisioning, reconciler, relay, footprint)");
                 System.exit(2);
             }
         }
@@ -317,7 +359,7 @@ public final class BenchSuite {
             System.setProperty("ssot.bench.log", Path.of(System.getProperty("java.io.tmpdir"), "ssot-bench.log").toString());
         }
         System.out.println("Logs: " + System.getProperty("ssot.bench.log"));
-        BenchOptions options = new BenchOptions(quick, output, runs != null ? runs : (quick ? 1 : 3));
+        BenchOptions options = new BenchOptions(quick, output, runs != null ? runs : (quick ? 1 : 3), stages);
         int exit;
         try {
             BenchReport report = run(options, System.out);
@@ -343,6 +385,20 @@ public final class BenchSuite {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** {@code reconciler,provisioning} -> those stages; empty when a name is unknown. */
+    static Set<Stage> parseStages(String text) {
+        try {
+            Set<Stage> stages = EnumSet.noneOf(Stage.class);
+            for (String name : text.split(",")) {
+                stages.add(Stage.parse(name));
+            }
+            return stages;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return EnumSet.noneOf(Stage.class);
         }
     }
 }

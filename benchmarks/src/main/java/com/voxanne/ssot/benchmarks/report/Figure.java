@@ -38,9 +38,10 @@ public record Figure(String id, String label, String unit, List<Double> runs, Op
         return Stats.of(runs).max();
     }
 
-    /** Empty when the figure has no target. */
+    /** Empty when the figure has no target, or was not measured (no run produced a value). */
     public Optional<Boolean> met() {
-        return target.map(t -> t.metBy(median()));
+        double median = median();
+        return Double.isNaN(median) ? Optional.empty() : target.map(t -> t.metBy(median));
     }
 
     public boolean missed() {
