@@ -163,7 +163,9 @@ final class SagaRunner {
 
     private void finish(SagaRecord saga) {
         try {
-            publisher.publish(saga.requestId());
+            if (publisher.publish(saga.requestId())) {
+                return; // published, and the lease cleared in the same transaction
+            }
         } catch (RuntimeException e) {
             // the result stays unpublished in the database; the periodic sweep sends it
             log.warn("Could not publish the result yet; it will be re-sent. org={} request={} state={}: {}", saga.orgId(),

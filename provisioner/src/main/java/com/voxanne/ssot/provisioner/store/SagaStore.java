@@ -368,7 +368,8 @@ public final class SagaStore {
     /**
      * Sends the result of a finished saga and marks it sent, unless another worker holds it or it was sent already.
      * The row is locked while sending, so two instances never both send it; a crash after sending and before the
-     * commit sends it again (results carry a deterministic eventId, consumers deduplicate).
+     * commit sends it again (results carry a deterministic eventId, consumers deduplicate). Marking it published also
+     * clears the (finished) saga's lease.
      *
      * @return true if this call sent it
      */
@@ -391,7 +392,9 @@ public final class SagaStore {
             } catch (Exception e) {
                 throw new ResultNotSentException("could not send the result of " + requestId + ": " + e.getMessage(), e);
             }
-            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET result_published = true WHERE request_id = ?")) {
+            // a finished saga's lease guards nothing any more: clearing it here spares the worker a separate release
+            try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET result_published = true,"
+                    + " lease_owner = NULL, lease_until = NULL WHERE request_id = ?")) {
                 st.setString(1, requestId);
                 st.executeUpdate();
             }

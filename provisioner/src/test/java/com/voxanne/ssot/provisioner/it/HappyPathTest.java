@@ -48,6 +48,10 @@ class HappyPathTest {
             assertThat(h.outboxInsertsInWal(EventIds.forRequest(requestId, "NumberProvisioned"))).isEqualTo(1);
             assertThat(h.count("SELECT count(*) FROM outbox")).isZero();
             assertThat(h.sagaState(requestId)).isEqualTo("COMPLETED");
+            // the finished saga holds no lease (cleared with the result's publication)
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(h.count("SELECT count(*) FROM provisioning_requests"
+                    + " WHERE request_id = '" + requestId + "' AND result_published AND lease_owner IS NULL AND lease_until IS NULL"))
+                    .isEqualTo(1));
             // and the simulated mode says so
             ComponentHealth health = service.health();
             assertThat(health.status()).isEqualTo(ComponentHealth.Status.UP);
