@@ -35,7 +35,7 @@ class ProjectorLifecycleTest {
             fixture.send(event(org, phone, Instant.now()));
 
             // then: no row for a while, then the row
-            await().during(Duration.ofMillis(1200)).atMost(Duration.ofMillis(1800)).pollInterval(Duration.ofMillis(50))
+            await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                     .until(fixture::rowCount, n -> n == 0);
             fixture.awaitRowCount(1, Duration.ofSeconds(10));
         }

@@ -112,7 +112,8 @@ public final class DemoStory {
         String key = Topics.orgNumberKey(victim.getOrgId(), victim.getPhoneNumber());
         step("The reconciler notices: OPEN on " + topics.violations().name() + " once the grace period ("
                 + context.config().grace().toSeconds() + " s) has passed");
-        SsotViolation opened = awaitViolation(key, v -> v.getState() == ViolationState.OPEN);
+        // only this loss's episode: a number whose SSOT row lagged during provisioning may have had an earlier one
+        SsotViolation opened = awaitViolation(key, v -> v.getState() == ViolationState.OPEN && v.getDetectedAt().isAfter(lostAt));
         out.printf("  OPEN  %s  %s  kind=%s  missing since %s%n", opened.getOrgId(), opened.getPhoneNumber(), opened.getKind(),
                 opened.getMissingSince());
         ComplianceReport during = new ComplianceCheck(dataSource).check(DemoSeed.VOXANNE_EMAIL);
@@ -132,7 +133,8 @@ public final class DemoStory {
         }
 
         step("The violation resolves, and the number is back in the dropdown");
-        SsotViolation resolved = awaitViolation(key, v -> v.getState() == ViolationState.RESOLVED);
+        SsotViolation resolved = awaitViolation(key, v -> v.getState() == ViolationState.RESOLVED
+                && v.getMissingSince().equals(opened.getMissingSince()));
         out.printf("  RESOLVED  %s  %s  at %s%n", resolved.getOrgId(), resolved.getPhoneNumber(), resolved.getResolvedAt());
         ComplianceReport after = new ComplianceCheck(dataSource).check(DemoSeed.VOXANNE_EMAIL);
         CheckCommand.print(after, out);

