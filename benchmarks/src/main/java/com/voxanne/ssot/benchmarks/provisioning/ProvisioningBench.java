@@ -117,8 +117,8 @@ public final class ProvisioningBench implements AutoCloseable {
                 .figure("over2p99", "overhead at " + high + " req/s, p99", Format.MS)
                 .figure("achieved2", "completed at " + high + " req/s offered", "/s")
                 .figure("sustained", "sustained provisions/s (zero-latency providers)", "/s", Target.atLeast(500, "/s"),
-                        "Each saga commits its state after every step (RECEIVED, NUMBER_CHOSEN, attempt, PURCHASED, attempt,"
-                                + " IMPORTED, COMPLETED + outbox) plus the claim and the result: ~8 synchronous fsync'd commits per"
+                        "Each saga commits its state after every step (NUMBER_CHOSEN, attempt, PURCHASED, attempt, IMPORTED,"
+                                + " COMPLETED + outbox) plus its share of a batched claim and the result: ~7 synchronous fsync'd commits per"
                                 + " provision on one disk, shared with the projector and the WAL reader. Group commit (more workers,"
                                 + " commit_delay) or fewer state writes per saga (one per provider call) and more PROVISIONER_WORKERS"
                                 + " would raise it; see the step timings above.")
@@ -192,16 +192,16 @@ public final class ProvisioningBench implements AutoCloseable {
         String measured = String.format(Locale.ROOT, "While the backlog waited, on average %.0f%% of the %d workers had a saga in"
                 + " flight. ", 100 * occupancy, sizes.fastWorkers());
         if (occupancy < 0.5) {
-            section.remedy("sustained", measured + "The workers wait for work: a single dispatcher thread leases one saga per"
-                    + " transaction (the candidate query, which sorts the unfinished sagas by arrival_seq and checks each one's"
-                    + " earlier requests of the same org, its time with the backlog waiting is in the profile above; then the UPDATE"
-                    + " and a synchronous COMMIT), so at a few milliseconds per claim the claim rate caps the throughput near what"
-                    + " is measured. Claiming a batch per transaction (LIMIT n ... FOR UPDATE SKIP LOCKED, handing the batch to"
-                    + " idle workers), an index on arrival_seq over the unfinished sagas, and leasing new requests in the inbox's"
-                    + " own transaction would lift it; the saga's per-step commits are the next limit.");
+            section.remedy("sustained", measured + "The workers wait for work although the dispatcher leases a batch (one saga"
+                    + " per idle worker, up to 64) per claim transaction: the candidate query sorts the unfinished sagas by"
+                    + " arrival_seq and checks each one's earlier requests of the same org (its time with the backlog waiting is"
+                    + " in the profile above), and only one request per organisation may run at a time. Leasing new requests in"
+                    + " the inbox's own transaction and an index on arrival_seq over the unfinished sagas would lift it; the"
+                    + " saga's per-step commits are the next limit.");
         } else {
-            section.remedy("sustained", measured + "The workers are busy: each saga makes ~8 synchronous, fsync'd commits"
-                    + " (claim, chosen number, attempt, purchased, attempt, imported, completed with the outbox, result) besides"
+            section.remedy("sustained", measured + "The workers are busy: each saga makes ~7 synchronous, fsync'd commits"
+                    + " (its share of a batched claim, chosen number, attempt, purchased, attempt, imported, completed with the"
+                    + " outbox, result with the lease released) besides"
                     + " its provider calls, on 2 cores shared with the broker, the relay and the projector. Fewer state writes per"
                     + " saga (one before each provider call whose effect matters) and more PROVISIONER_WORKERS or instances (group"
                     + " commit) would lift it; see the step timings above.");
@@ -346,7 +346,7 @@ public final class ProvisioningBench implements AutoCloseable {
         }
         Stats probe = Stats.of(ms);
         return String.format(Locale.ROOT, " (the claim's candidate query took %.1f ms with %,d unfinished sagas waiting: one"
-                + " dispatcher, one claim per transaction)", probe.median(), unfinished);
+                + " dispatcher, a batch of sagas per claim transaction)", probe.median(), unfinished);
     }
 
     private ProvisionerService startProvisioner(String instance, int workers, SimulatedProviders providers, ProviderClock clock,
