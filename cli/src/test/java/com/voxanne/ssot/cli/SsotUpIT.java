@@ -1,110 +1,258 @@
 package com.voxanne.ssot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.Topics;
+import com.voxanne.ssot.schemas.avro.SsotViolation;
+import com.voxanne.ssot.schemas.avro.ViolationState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged {@code ssot.jar} as a user runs it: {@code up} reaches healthy, prints where everything is,
- * another command finds the stack through the data directory, and SIGTERM (as Ctrl-C) stops everything
- * with no process left behind.
+ * The packaged {@code ssot.jar} on a machine where nothing ran before, as a newcomer uses it: {@code up} in one
+ * terminal (its own empty {@code java.io.tmpdir}, so the PostgreSQL binaries are unpacked by the jar's own classpath),
+ * {@code provision}, {@code check} and {@code dropdown} from another, Ctrl-C (SIGINT) stops it with exit 0 and nothing
+ * left running; {@code up} again keeps every number, SSOT row, saga, consumer offset and violation; a second live
+ * {@code up} on the same directory is refused; after {@code kill -9} the next {@code up} starts by itself.
  */
 class SsotUpIT {
-    private static final Path JAR = Path.of("target", "ssot.jar").toAbsolutePath();
+    private static final String ORG = "voxanne@demo.com";
+    private static final String ORG_ID = "46cf2995-2bee-44e3-838b-24151486fe4e";
+    private static final Duration GRACE = Duration.ofSeconds(8);
+    private static final Duration FIRST_START = Duration.ofMinutes(4); // unpacks PostgreSQL, initdb, formats Kafka
+    private static final Duration COMMAND = Duration.ofMinutes(2);
+    private static final Pattern PHONE = Pattern.compile("phone number : (\\+1\\d{10})");
 
     @TempDir
-    Path dataDir;
+    Path workDir;
 
     @Test
-    void shouldReachHealthyAnswerOtherCommandsAndStopCleanly() throws Exception {
+    void shouldRunFromAFreshMachineStopOnCtrlCAndKeepEverythingAcrossRestartsAndKills() throws Exception {
+        PackagedSsot ssot = new PackagedSsot(workDir, Map.of("SSOT_GRACE", GRACE.toSeconds() + "s"));
+
+        // given a fresh machine: up reaches healthy and prints where everything is
+        PackagedSsot.Running up = startUp(ssot, FIRST_START);
+        String statusUrl = up.printed("STATUS_URL").orElseThrow();
+        assertThat(up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow()).startsWith("127.0.0.1:");
+        assertThat(up.printed("DATABASE_URL").orElseThrow()).startsWith("jdbc:postgresql://127.0.0.1:");
+        assertThat(Files.isDirectory(workDir.resolve("tmp").resolve("embedded-pg")))
+                .as("PostgreSQL binaries unpacked into this run's own java.io.tmpdir").isTrue();
+        HttpResponse<String> health = get(statusUrl + "health");
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        assertThat(health.body()).startsWith("{\"status\":\"UP\"").contains("relay", "provisioner", "ssot-projector", "reconciler");
+
+        // when a second up starts on the same data directory, it is refused and the first keeps running
+        PackagedSsot.Result second = ssot.run(COMMAND, "up");
+        assertThat(second.exitCode()).as(second.output()).isNotZero();
+        assertThat(second.output()).contains("already running");
+        assertThat(get(statusUrl + "health").statusCode()).isEqualTo(200);
+
+        // when another terminal provisions a number, check and dropdown show it
+        PackagedSsot.Result provision = ssot.run(COMMAND, "provision", "--org", ORG, "--area-code", "415");
+        assertThat(provision.exitCode()).as(provision.output()).isZero();
+        assertThat(provision.output()).contains("Result: SUCCEEDED");
+        Matcher phone = PHONE.matcher(provision.output());
+        assertThat(phone.find()).as(provision.output()).isTrue();
+        String number = phone.group(1);
+        assertCompliant(ssot, number);
+
+        // and the SSOT row of another number is lost: a violation opens
+        PackagedSsot.Result lost = ssot.run(COMMAND, "provision", "--org", ORG, "--area-code", "212");
+        assertThat(lost.exitCode()).as(lost.output()).isZero();
+        Matcher lostPhone = PHONE.matcher(lost.output());
+        assertThat(lostPhone.find()).as(lost.output()).isTrue();
+        String lostNumber = lostPhone.group(1);
+        String bootstrap = up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow();
+        String jdbcUrl = up.printed("DATABASE_URL").orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> count(jdbcUrl, "SELECT count(*) FROM org_credentials WHERE phone_number = '"
+                + lostNumber + "'") == 1);
+        execute(jdbcUrl, "DELETE FROM org_credentials WHERE phone_number = '" + lostNumber + "'");
+        String lostKey = ORG_ID + "|" + lostNumber;
+        await().atMost(GRACE.plusSeconds(60)).until(() -> states(bootstrap, lostKey).equals(List.of(ViolationState.OPEN)));
+
+        Map<String, Long> rowsBefore = rowCounts(jdbcUrl);
+        Map<TopicPartition, OffsetAndMetadata> offsetsBefore = projectorOffsets(bootstrap);
+        List<String> violationsBefore = violationRecords(bootstrap);
+        assertThat(offsetsBefore).as("the projector committed offsets").isNotEmpty();
+
+        // when Ctrl-C: exit 0 within 30 s, nothing left running, the discovery file gone
+        stop(ssot, up);
+
+        // when up runs again on the same data directory: everything is still there
+        up = startUp(ssot, COMMAND);
+        String bootstrapAgain = up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow();
+        String jdbcAgain = up.printed("DATABASE_URL").orElseThrow();
+        assertThat(rowCounts(jdbcAgain)).as("numbers, SSOT rows, sagas after a restart").isEqualTo(rowsBefore);
+        Map<TopicPartition, OffsetAndMetadata> offsetsAgain = projectorOffsets(bootstrapAgain);
+        offsetsBefore.forEach((tp, offset) ->
+                assertThat(offsetsAgain.get(tp).offset()).as("committed offset of " + tp).isGreaterThanOrEqualTo(offset.offset()));
+        // and the restart itself raises nothing: past the grace, the violation topic holds exactly what it held
+        await().during(GRACE.multipliedBy(2)).atMost(GRACE.multipliedBy(2).plusSeconds(60))
+                .until(() -> violationRecords(bootstrapAgain).equals(violationsBefore));
+        PackagedSsot.Result violations = ssot.run(COMMAND, "violations");
+        assertThat(violations.exitCode()).as(violations.output()).isEqualTo(1);
+        assertThat(violations.output()).contains("1 open violation(s)", lostNumber);
+        PackagedSsot.Result dropdown = ssot.run(COMMAND, "dropdown", "--org", ORG);
+        assertThat(dropdown.output()).contains(number).doesNotContain(lostNumber);
+
+        // and the lost row is healed by a backfill: the violation resolves
+        PackagedSsot.Result backfill = ssot.run(COMMAND, "backfill", "--from-beginning");
+        assertThat(backfill.exitCode()).as(backfill.output()).isZero();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> states(bootstrapAgain, lostKey).equals(List.of(ViolationState.OPEN, ViolationState.RESOLVED)));
+        assertCompliant(ssot, lostNumber);
+        Map<String, Long> rowsHealed = rowCounts(jdbcAgain);
+        assertThat(rowsHealed.get("SSOT rows")).isEqualTo(rowsBefore.get("SSOT rows") + 1);
+
+        // when up is killed with kill -9, its PostgreSQL is orphaned ...
+        up.process.destroyForcibly();
+        assertThat(up.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ssot.processesLeft()).as("kill -9 of up orphans its PostgreSQL").isNotEmpty();
+
+        // ... and the next up stops it by itself and comes up with the earlier numbers
+        up = startUp(ssot, COMMAND);
+        assertThat(rowCounts(up.printed("DATABASE_URL").orElseThrow())).isEqualTo(rowsHealed);
+        assertCompliant(ssot, number);
+        assertCompliant(ssot, lostNumber);
+        stop(ssot, up);
+    }
+
+    private static PackagedSsot.Running startUp(PackagedSsot ssot, Duration timeout) throws Exception {
         long started = System.nanoTime();
-        Process up = ssot("up");
-        List<String> lines = new ArrayList<>();
+        PackagedSsot.Running up = ssot.start("up");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-            String statusUrl = CompletableFuture.supplyAsync(() -> readUntilStatusUrl(out, lines)).get(120, TimeUnit.SECONDS);
-            double secondsToHealthy = (System.nanoTime() - started) / 1e9;
-            System.out.printf("ssot up healthy after %.1f s%n", secondsToHealthy);
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .until(() -> up.printed("STATUS_URL").isPresent() || !up.process.isAlive());
+            assertThat(up.printed("STATUS_URL")).as("up printed STATUS_URL: " + up.describe()).isPresent();
+            assertThat(up.lines()).as(up.describe()).noneMatch(l -> l.startsWith("Not every component is healthy"));
+        } catch (Throwable e) {
+            up.process.destroyForcibly();
+            throw e;
+        }
+        System.out.printf("ssot up healthy after %.1f s%n", (System.nanoTime() - started) / 1e9);
+        return up;
+    }
 
-            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:"));
-            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("DATABASE_URL=jdbc:postgresql://"));
-            HttpResponse<String> health = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(statusUrl + "health")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(health.body()).startsWith("{\"status\":\"UP\"").contains("relay", "provisioner", "ssot-projector", "reconciler");
+    /** Ctrl-C: exit 0 within 30 s, and no process (PostgreSQL, the jar) left on the work directory. */
+    private static void stop(PackagedSsot ssot, PackagedSsot.Running up) throws Exception {
+        List<ProcessHandle> stack = ssot.processesLeft();
+        assertThat(stack).as("up runs PostgreSQL on its data directory").hasSizeGreaterThan(1);
+        up.interrupt();
+        boolean exited = up.process.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            up.process.destroyForcibly();
+        }
+        assertThat(exited).as("up exits within 30 s of SIGINT: " + up.describe()).isTrue();
+        assertThat(up.process.exitValue()).as("exit code after Ctrl-C: " + up.describe()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ssot.processesLeft().isEmpty());
+        assertThat(Files.exists(ssot.dataDir().resolve("stack.properties"))).as("discovery file removed").isFalse();
+    }
 
-            Process check = ssot("check", "--org", "voxanne@demo.com");
-            String checkOut = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(check.exitValue()).as(checkOut).isZero();
-            assertThat(checkOut).contains("Voxanne Demo Clinic").contains("46cf2995-2bee-44e3-838b-24151486fe4e");
-        } finally {
-            // zonky starts PostgreSQL through pg_ctl, which daemonizes it: find it by its data directory
-            List<ProcessHandle> stackProcesses = processesUsing(dataDir);
-            up.destroy();
-            boolean exited = up.waitFor(90, TimeUnit.SECONDS);
-            if (!exited) {
-                up.destroyForcibly();
-            }
-            assertThat(exited).as("ssot up exits on SIGTERM").isTrue();
-            assertThat(stackProcesses).as("ssot up ran PostgreSQL on its data directory").isNotEmpty();
-            for (ProcessHandle p : stackProcesses) {
-                p.onExit().get(30, TimeUnit.SECONDS);
-            }
-            assertThat(processesUsing(dataDir)).as("processes left behind on " + dataDir).isEmpty();
-            assertThat(Files.exists(dataDir.resolve("stack.properties"))).as("discovery file removed").isFalse();
+    private static void assertCompliant(PackagedSsot ssot, String number) throws Exception {
+        PackagedSsot.Result check = ssot.run(COMMAND, "check", "--org", ORG);
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("Voxanne Demo Clinic", ORG_ID, number, "Verdict: COMPLIANT");
+        PackagedSsot.Result dropdown = ssot.run(COMMAND, "dropdown", "--org", ORG);
+        assertThat(dropdown.exitCode()).as(dropdown.output()).isZero();
+        assertThat(dropdown.output()).contains(number);
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Connection connect(String jdbcUrl) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        return DriverManager.getConnection(jdbcUrl, props);
+    }
+
+    private static long count(String jdbcUrl, String sql) throws Exception {
+        try (Connection c = connect(jdbcUrl); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
-    private static List<ProcessHandle> processesUsing(Path dir) {
-        String path = dir.toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> p.info().commandLine().map(c -> c.contains(path)).orElse(false))
-                .toList();
+    private static void execute(String jdbcUrl, String sql) throws Exception {
+        try (Connection c = connect(jdbcUrl); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
     }
 
-    private static String readUntilStatusUrl(BufferedReader out, List<String> lines) {
-        try {
-            String line;
-            while ((line = out.readLine()) != null) {
-                lines.add(line);
-                if (line.startsWith("STATUS_URL=")) {
-                    return line.substring("STATUS_URL=".length());
+    private static Map<String, Long> rowCounts(String jdbcUrl) throws Exception {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("managed numbers", count(jdbcUrl, "SELECT count(*) FROM managed_phone_numbers WHERE status = 'active'"));
+        counts.put("SSOT rows", count(jdbcUrl, "SELECT count(*) FROM org_credentials"));
+        counts.put("finished sagas", count(jdbcUrl, "SELECT count(*) FROM provisioning_requests WHERE state = 'COMPLETED'"));
+        counts.put("organisations", count(jdbcUrl, "SELECT count(*) FROM organizations"));
+        return counts;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> projectorOffsets(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.listConsumerGroupOffsets("ssot-projector").partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Every committed record of the violation topic, as key + state + detectedAt, in partition order. */
+    private static List<String> violationRecords(String bootstrap) {
+        Topic<String, SsotViolation> topic = Topics.defaults().violations();
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<String> records = new ArrayList<>();
+        try (KafkaConsumer<String, SsotViolation> consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic.name() + " to its end " + end);
+                }
+                for (ConsumerRecord<String, SsotViolation> r : consumer.poll(Duration.ofMillis(200))) {
+                    SsotViolation v = r.value();
+                    records.add(r.key() + " " + (v == null ? "tombstone" : v.getState() + " " + v.getDetectedAt()));
                 }
             }
-            throw new AssertionError("ssot up ended before printing STATUS_URL: " + lines);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
+        return records;
     }
 
-    private Process ssot(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-jar", JAR.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("DATABASE_") || k.startsWith("TWILIO_")
-                || k.startsWith("VAPI_") || k.startsWith("SSOT_"));
-        env.put("SSOT_DATA_DIR", dataDir.toString());
-        env.put("SSOT_HTTP_PORT", "0");
-        return pb.start();
+    private static List<ViolationState> states(String bootstrap, String key) {
+        return violationRecords(bootstrap).stream().filter(r -> r.startsWith(key + " "))
+                .map(r -> ViolationState.valueOf(r.split(" ")[1])).toList();
     }
 }

@@ -45,7 +45,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final String DUPLICATE_DATABASE = "42P04";
     private static final int PORT_ATTEMPTS = 3;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Path PROC_SELF = Path.of("/proc/self");
 
     private final Path dataDir;
     private final Path temporaryRoot;
@@ -53,6 +52,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final int requestedPort;
     private final Duration startupTimeout;
     private final Map<String, String> serverConfig;
+    private final boolean stopLeftoverServer;
 
     private int port;
     private boolean startedOnce;
@@ -73,6 +73,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.port = b.port;
         this.startupTimeout = b.startupTimeout;
         this.serverConfig = Map.copyOf(b.serverConfig);
+        this.stopLeftoverServer = b.stopLeftoverServer;
     }
 
     public static Builder builder() {
@@ -98,7 +99,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return this;
         }
         long t0 = System.nanoTime();
-        refuseDataDirInUse();
+        handleLeftoverServer();
         Directories.createDirectories(dataDir.getParent());
         Directories.createDirectories(logFile.getParent());
         boolean mayPickPort = requestedPort == 0 && !startedOnce;
@@ -313,59 +314,67 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    /** A postmaster left running on this data directory (e.g. by a killed JVM) must be stopped by whoever owns it. */
-    private void refuseDataDirInUse() {
-        readPostmasterPid().flatMap(ProcessHandle::of).filter(EmbeddedPostgresServer::isRunning)
-                .filter(p -> p.info().command().map(cmd -> cmd.endsWith("postgres")).orElse(true))
-                .ifPresent(p -> {
-                    throw new EmbeddedStackException("PostgreSQL data directory " + dataDir + " is in use by a running postgres (pid "
-                            + p.pid() + "); stop it first (kill -INT " + p.pid() + ") or use another data directory");
-                });
+    /**
+     * A postmaster still running on this data directory was left behind by an owner that died ({@code kill -9} of the
+     * JVM that started it: pg_ctl daemonizes it). With {@link Builder#stopLeftoverServer(boolean)} (set by an owner that
+     * holds the directory's {@link DataDirectoryLock}, which proves the previous owner is gone) it is stopped cleanly
+     * first, but only if its own command line shows that it is a postgres serving exactly this directory; otherwise
+     * starting is refused with the pid to stop.
+     */
+    synchronized void stopLeftoverServer() {
+        handleLeftoverServer();
     }
 
-    /**
-     * Waits until the postmaster has exited. Polls rather than using {@link ProcessHandle#onExit()}: the postmaster is not
-     * our child (pg_ctl started it), and an exited one may linger as a zombie until init reaps it, which onExit counts as
-     * alive (seconds, on some machines). A zombie holds no port, file or memory.
-     */
+    private void handleLeftoverServer() {
+        Optional<ProcessHandle> leftover = readPostmasterPid().flatMap(ProcessHandle::of).filter(LocalProcesses::isRunning)
+                .filter(p -> p.info().command().map(cmd -> cmd.endsWith("postgres")).orElse(true));
+        if (leftover.isEmpty()) {
+            return;
+        }
+        ProcessHandle p = leftover.get();
+        if (stopLeftoverServer && servesThisDataDir(p)) {
+            log.warn("PostgreSQL (pid {}) was left running on {} by a previous run that did not stop it: stopping it (fast shutdown)",
+                    p.pid(), dataDir);
+            if (!LocalProcesses.interruptAndWait(p, STOP_TIMEOUT)) {
+                log.error("Leftover PostgreSQL (pid {}) did not stop within {}: killing it", p.pid(), STOP_TIMEOUT);
+                p.destroyForcibly();
+                if (!LocalProcesses.awaitExit(p, STOP_TIMEOUT)) {
+                    throw new EmbeddedStackException("leftover PostgreSQL (pid " + p.pid() + ") on " + dataDir + " could not be stopped");
+                }
+            }
+            return;
+        }
+        throw new EmbeddedStackException("PostgreSQL data directory " + dataDir + " is in use by a running postgres (pid "
+                + p.pid() + "); stop it first (kill -INT " + p.pid() + ") or use another data directory");
+    }
+
+    /** {@code postgres ... -D <dir> ...} with {@code <dir>} this data directory. */
+    private boolean servesThisDataDir(ProcessHandle p) {
+        List<String> args = LocalProcesses.arguments(p);
+        int d = args.indexOf("-D");
+        if (args.isEmpty() || !args.get(0).endsWith("postgres") || d < 0 || d + 1 >= args.size()) {
+            return false;
+        }
+        try {
+            return Files.isSameFile(Path.of(args.get(d + 1)), dataDir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Waits until the postmaster has exited (it is not our child: pg_ctl started it). */
     private void awaitExit(ProcessHandle process) {
         if (process == null) {
             return;
         }
-        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-        while (isRunning(process)) {
-            if (System.nanoTime() > deadline) {
-                log.error("PostgreSQL (pid {}) did not stop within {}: killing it", process.pid(), STOP_TIMEOUT);
-                process.destroyForcibly();
-                throw new EmbeddedStackException("PostgreSQL (pid " + process.pid() + ", data " + dataDir + ") did not stop within "
-                        + STOP_TIMEOUT + " and was killed");
+        if (!LocalProcesses.awaitExit(process, STOP_TIMEOUT)) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new EmbeddedStackException("interrupted while waiting for PostgreSQL (pid " + process.pid() + ") to stop");
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new EmbeddedStackException("interrupted while waiting for PostgreSQL (pid " + process.pid() + ") to stop", e);
-            }
-        }
-    }
-
-    /** Alive and not a zombie. Uses /proc where there is one (Linux), else the JDK's view. */
-    static boolean isRunning(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        if (!Files.isDirectory(PROC_SELF)) {
-            return true;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            int endOfName = stat.lastIndexOf(')');
-            char state = endOfName >= 0 && endOfName + 2 < stat.length() ? stat.charAt(endOfName + 2) : '?';
-            return state != 'Z' && state != 'X';
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException e) {
-            return process.isAlive();
+            log.error("PostgreSQL (pid {}) did not stop within {}: killing it", process.pid(), STOP_TIMEOUT);
+            process.destroyForcibly();
+            throw new EmbeddedStackException("PostgreSQL (pid " + process.pid() + ", data " + dataDir + ") did not stop within "
+                    + STOP_TIMEOUT + " and was killed");
         }
     }
 
@@ -387,6 +396,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         private int port;
         private Duration startupTimeout = Duration.ofSeconds(60);
         private final Map<String, String> serverConfig = new LinkedHashMap<>();
+        private boolean stopLeftoverServer;
 
         private Builder() {
         }
@@ -425,6 +435,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 throw new IllegalArgumentException("server setting " + name + " must not contain spaces, was '" + value + "'");
             }
             serverConfig.put(Objects.requireNonNull(name, "name"), value);
+            return this;
+        }
+
+        /**
+         * Stop a postgres left running on this data directory by a previous owner that died, instead of refusing to
+         * start (default false). Only an owner that holds the directory's {@link DataDirectoryLock} may set this.
+         */
+        public Builder stopLeftoverServer(boolean stop) {
+            this.stopLeftoverServer = stop;
             return this;
         }
 

@@ -20,7 +20,12 @@ import org.slf4j.LoggerFactory;
  *   kafka/          Kafka storage (formatted once, reused)
  *   postgres/       PGDATA (initdb once, reused)
  *   postgres.log    PostgreSQL's own output
+ *   .lock           held while a stack runs here ({@link DataDirectoryLock})
  * </pre>
+ *
+ * <p>One stack at a time per data directory: a second start on it fails with {@link DataDirectoryLock.InUse}. Holding
+ * that lock proves any PostgreSQL still running on the directory was left by a previous owner that died (the broker
+ * runs inside the owner's JVM and dies with it), so start stops that leftover first instead of asking the user to.
  *
  * <p>This class logs a few INFO lines (where things are). The broker logs thousands under {@link #NOISY_LOGGERS}: a
  * logging configuration should send those to a file.
@@ -36,11 +41,13 @@ public final class EmbeddedStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
 
     private final Path dataDir;
+    private final DataDirectoryLock lock;
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
 
-    private EmbeddedStack(Path dataDir, EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
+    private EmbeddedStack(Path dataDir, DataDirectoryLock lock, EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
         this.dataDir = dataDir;
+        this.lock = lock;
         this.kafka = kafka;
         this.postgres = postgres;
     }
@@ -75,23 +82,21 @@ public final class EmbeddedStack implements AutoCloseable {
         return dataDir;
     }
 
-    /** Stops Kafka, then PostgreSQL (reverse of start); both are attempted, the first failure is thrown. */
+    /** Stops Kafka, then PostgreSQL (reverse of start), then releases the directory; all are attempted, the first failure is thrown. */
     @Override
     public void close() {
         long t0 = System.nanoTime();
         RuntimeException failure = null;
-        try {
-            kafka.close();
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        try {
-            postgres.close();
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
+        for (AutoCloseable part : new AutoCloseable[] {kafka, postgres, lock}) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                RuntimeException re = e instanceof RuntimeException r ? r : new EmbeddedStackException("could not close " + part, e);
+                if (failure == null) {
+                    failure = re;
+                } else {
+                    failure.addSuppressed(re);
+                }
             }
         }
         if (failure != null) {
@@ -168,17 +173,27 @@ public final class EmbeddedStack implements AutoCloseable {
             Path kafkaDir = dataDir.resolve("kafka");
             Path postgresDir = dataDir.resolve("postgres");
             Path postgresLog = dataDir.resolve("postgres.log");
+            DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
+            try {
+                return start(lock, kafkaDir, postgresDir, postgresLog, t0);
+            } catch (RuntimeException | Error e) {
+                lock.close();
+                throw e;
+            }
+        }
+
+        private EmbeddedStack start(DataDirectoryLock lock, Path kafkaDir, Path postgresDir, Path postgresLog, long t0) {
+            EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(kafkaDir).port(kafkaPort).controllerPort(kafkaControllerPort)
+                    .numPartitions(kafkaPartitions).startupTimeout(startupTimeout).build();
+            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.builder().dataDir(postgresDir).logFile(postgresLog)
+                    .port(postgresPort).startupTimeout(startupTimeout).stopLeftoverServer(true).build();
             if (fresh) {
+                postgres.stopLeftoverServer(); // before its files are deleted under it
                 log.info("Wiping embedded stack data in {} (fresh start)", dataDir);
                 Directories.deleteRecursively(kafkaDir);
                 Directories.deleteRecursively(postgresDir);
                 Directories.deleteRecursively(postgresLog);
             }
-            Directories.createDirectories(dataDir);
-            EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(kafkaDir).port(kafkaPort).controllerPort(kafkaControllerPort)
-                    .numPartitions(kafkaPartitions).startupTimeout(startupTimeout).build();
-            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.builder().dataDir(postgresDir).logFile(postgresLog)
-                    .port(postgresPort).startupTimeout(startupTimeout).build();
 
             CompletableFuture<Void> postgresStarted = new CompletableFuture<>();
             Thread starter = new Thread(() -> {
@@ -226,7 +241,7 @@ public final class EmbeddedStack implements AutoCloseable {
                 stopQuietly(kafka, postgres, failure);
                 throw failure;
             }
-            EmbeddedStack stack = new EmbeddedStack(dataDir, kafka, postgres);
+            EmbeddedStack stack = new EmbeddedStack(dataDir, lock, kafka, postgres);
             log.info("Embedded stack up in {} ms: Kafka {} | PostgreSQL {} (user {}) | data {}",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafka.bootstrapServers(), postgres.jdbcUrl("postgres"),
                     postgres.user(), dataDir);

@@ -13,9 +13,12 @@ import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.projector.ProjectorService;
+import com.voxanne.ssot.projector.ProjectorSettings;
 import com.voxanne.ssot.provisioner.ProvisionerService;
+import com.voxanne.ssot.provisioner.ProvisionerSettings;
 import com.voxanne.ssot.provisioner.sim.SimulatedProviders;
 import com.voxanne.ssot.reconciler.ReconcilerService;
+import com.voxanne.ssot.reconciler.ReconcilerSettings;
 import com.voxanne.ssot.relay.RelayService;
 import com.voxanne.ssot.schemas.Topics;
 import com.zaxxer.hikari.HikariDataSource;
@@ -81,6 +84,7 @@ public final class Pipeline implements AutoCloseable {
     private HikariDataSource dataSource;
     private Admin admin;
     private SimulatedProviders providers;
+    private boolean closed;
 
     private Pipeline() {
     }
@@ -138,6 +142,10 @@ public final class Pipeline implements AutoCloseable {
         if (options.setupOnly()) {
             return;
         }
+        List<String> groupIds = serviceGroupIds(config, source);
+        if (embedded) {
+            LeftoverMembers.remove(admin, groupIds);
+        }
 
         if (options.parts().contains(Part.PROVISIONER) && config.twilio().isEmpty() && config.vapi().apiKey().isEmpty()) {
             providers = SimulatedProviders.start();
@@ -171,8 +179,14 @@ public final class Pipeline implements AutoCloseable {
         if (services.get(Part.RECONCILER) instanceof ReconcilerService reconciler) {
             reconciler.registerRoutes(statusServer);
         }
-        new StatusPage(dataSource, admin, new ArrayList<>(StatusPage.DEFAULT_GROUPS), health,
+        new StatusPage(dataSource, admin, groupIds, health,
                 source.get("RELAY_SLOT_NAME", "ssot_relay")).mount(statusServer);
+    }
+
+    /** The consumer groups of the services (Kafka Streams' application id is its group id), from their typed settings. */
+    private static List<String> serviceGroupIds(SsotConfig config, ConfigSource source) {
+        return List.of(ProvisionerSettings.from(source).groupId(), ProjectorSettings.from(source).groupId(),
+                ReconcilerSettings.from(config, source).applicationId());
     }
 
     private static ManagedService create(Part part, ServiceContext context) {
@@ -261,9 +275,18 @@ public final class Pipeline implements AutoCloseable {
         return statusServer;
     }
 
-    /** Closes in reverse start order; every failure is logged and the rest still closes. */
+    /** Whether {@link #close()} has run (or is running). */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes in reverse start order; every failure is logged and the rest still closes. Runs once. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         List<Throwable> failures = new ArrayList<>();
         while (!resources.isEmpty()) {
             AutoCloseable r = resources.pop();

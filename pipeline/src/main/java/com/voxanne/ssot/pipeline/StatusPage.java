@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -185,7 +184,4 @@ public final class StatusPage {
             throw new IllegalStateException("cannot read resource " + path, e);
         }
     }
-
-    /** The consumer groups the page reports lag for, by default. */
-    public static final Set<String> DEFAULT_GROUPS = Set.of("ssot-provisioner", "ssot-projector", "ssot-reconciler");
 }

@@ -1,6 +1,8 @@
 package com.voxanne.ssot.cli.commands;
 
 import com.voxanne.ssot.cli.runtime.Discovery;
+import com.voxanne.ssot.cli.runtime.StopSignals;
+import com.voxanne.ssot.embedded.DataDirectoryLock;
 import com.voxanne.ssot.pipeline.Pipeline;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.SsotConfig;
@@ -8,11 +10,14 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ./ssot up}: the whole pipeline until Ctrl-C. */
+/**
+ * {@code ./ssot up}: the whole pipeline until Ctrl-C (SIGINT) or SIGTERM, which stop it cleanly and exit 0. One
+ * {@code up} at a time per data directory (the embedded stack's directory lock); one killed with {@code kill -9} leaves
+ * its PostgreSQL running, and the next {@code up} stops that leftover by itself.
+ */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Start the whole pipeline (the embedded Kafka and PostgreSQL unless configured otherwise) until Ctrl-C.")
 public final class UpCommand implements Callable<Integer> {
@@ -29,22 +34,30 @@ public final class UpCommand implements Callable<Integer> {
         ConfigSource source = ConfigSource.fromEnvironment();
         SsotConfig config = SsotConfig.from(source);
         if (config.embeddedDefault() && Discovery.read(config.dataDir()).isPresent()) {
-            out.println("An `./ssot up` is already running on " + config.dataDir() + " (see " + Discovery.file(config.dataDir()) + ").");
-            return 2;
+            return alreadyRunning(out, config, "see " + Discovery.file(config.dataDir()));
         }
+        // Installed before anything starts, so that Ctrl-C during start still stops what has started.
+        StopSignals stop = StopSignals.install();
         long started = System.nanoTime();
-        Pipeline pipeline = Pipeline.start(source, Pipeline.Options.all().withFresh(fresh), out::println);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                out.println("Stopping the pipeline ...");
-                Discovery.remove(config.dataDir());
-                pipeline.close();
-                out.println("Stopped.");
-            } finally {
-                stopped.countDown();
-            }
-        }, "ssot-shutdown"));
+        Pipeline pipeline;
+        try {
+            pipeline = Pipeline.start(source, Pipeline.Options.all().withFresh(fresh), out::println);
+        } catch (DataDirectoryLock.InUse e) {
+            return alreadyRunning(out, config, e.getMessage());
+        }
+        // Any other way the JVM ends (SIGHUP, an error elsewhere) still closes the pipeline.
+        Thread hook = new Thread(() -> stopPipeline(out, config, pipeline), "ssot-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (!stop.requested()) {
+            announce(out, config, pipeline, started);
+            stop.await();
+        }
+        stopPipeline(out, config, pipeline);
+        Runtime.getRuntime().removeShutdownHook(hook);
+        return 0;
+    }
+
+    private void announce(PrintStream out, SsotConfig config, Pipeline pipeline, long started) throws Exception {
         if (!pipeline.awaitHealthy(ConfigSource.parseDuration("--health-timeout", healthTimeout))) {
             out.println("Not every component is healthy yet: see " + pipeline.whereabouts().get("STATUS_URL") + "health");
         }
@@ -59,7 +72,22 @@ public final class UpCommand implements Callable<Integer> {
         out.println("STATUS_URL=" + where.get("STATUS_URL"));
         out.println("Try: ./ssot provision --org voxanne@demo.com   (Ctrl-C to stop)");
         out.flush();
-        stopped.await();
-        return 0;
+    }
+
+    private static synchronized void stopPipeline(PrintStream out, SsotConfig config, Pipeline pipeline) {
+        if (pipeline.isClosed()) {
+            return;
+        }
+        out.println("Stopping the pipeline ...");
+        Discovery.remove(config.dataDir());
+        pipeline.close();
+        out.println("Stopped.");
+        out.flush();
+    }
+
+    private static int alreadyRunning(PrintStream out, SsotConfig config, String detail) {
+        out.println("An `./ssot up` is already running on " + config.dataDir() + " (" + detail
+                + "). Stop it, or set another SSOT_DATA_DIR.");
+        return 2;
     }
 }

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.cli.runtime;
 
+import com.voxanne.ssot.embedded.LocalProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -57,7 +58,8 @@ public final class Discovery {
             return Optional.empty();
         }
         String pid = props.getProperty("PID");
-        boolean alive = pid != null && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        // a zombie (an `up` killed with kill -9 whose parent has not reaped it) is not a running stack
+        boolean alive = pid != null && ProcessHandle.of(Long.parseLong(pid)).map(LocalProcesses::isRunning).orElse(false);
         if (!alive) {
             return Optional.empty();
         }
