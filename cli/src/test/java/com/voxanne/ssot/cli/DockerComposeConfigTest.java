@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** docker-compose.yml is validated by Debian's docker-compose (needs no engine; .ci/run installs it). */
@@ -30,6 +34,26 @@ class DockerComposeConfigTest {
 
         assertThat(r.exit).isNotZero();
         assertThat(r.output).contains("POSTGRES_PASSWORD");
+    }
+
+    @Test
+    void shouldRunTheSameKafkaMajorMinorAsTheClients() throws Exception {
+        String pom = Files.readString(COMPOSE.resolveSibling("pom.xml"), StandardCharsets.UTF_8);
+        Matcher clients = Pattern.compile("<kafka.version>(\\d+\\.\\d+)\\.[^<]+</kafka.version>").matcher(pom);
+        Matcher image = Pattern.compile("image: apache/kafka:(\\d+\\.\\d+)\\.").matcher(Files.readString(COMPOSE, StandardCharsets.UTF_8));
+
+        assertThat(clients.find()).as("kafka.version in the parent pom").isTrue();
+        assertThat(image.find()).as("the apache/kafka image in docker-compose.yml").isTrue();
+        assertThat(image.group(1)).as("broker image vs client version").isEqualTo(clients.group(1));
+    }
+
+    @Test
+    void shouldKeepBuildOutputLocalDataAndSecretsOutOfTheImageAndTheRepository() throws Exception {
+        List<String> dockerignore = Files.readAllLines(COMPOSE.resolveSibling(".dockerignore"), StandardCharsets.UTF_8);
+        List<String> gitignore = Files.readAllLines(COMPOSE.resolveSibling(".gitignore"), StandardCharsets.UTF_8);
+
+        assertThat(dockerignore).contains(".git", "**/target/", ".ssot/", ".env");
+        assertThat(gitignore).contains(".env", "target/", "/.ssot/");
     }
 
     private record Result(int exit, String output) {

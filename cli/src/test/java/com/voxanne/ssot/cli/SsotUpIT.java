@@ -122,6 +122,7 @@ class SsotUpIT {
         assertThat(violations.output()).contains("1 open violation(s)", lostNumber);
         PackagedSsot.Result dropdown = ssot.run(COMMAND, "dropdown", "--org", ORG);
         assertThat(dropdown.output()).contains(number).doesNotContain(lostNumber);
+        assertInventoryKept(ssot);
 
         // and the lost row is healed by a backfill: the violation resolves
         PackagedSsot.Result backfill = ssot.run(COMMAND, "backfill", "--from-beginning");
@@ -142,7 +143,17 @@ class SsotUpIT {
         assertThat(rowCounts(up.printed("DATABASE_URL").orElseThrow())).isEqualTo(rowsHealed);
         assertCompliant(ssot, number);
         assertCompliant(ssot, lostNumber);
+        assertInventoryKept(ssot);
+        PackagedSsot.Result audit = ssot.run(COMMAND, "audit");
+        assertThat(audit.exitCode()).as(audit.output()).isZero();
         stop(ssot, up);
+    }
+
+    /** The simulated Twilio and Vapi still own and hold what was bought before the restart (as the real ones would). */
+    private static void assertInventoryKept(PackagedSsot ssot) throws Exception {
+        PackagedSsot.Result audit = ssot.run(COMMAND, "audit");
+        assertThat(audit.output()).as(audit.output()).contains("Twilio owns 2, Vapi has 2 imports, database has 2 active managed numbers",
+                "Inventory is consistent.");
     }
 
     private static PackagedSsot.Running startUp(PackagedSsot ssot, Duration timeout) throws Exception {

@@ -148,7 +148,7 @@ public final class Pipeline implements AutoCloseable {
         }
 
         if (options.parts().contains(Part.PROVISIONER) && config.twilio().isEmpty() && config.vapi().apiKey().isEmpty()) {
-            providers = SimulatedProviders.start();
+            providers = SimulatedProviders.start(config.dataDir().resolve(SIMULATED_INVENTORY));
             resources.push(providers);
             source = source.withOverrides(providers.configuration());
             config = SsotConfig.from(source);
@@ -217,6 +217,9 @@ public final class Pipeline implements AutoCloseable {
             case PROVISIONER -> "the provisioner";
         };
     }
+
+    /** Where the simulated providers keep what they own between runs, under the data directory. */
+    static final String SIMULATED_INVENTORY = "simulated-providers.json";
 
     /** The name of the database the embedded default uses. */
     public static final String EMBEDDED_DATABASE = "ssot";

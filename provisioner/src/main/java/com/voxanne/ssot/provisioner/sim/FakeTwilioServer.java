@@ -58,6 +58,7 @@ public final class FakeTwilioServer implements AutoCloseable {
     private final AtomicInteger purchases = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
+    private volatile Runnable changed = () -> { };
 
     private FakeTwilioServer(HttpServer server, ExecutorService executor, String accountSid, Secret authToken) {
         this.server = server;
@@ -98,6 +99,17 @@ public final class FakeTwilioServer implements AutoCloseable {
     /** Every number the account owns now. */
     public synchronized List<OwnedNumber> ownedNumbers() {
         return List.copyOf(ownedBySid.values());
+    }
+
+    /** Restores a number this account owned in an earlier run (not counted as a purchase). */
+    public synchronized void adopt(OwnedNumber number) {
+        ownedBySid.put(number.sid(), number);
+        ownedByPhone.put(number.phoneNumber(), number);
+    }
+
+    /** Called after every change of what the account owns (a purchase, a release), outside the server's lock. */
+    public void onChange(Runnable listener) {
+        this.changed = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     public synchronized boolean owns(String e164) {
@@ -256,6 +268,7 @@ public final class FakeTwilioServer implements AutoCloseable {
             purchases.incrementAndGet();
         }
         log.info("SIMULATED Twilio sold {} ({})", e164, bought.sid());
+        changed.run();
         return () -> SimHttp.json(ex, 201, json(bought));
     }
 
@@ -308,6 +321,7 @@ public final class FakeTwilioServer implements AutoCloseable {
         }
         releases.incrementAndGet();
         log.info("SIMULATED Twilio released {} ({})", removed.phoneNumber(), sid);
+        changed.run();
         return () -> SimHttp.empty(ex, 204);
     }
 

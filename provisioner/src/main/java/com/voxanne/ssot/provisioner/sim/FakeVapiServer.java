@@ -47,6 +47,7 @@ public final class FakeVapiServer implements AutoCloseable {
     private final Map<String, Stored> byId = new LinkedHashMap<>();
     private final AtomicInteger imports = new AtomicInteger();
     private final AtomicInteger deletes = new AtomicInteger();
+    private volatile Runnable changed = () -> { };
 
     private FakeVapiServer(HttpServer server, ExecutorService executor, Secret apiKey, String twilioAccountSid, Secret twilioAuthToken,
                            Predicate<String> twilioOwns) {
@@ -86,6 +87,16 @@ public final class FakeVapiServer implements AutoCloseable {
     /** Every imported number now. */
     public synchronized List<ImportedNumber> importedNumbers() {
         return byId.values().stream().map(s -> new ImportedNumber(s.id(), s.number(), s.name(), "active")).toList();
+    }
+
+    /** Restores a number imported in an earlier run (not counted as an import). */
+    public synchronized void adopt(ImportedNumber number) {
+        byId.put(number.id(), new Stored(number.id(), number.number(), number.name(), Instant.now()));
+    }
+
+    /** Called after every change of the imported numbers (an import, a delete), outside the server's lock. */
+    public void onChange(Runnable listener) {
+        this.changed = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     public synchronized Optional<ImportedNumber> imported(String e164) {
@@ -193,6 +204,7 @@ public final class FakeVapiServer implements AutoCloseable {
             imports.incrementAndGet();
         }
         log.info("SIMULATED Vapi imported {} as {}", number, stored.id());
+        changed.run();
         boolean blank = fault.isPresent() && fault.get().kind() == Fault.Kind.BLANK_ID;
         Map<String, Object> answer = json(stored);
         if (blank) {
@@ -247,6 +259,7 @@ public final class FakeVapiServer implements AutoCloseable {
         }
         deletes.incrementAndGet();
         log.info("SIMULATED Vapi deleted {} ({})", removed.number(), id);
+        changed.run();
         return () -> SimHttp.json(ex, 200, json(removed));
     }
 

@@ -10,6 +10,7 @@ import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -31,6 +32,7 @@ public final class SimulatedProviders implements AutoCloseable {
     private final FakeVapiServer vapi;
     private final TwilioCredentials twilioCredentials;
     private final Secret vapiKey;
+    private SimulatedInventory inventory;
 
     private SimulatedProviders(FakeTwilioServer twilio, FakeVapiServer vapi, TwilioCredentials twilioCredentials, Secret vapiKey) {
         this.twilio = twilio;
@@ -39,7 +41,22 @@ public final class SimulatedProviders implements AutoCloseable {
         this.vapiKey = vapiKey;
     }
 
-    /** Starts both on free loopback ports with fresh random credentials. */
+    /**
+     * Starts both with what they held when the last run on {@code inventoryFile} stopped (empty if there is none), and
+     * keeps that file up to date: a restarted {@code ./ssot up} finds its numbers still owned and imported.
+     */
+    public static SimulatedProviders start(Path inventoryFile) {
+        SimulatedProviders providers = start();
+        try {
+            providers.inventory = SimulatedInventory.attach(inventoryFile, providers.twilio, providers.vapi);
+            return providers;
+        } catch (RuntimeException e) {
+            providers.close();
+            throw e;
+        }
+    }
+
+    /** Starts both on free loopback ports with fresh random credentials, holding nothing. */
     public static SimulatedProviders start() {
         SecureRandom random = new SecureRandom();
         byte[] sid = new byte[16];
@@ -113,9 +130,15 @@ public final class SimulatedProviders implements AutoCloseable {
     @Override
     public void close() {
         try {
-            vapi.close();
+            if (inventory != null) {
+                inventory.close();
+            }
         } finally {
-            twilio.close();
+            try {
+                vapi.close();
+            } finally {
+                twilio.close();
+            }
         }
     }
 }
