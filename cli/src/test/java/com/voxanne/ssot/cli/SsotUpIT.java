@@ -65,6 +65,7 @@ class SsotUpIT {
         assertThat(up.printed("DATABASE_URL").orElseThrow()).startsWith("jdbc:postgresql://127.0.0.1:");
         assertThat(Files.isDirectory(workDir.resolve("tmp").resolve("embedded-pg")))
                 .as("PostgreSQL binaries unpacked into this run's own java.io.tmpdir").isTrue();
+        assertNoUnexpectedWarnings(up);
         HttpResponse<String> health = get(statusUrl + "health");
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         assertThat(health.body()).startsWith("{\"status\":\"UP\"").contains("relay", "provisioner", "ssot-projector", "reconciler");
@@ -108,6 +109,7 @@ class SsotUpIT {
 
         // when up runs again on the same data directory: everything is still there
         up = startUp(ssot, COMMAND);
+        assertNoUnexpectedWarnings(up);
         String bootstrapAgain = up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow();
         String jdbcAgain = up.printed("DATABASE_URL").orElseThrow();
         assertThat(rowCounts(jdbcAgain)).as("numbers, SSOT rows, sagas after a restart").isEqualTo(rowsBefore);
@@ -170,6 +172,11 @@ class SsotUpIT {
         }
         System.out.printf("ssot up healthy after %.1f s%n", (System.nanoTime() - started) / 1e9);
         return up;
+    }
+
+    /** A clean start or restart warns only that the providers are simulated. */
+    private static void assertNoUnexpectedWarnings(PackagedSsot.Running up) {
+        assertThat(up.lines()).as(up.describe()).noneMatch(l -> (l.contains(" WARN ") || l.contains(" ERROR ")) && !l.contains("SIMULATED"));
     }
 
     /** Ctrl-C: exit 0 within 30 s, and no process (PostgreSQL, the jar) left on the work directory. */

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +29,29 @@ final class LeftoverMembers {
     }
 
     static void remove(Admin admin, Collection<String> groupIds) throws InterruptedException {
-        Map<String, ConsumerGroupDescription> groups;
-        try {
-            groups = admin.describeConsumerGroups(groupIds).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // not fatal: the new instance then waits for the old session to time out, as it would without this
-            log.warn("Could not describe consumer groups {} to remove members left by a killed run: {}", groupIds, e.toString());
-            return;
-        }
-        for (ConsumerGroupDescription group : groups.values()) {
-            if (group.members().isEmpty()) {
-                continue;
-            }
+        Map<String, KafkaFuture<ConsumerGroupDescription>> described = admin.describeConsumerGroups(groupIds).describedGroups();
+        for (Map.Entry<String, KafkaFuture<ConsumerGroupDescription>> entry : described.entrySet()) {
+            String groupId = entry.getKey();
             try {
-                admin.removeMembersFromConsumerGroup(group.groupId(), new RemoveMembersFromConsumerGroupOptions())
+                ConsumerGroupDescription group = entry.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (group.members().isEmpty()) {
+                    continue;
+                }
+                admin.removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions())
                         .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                log.warn("Removed {} member(s) of consumer group {} left by a previous run that was killed",
-                        group.members().size(), group.groupId());
-            } catch (ExecutionException | TimeoutException e) {
-                log.warn("Could not remove the members of consumer group {} left by a killed run: {}", group.groupId(), e.toString());
+                log.warn("Removed {} member(s) of consumer group {} left by a previous run that was killed", group.members().size(), groupId);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) { // a group not created yet has no members
+                    warn(groupId, e.getCause());
+                }
+            } catch (TimeoutException e) {
+                warn(groupId, e);
             }
         }
+    }
+
+    /** Not fatal: the new instance then waits for the old session to time out, as it would without this. */
+    private static void warn(String groupId, Throwable e) {
+        log.warn("Could not remove the members of consumer group {} left by a killed run: {}", groupId, e.toString());
     }
 }
