@@ -49,6 +49,7 @@ final class PurchaseStep {
             }
         }
         SagaRecord attempt = ctx.store.beginAttempt(saga, saga.leaseOwner(), ctx.lease());
+        ctx.reached(SagaCheckpoint.PURCHASE_SENDING, attempt);
         OwnedNumber bought;
         try {
             bought = ctx.timed(STEP, () -> ctx.vendor.buy(phone, attempt.friendlyNameOpt()));

@@ -38,7 +38,7 @@ public final class FakeVapiServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Secret apiKey;
+    private volatile Secret apiKey;
     private final String twilioAccountSid;
     private final Secret twilioAuthToken;
     private final Predicate<String> twilioOwns;
@@ -77,6 +77,14 @@ public final class FakeVapiServer implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /**
+     * The key this Vapi accepts from now on: calls with any other key are answered 401 (a rotated or mistyped
+     * VAPI_API_KEY). Give the original key back to end it.
+     */
+    public void acceptOnlyKey(Secret key) {
+        this.apiKey = key;
     }
 
     public FaultPlan<Operation> faults() {
