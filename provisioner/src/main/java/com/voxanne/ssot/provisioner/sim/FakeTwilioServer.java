@@ -39,6 +39,8 @@ public final class FakeTwilioServer implements AutoCloseable {
     private static final Pattern AVAILABLE = Pattern.compile("AvailablePhoneNumbers/([A-Za-z]{2})/Local\\.json");
     private static final Pattern ONE_NUMBER = Pattern.compile("IncomingPhoneNumbers/(PN[0-9a-fA-F]{32})\\.json");
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
+    /** The Twilio error code of an injected 4xx fault ("invalid parameter"): not 21422, which means "someone owns it". */
+    private static final int GENERIC_REFUSAL = 21421;
     private static final Map<String, String> DEFAULT_AREA_CODE = Map.of("US", "415", "CA", "416");
 
     /** The calls faults can be injected into. */
@@ -193,7 +195,8 @@ public final class FakeTwilioServer implements AutoCloseable {
                 SimHttp.hold(fault.get().hang());
                 return; // no answer: the client times out
             }
-            error(ex, fault.get().status(), fault.get().status() >= 500 ? 20500 : 21422, "Simulated failure of " + op);
+            // a generic refusal; 21422 ("not available") is what a purchase of a number someone owns really answers
+            error(ex, fault.get().status(), fault.get().status() >= 500 ? 20500 : GENERIC_REFUSAL, "Simulated failure of " + op);
             return;
         }
         Answer answer = call.effect();

@@ -109,7 +109,7 @@ public final class TwilioNumberVendor implements NumberVendor {
             if (status == null) {
                 throw ProviderException.ambiguous(PROVIDER, operation, 0, message, e);
             }
-            throw ProviderException.fromStatus(PROVIDER, operation, status, message);
+            throw ProviderException.fromStatus(PROVIDER, operation, status, e.getCode() == null ? 0 : e.getCode(), message);
         } catch (ApiConnectionException e) {
             throw ProviderException.ambiguous(PROVIDER, operation, 0, e.getMessage(), e);
         } catch (TwilioException | IllegalArgumentException | IllegalStateException e) {
