@@ -30,9 +30,10 @@ final class SagaContext {
     final SagaMetrics metrics;
     final Redactor redactor;
     final Clock clock;
+    final ProviderCircuit circuit;
 
     SagaContext(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
-                SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock) {
+                SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock, ProviderCircuit circuit) {
         this.store = store;
         this.settings = settings;
         this.vendor = vendor;
@@ -41,6 +42,7 @@ final class SagaContext {
         this.metrics = metrics;
         this.redactor = redactor;
         this.clock = clock;
+        this.circuit = circuit;
     }
 
     Duration lease() {
@@ -81,7 +83,11 @@ final class SagaContext {
         T call() throws ProviderException;
     }
 
-    /** Runs a provider call and records its latency under {@code step}. */
+    /**
+     * Runs a provider call and records its latency under {@code step}. A refusal of our configuration (401, 403, a
+     * wrong base URL) opens the circuit and stops the step with {@link CircuitOpenException}: no step ever concludes
+     * anything about the request from it (no failure, no compensation).
+     */
     <T> T timed(String step, ProviderCall<T> call) throws ProviderException {
         long t0 = System.nanoTime();
         String outcome = "error";
@@ -89,6 +95,13 @@ final class SagaContext {
             T result = call.call();
             outcome = "ok";
             return result;
+        } catch (ProviderException e) {
+            if (e.isConfiguration()) {
+                outcome = "configuration";
+                circuit.trip(e);
+                throw new CircuitOpenException(redactor.redact(e.getMessage()));
+            }
+            throw e;
         } finally {
             metrics.stepTimer(step, outcome).record(Duration.ofNanos(System.nanoTime() - t0));
         }
