@@ -1,6 +1,12 @@
 package com.voxanne.ssot.provisioner;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -9,7 +15,7 @@ import java.util.OptionalInt;
  * {@link Kind#PERMANENT} refusal and reads back after an {@link Kind#AMBIGUOUS} one.
  */
 public final class ProviderException extends Exception {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** What a failed call tells about the world. */
     public enum Kind {
@@ -36,6 +42,7 @@ public final class ProviderException extends Exception {
     private final String operation;
     private final int httpStatus;
     private final int providerCode;
+    private Duration retryAfter;
 
     private ProviderException(Kind kind, String provider, String operation, int httpStatus, int providerCode, String message,
                               Throwable cause) {
@@ -102,6 +109,45 @@ public final class ProviderException extends Exception {
 
     public boolean isPermanent() {
         return kind == Kind.PERMANENT;
+    }
+
+    /** Notes the provider's Retry-After (a 429 or 503 said when to come back); returns this exception. */
+    public ProviderException withRetryAfter(Duration wait) {
+        this.retryAfter = wait;
+        return this;
+    }
+
+    /** How long the provider asked us to wait before the next call (Retry-After), if it said. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    /** Longest Retry-After honoured: a provider answer must not park a saga for longer than this. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+
+    /**
+     * A Retry-After header value: delta-seconds or an HTTP date. Empty when absent or unreadable; capped at
+     * {@link #MAX_RETRY_AFTER}.
+     */
+    public static Optional<Duration> parseRetryAfter(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return Optional.empty();
+        }
+        String v = header.trim();
+        Duration wait;
+        try {
+            wait = Duration.ofSeconds(Long.parseLong(v));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+        if (wait.isNegative()) {
+            return Optional.of(Duration.ZERO);
+        }
+        return Optional.of(wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
     }
 
     public boolean isConfiguration() {

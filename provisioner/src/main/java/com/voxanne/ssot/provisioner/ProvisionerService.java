@@ -16,7 +16,9 @@ import com.voxanne.ssot.provisioner.store.InboxStore;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaStore;
 import com.voxanne.ssot.provisioner.store.StoreException;
+import com.voxanne.ssot.provisioner.twilio.LimitedNumberVendor;
 import com.voxanne.ssot.provisioner.twilio.NumberVendor;
+import com.voxanne.ssot.provisioner.vapi.LimitedDirectory;
 import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
@@ -83,8 +85,11 @@ public final class ProvisionerService implements ManagedService {
                                SagaStepListener listener) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.vendor = Objects.requireNonNull(vendor, "vendor");
-        this.directory = Objects.requireNonNull(directory, "directory");
+        // a call waits for a slot at most one call timeout: a worker never sits on its lease in a queue
+        this.vendor = new LimitedNumberVendor(Objects.requireNonNull(vendor, "vendor"),
+                new ConcurrencyLimit("Twilio", settings.twilioMaxConcurrency(), settings.httpTimeout()));
+        this.directory = new LimitedDirectory(Objects.requireNonNull(directory, "directory"),
+                new ConcurrencyLimit("Vapi", settings.vapiMaxConcurrency(), settings.httpTimeout()));
         this.listener = Objects.requireNonNull(listener, "listener");
         this.metrics = new SagaMetrics(ctx.metrics());
         this.redactor = ctx.redactor();

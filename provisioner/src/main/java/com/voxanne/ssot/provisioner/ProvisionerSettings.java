@@ -31,6 +31,8 @@ import java.util.UUID;
  *                         not visible to reads yet" and read back again, before concluding that another buyer has it
  * @param circuitProbeInterval PROVISIONER_CIRCUIT_PROBE_INTERVAL: while the provider circuit is open (credentials refused,
  *                         wrong base URL), how often a read-only call checks whether the configuration works again
+ * @param twilioMaxConcurrency PROVISIONER_TWILIO_MAX_CONCURRENCY: Twilio calls in flight at once from this instance
+ * @param vapiMaxConcurrency PROVISIONER_VAPI_MAX_CONCURRENCY: Vapi calls in flight at once from this instance
  */
 public record ProvisionerSettings(
         int workers,
@@ -45,7 +47,9 @@ public record ProvisionerSettings(
         URI twilioBaseUrl,
         boolean simulatedProviders,
         Duration purchaseVisibility,
-        Duration circuitProbeInterval) {
+        Duration circuitProbeInterval,
+        int twilioMaxConcurrency,
+        int vapiMaxConcurrency) {
 
     public static final String DEFAULT_TWILIO_BASE_URL = "https://api.twilio.com";
     public static final String SIMULATED_PROVIDERS = "SSOT_SIMULATED_PROVIDERS";
@@ -82,6 +86,12 @@ public record ProvisionerSettings(
         }
         if (circuitProbeInterval.isNegative() || circuitProbeInterval.isZero()) {
             problems.add("PROVISIONER_CIRCUIT_PROBE_INTERVAL must be > 0, was " + circuitProbeInterval);
+        }
+        if (twilioMaxConcurrency < 1 || twilioMaxConcurrency > 256) {
+            problems.add("PROVISIONER_TWILIO_MAX_CONCURRENCY must be 1..256, was " + twilioMaxConcurrency);
+        }
+        if (vapiMaxConcurrency < 1 || vapiMaxConcurrency > 256) {
+            problems.add("PROVISIONER_VAPI_MAX_CONCURRENCY must be 1..256, was " + vapiMaxConcurrency);
         }
         if (instanceId == null || instanceId.isBlank()) {
             problems.add("PROVISIONER_INSTANCE_ID must not be blank");
@@ -121,7 +131,9 @@ public record ProvisionerSettings(
                 twilio,
                 Boolean.parseBoolean(source.get(SIMULATED_PROVIDERS, "false")),
                 source.getDuration("PROVISIONER_PURCHASE_VISIBILITY", Duration.ofMinutes(2)),
-                source.getDuration("PROVISIONER_CIRCUIT_PROBE_INTERVAL", Duration.ofSeconds(10)));
+                source.getDuration("PROVISIONER_CIRCUIT_PROBE_INTERVAL", Duration.ofSeconds(10)),
+                source.getInt("PROVISIONER_TWILIO_MAX_CONCURRENCY", 8),
+                source.getInt("PROVISIONER_VAPI_MAX_CONCURRENCY", 8));
     }
 
     /** {@code host/pid/random}: unique per process even when two instances share a host. */

@@ -54,9 +54,25 @@ final class SagaContext {
         return saga.receivedAt() != null && saga.receivedAt().plus(settings.maxAge()).isBefore(clock.instant());
     }
 
-    /** Hands the saga back until the backoff for its attempt count has passed. */
+    /**
+     * The Retry-After of the last throttled provider answer in the current step (429/503 said when to come back). One
+     * step runs on one worker thread, so a thread-local carries it from the call to the {@link #retryLater} after it.
+     */
+    private final ThreadLocal<Duration> providerAskedToWait = new ThreadLocal<>();
+
+    /** A new step starts: forget what an earlier step's provider answers said. */
+    void beginStep() {
+        providerAskedToWait.remove();
+    }
+
+    /** Hands the saga back until the backoff for its attempt count, or the provider's Retry-After if longer, has passed. */
     Optional<SagaRecord> retryLater(SagaRecord saga, String step, String why, boolean countAttempt) {
         Duration delay = settings.retry().delay(saga.attempts());
+        Duration asked = providerAskedToWait.get();
+        providerAskedToWait.remove();
+        if (asked != null && asked.compareTo(delay) > 0) {
+            delay = asked; // the provider said when: coming back earlier only earns another 429
+        }
         String reason = redactor.redact(why);
         log.warn("Saga step {} will be retried in {} ms (attempt {}): org={} request={} phone={}: {}", step, delay.toMillis(),
                 saga.attempts() + (countAttempt ? 1 : 0), saga.orgId(), saga.requestId(), saga.phoneNumber(), reason);
@@ -101,6 +117,7 @@ final class SagaContext {
                 circuit.trip(e);
                 throw new CircuitOpenException(redactor.redact(e.getMessage()));
             }
+            e.retryAfter().ifPresent(providerAskedToWait::set);
             throw e;
         } finally {
             metrics.stepTimer(step, outcome).record(Duration.ofNanos(System.nanoTime() - t0));

@@ -115,6 +115,7 @@ final class SagaRunner {
     }
 
     private Optional<SagaRecord> step(SagaRecord saga) {
+        ctx.beginStep();
         return switch (saga.state()) {
             case RECEIVED -> choose.run(saga);
             case NUMBER_CHOSEN -> purchase.run(saga);

@@ -195,8 +195,12 @@ public final class FakeTwilioServer implements AutoCloseable {
                 SimHttp.hold(fault.get().hang());
                 return; // no answer: the client times out
             }
+            if (fault.get().kind() == Fault.Kind.THROTTLED) {
+                ex.getResponseHeaders().set("Retry-After", fault.get().retryAfterSeconds());
+            }
             // a generic refusal; 21422 ("not available") is what a purchase of a number someone owns really answers
-            error(ex, fault.get().status(), fault.get().status() >= 500 ? 20500 : GENERIC_REFUSAL, "Simulated failure of " + op);
+            error(ex, fault.get().status(), fault.get().status() >= 500 ? 20500 : fault.get().status() == 429 ? 20429 : GENERIC_REFUSAL,
+                    "Simulated failure of " + op);
             return;
         }
         Answer answer = call.effect();

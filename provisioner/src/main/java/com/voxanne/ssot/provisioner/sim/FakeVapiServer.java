@@ -154,6 +154,9 @@ public final class FakeVapiServer implements AutoCloseable {
                 SimHttp.hold(fault.get().hang());
                 return;
             }
+            if (fault.get().kind() == Fault.Kind.THROTTLED) {
+                ex.getResponseHeaders().set("Retry-After", fault.get().retryAfterSeconds());
+            }
             error(ex, fault.get().status(), "Simulated failure of " + op);
             return;
         }

@@ -34,6 +34,7 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * which the vendor treats as ambiguous.
  */
 public final class TwilioHttpClient extends HttpClient {
+    private static final ThreadLocal<String> LAST_RETRY_AFTER = new ThreadLocal<>();
     private final java.net.http.HttpClient http;
     private final String baseUrl;
     private final Duration timeout;
@@ -90,6 +91,8 @@ public final class TwilioHttpClient extends HttpClient {
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
             HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // the SDK's ApiException drops the headers: keep Retry-After for the vendor on this (the calling) thread
+            LAST_RETRY_AFTER.set(response.headers().firstValue("Retry-After").orElse(null));
             return new Response(response.body(), response.statusCode(), headers(response));
         } catch (TimeoutException e) {
             exchange.cancel(true);
@@ -104,6 +107,13 @@ public final class TwilioHttpClient extends HttpClient {
             Thread.currentThread().interrupt();
             throw new ApiConnectionException(method + " " + target.getPath() + " interrupted", e);
         }
+    }
+
+    /** The Retry-After header of the last answer on this thread (then forgotten), null if it had none. */
+    static String takeRetryAfter() {
+        String v = LAST_RETRY_AFTER.get();
+        LAST_RETRY_AFTER.remove();
+        return v;
     }
 
     private URI rewrite(URL sdkUrl) {

@@ -122,6 +122,7 @@ public final class TwilioNumberVendor implements NumberVendor {
     }
 
     private static <T> T call(String operation, SdkCall<T> call) throws ProviderException {
+        TwilioHttpClient.takeRetryAfter(); // forget a header left by an earlier call on this thread
         try {
             return call.run();
         } catch (ApiException e) {
@@ -130,7 +131,9 @@ public final class TwilioNumberVendor implements NumberVendor {
             if (status == null) {
                 throw ProviderException.ambiguous(PROVIDER, operation, 0, message, e);
             }
-            throw ProviderException.fromStatus(PROVIDER, operation, status, e.getCode() == null ? 0 : e.getCode(), message);
+            throw ProviderException.fromStatus(PROVIDER, operation, status, e.getCode() == null ? 0 : e.getCode(), message)
+                    .withRetryAfter(ProviderException.parseRetryAfter(TwilioHttpClient.takeRetryAfter(), java.time.Instant.now())
+                            .orElse(null));
         } catch (ApiConnectionException e) {
             throw ProviderException.ambiguous(PROVIDER, operation, 0, e.getMessage(), e);
         } catch (TwilioException | IllegalArgumentException | IllegalStateException e) {

@@ -158,7 +158,9 @@ public final class VapiDirectory implements VoiceAgentDirectory {
         }
         int status = response.statusCode();
         if (status < 200 || status > 299) {
-            throw ProviderException.fromStatus(PROVIDER, operation, status, describeError(response.body()));
+            throw ProviderException.fromStatus(PROVIDER, operation, status, describeError(response.body()))
+                    .withRetryAfter(ProviderException.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null),
+                            java.time.Instant.now()).orElse(null));
         }
         String body = response.body();
         if (body == null || body.isBlank()) {
