@@ -1,6 +1,12 @@
 package com.voxanne.ssot.provisioner;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -9,7 +15,7 @@ import java.util.OptionalInt;
  * {@link Kind#PERMANENT} refusal and reads back after an {@link Kind#AMBIGUOUS} one.
  */
 public final class ProviderException extends Exception {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** What a failed call tells about the world. */
     public enum Kind {
@@ -19,20 +25,37 @@ public final class ProviderException extends Exception {
          * The outcome is unknown or the provider is unavailable for now (timeout, reset, 5xx, 408, 429): a write
          * may or may not have taken effect. Read back before deciding; retry with backoff.
          */
-        AMBIGUOUS
+        AMBIGUOUS,
+        /**
+         * The provider refused OUR configuration, not this request: credentials refused (401, 403) or an address that
+         * serves nothing (a 404 on a collection, i.e. a wrong base URL). Nothing happened, and no request can succeed
+         * until an operator fixes it: the saga waits where it is (the provider circuit opens), nothing is compensated.
+         */
+        CONFIGURATION
     }
+
+    /** Twilio's error code for "PhoneNumber is not available": someone owns it (maybe we do, after an earlier attempt). */
+    public static final int TWILIO_NUMBER_NOT_AVAILABLE = 21422;
 
     private final Kind kind;
     private final String provider;
     private final String operation;
     private final int httpStatus;
+    private final int providerCode;
+    private Duration retryAfter;
 
-    private ProviderException(Kind kind, String provider, String operation, int httpStatus, String message, Throwable cause) {
+    private ProviderException(Kind kind, String provider, String operation, int httpStatus, int providerCode, String message,
+                              Throwable cause) {
         super(provider + " " + operation + " failed" + (httpStatus > 0 ? " with HTTP " + httpStatus : "") + ": " + message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.provider = provider;
         this.operation = operation;
         this.httpStatus = httpStatus;
+        this.providerCode = providerCode;
+    }
+
+    private ProviderException(Kind kind, String provider, String operation, int httpStatus, String message, Throwable cause) {
+        this(kind, provider, operation, httpStatus, 0, message, cause);
     }
 
     public static ProviderException permanent(String provider, String operation, int httpStatus, String message) {
@@ -43,16 +66,41 @@ public final class ProviderException extends Exception {
         return new ProviderException(Kind.AMBIGUOUS, provider, operation, httpStatus, message, cause);
     }
 
-    /** The failure an HTTP status says: 4xx refusals are permanent, except 408 (timeout) and 429 (throttled). */
+    public static ProviderException configuration(String provider, String operation, int httpStatus, String message) {
+        return new ProviderException(Kind.CONFIGURATION, provider, operation, httpStatus, message, null);
+    }
+
+    /**
+     * The failure an HTTP status says: 401/403 are our configuration, other 4xx refusals are permanent, except 408
+     * (timeout) and 429 (throttled), which are ambiguous like 5xx.
+     */
     public static ProviderException fromStatus(String provider, String operation, int httpStatus, String message) {
-        return kindOf(httpStatus) == Kind.PERMANENT
-                ? permanent(provider, operation, httpStatus, message)
-                : ambiguous(provider, operation, httpStatus, message, null);
+        return fromStatus(provider, operation, httpStatus, 0, message);
+    }
+
+    /** As {@link #fromStatus(String, String, int, String)}, keeping the provider's own error code (Twilio's 21422). */
+    public static ProviderException fromStatus(String provider, String operation, int httpStatus, int providerCode, String message) {
+        return new ProviderException(kindOf(httpStatus), provider, operation, httpStatus, providerCode, message, null);
     }
 
     public static Kind kindOf(int httpStatus) {
+        if (httpStatus == 401 || httpStatus == 403) {
+            return Kind.CONFIGURATION;
+        }
         boolean clientError = httpStatus >= 400 && httpStatus < 500;
         return clientError && httpStatus != 408 && httpStatus != 429 ? Kind.PERMANENT : Kind.AMBIGUOUS;
+    }
+
+    /** The same failure, reclassified as our configuration (a 404 where only a wrong base URL can answer 404). */
+    public ProviderException asConfiguration(String why) {
+        return new ProviderException(Kind.CONFIGURATION, provider, operation, httpStatus, providerCode,
+                stripPrefix() + " (" + why + ")", getCause());
+    }
+
+    private String stripPrefix() {
+        String m = getMessage();
+        int i = m.indexOf(": ");
+        return i < 0 ? m : m.substring(i + 2);
     }
 
     public Kind kind() {
@@ -61,6 +109,59 @@ public final class ProviderException extends Exception {
 
     public boolean isPermanent() {
         return kind == Kind.PERMANENT;
+    }
+
+    /** Notes the provider's Retry-After (a 429 or 503 said when to come back); returns this exception. */
+    public ProviderException withRetryAfter(Duration wait) {
+        this.retryAfter = wait;
+        return this;
+    }
+
+    /** How long the provider asked us to wait before the next call (Retry-After), if it said. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    /** Longest Retry-After honoured: a provider answer must not park a saga for longer than this. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+
+    /**
+     * A Retry-After header value: delta-seconds or an HTTP date. Empty when absent or unreadable; capped at
+     * {@link #MAX_RETRY_AFTER}.
+     */
+    public static Optional<Duration> parseRetryAfter(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return Optional.empty();
+        }
+        String v = header.trim();
+        Duration wait;
+        try {
+            wait = Duration.ofSeconds(Long.parseLong(v));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+        if (wait.isNegative()) {
+            return Optional.of(Duration.ZERO);
+        }
+        return Optional.of(wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
+    }
+
+    public boolean isConfiguration() {
+        return kind == Kind.CONFIGURATION;
+    }
+
+    /** The provider's own error code (e.g. Twilio's 21422), 0 when it gave none. */
+    public int providerCode() {
+        return providerCode;
+    }
+
+    /** Twilio refused to sell the number because someone owns it: another buyer, or us after an earlier attempt. */
+    public boolean isNumberNotAvailable() {
+        return providerCode == TWILIO_NUMBER_NOT_AVAILABLE;
     }
 
     public String provider() {

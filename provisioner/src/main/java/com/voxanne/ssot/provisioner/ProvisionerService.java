@@ -6,6 +6,7 @@ import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.provisioner.inbox.RequestInbox;
+import com.voxanne.ssot.provisioner.saga.ProviderCircuit;
 import com.voxanne.ssot.provisioner.saga.RequestValidator;
 import com.voxanne.ssot.provisioner.saga.ResultPublisher;
 import com.voxanne.ssot.provisioner.saga.SagaMetrics;
@@ -15,7 +16,9 @@ import com.voxanne.ssot.provisioner.store.InboxStore;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaStore;
 import com.voxanne.ssot.provisioner.store.StoreException;
+import com.voxanne.ssot.provisioner.twilio.LimitedNumberVendor;
 import com.voxanne.ssot.provisioner.twilio.NumberVendor;
+import com.voxanne.ssot.provisioner.vapi.LimitedDirectory;
 import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
@@ -64,6 +67,7 @@ public final class ProvisionerService implements ManagedService {
     private final SagaStepListener listener;
     private final SagaMetrics metrics;
     private final Redactor redactor;
+    private final ProviderCircuit circuit;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
     private final AtomicReference<String> housekeepingProblem = new AtomicReference<>();
     private volatile Throwable crash;
@@ -81,11 +85,15 @@ public final class ProvisionerService implements ManagedService {
                                SagaStepListener listener) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.vendor = Objects.requireNonNull(vendor, "vendor");
-        this.directory = Objects.requireNonNull(directory, "directory");
+        // a call waits for a slot at most one call timeout: a worker never sits on its lease in a queue
+        this.vendor = new LimitedNumberVendor(Objects.requireNonNull(vendor, "vendor"),
+                new ConcurrencyLimit("Twilio", settings.twilioMaxConcurrency(), settings.httpTimeout()));
+        this.directory = new LimitedDirectory(Objects.requireNonNull(directory, "directory"),
+                new ConcurrencyLimit("Vapi", settings.vapiMaxConcurrency(), settings.httpTimeout()));
         this.listener = Objects.requireNonNull(listener, "listener");
         this.metrics = new SagaMetrics(ctx.metrics());
         this.redactor = ctx.redactor();
+        this.circuit = new ProviderCircuit(vendor, directory, redactor, ctx.metrics(), java.time.Clock.systemUTC());
     }
 
     /**
@@ -152,7 +160,7 @@ public final class ProvisionerService implements ManagedService {
         producer = new KafkaProducer<>(ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
         publisher = new ResultPublisher(sagas, producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
         workers = new SagaWorkers(sagas, settings, vendor, directory, topics.numbersProvisioned(), publisher, listener, metrics, redactor,
-                this::crashed);
+                circuit, this::crashed);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "provisioner-housekeeping");
             t.setDaemon(true);
@@ -166,6 +174,13 @@ public final class ProvisionerService implements ManagedService {
                 workers::wake, this::sweepSoon, redactor);
         housekeeping.scheduleWithFixedDelay(this::sweepResults, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::refreshStuckGauge, 0, 5, TimeUnit.SECONDS);
+        // the credentials of both providers, checked read-only before the first purchase: a failing check leaves the
+        // service running, DEGRADED, with the circuit open (the probe below closes it once the providers answer)
+        if (circuit.probe()) {
+            log.info("Twilio and Vapi accept the configured credentials");
+        }
+        long probeMs = settings.circuitProbeInterval().toMillis();
+        housekeeping.scheduleWithFixedDelay(this::probeCircuit, probeMs, probeMs, TimeUnit.MILLISECONDS);
         workers.start();
         inboxThread = new Thread(inbox, "provisioner-inbox");
         inboxThread.setDaemon(true);
@@ -207,6 +222,21 @@ public final class ProvisionerService implements ManagedService {
         } catch (RuntimeException e) {
             housekeepingProblem("cannot publish results yet (they stay pending and are re-sent)", e);
         }
+    }
+
+    private void probeCircuit() {
+        try {
+            if (circuit.isOpen() && circuit.probe()) {
+                workers.wake();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Provider circuit probe failed unexpectedly; trying again in {}", settings.circuitProbeInterval(), e);
+        }
+    }
+
+    /** The provider circuit (open while a provider refuses our configuration). */
+    public ProviderCircuit circuit() {
+        return circuit;
     }
 
     private void refreshStuckGauge() {
@@ -270,7 +300,9 @@ public final class ProvisionerService implements ManagedService {
         details.put("workers", settings.workers());
         details.put("activeSagas", workers.active());
         details.put("group", settings.groupId());
-        Optional<String> problem = inbox.problem().map(p -> "inbox: " + p)
+        Optional<String> problem = circuit.state().map(o -> "provider circuit open since " + o.since() + ": " + o.reason()
+                        + "; no purchase starts and sagas wait where they are until a read-only probe succeeds")
+                .or(() -> inbox.problem().map(p -> "inbox: " + p))
                 .or(() -> workers.problem().map(p -> "sagas: " + p))
                 .or(() -> Optional.ofNullable(housekeepingProblem.get()));
         if (problem.isPresent()) {

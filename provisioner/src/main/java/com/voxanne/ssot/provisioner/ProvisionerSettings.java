@@ -26,6 +26,13 @@ import java.util.UUID;
  * @param instanceId       PROVISIONER_INSTANCE_ID: lease owner name of this instance (default host, pid and a random part)
  * @param twilioBaseUrl    TWILIO_BASE_URL: where the Twilio REST API is (the simulated one on the embedded default)
  * @param simulatedProviders SSOT_SIMULATED_PROVIDERS: true when Twilio and Vapi are the local fakes (said in logs and health)
+ * @param purchaseVisibility PROVISIONER_PURCHASE_VISIBILITY: after an ambiguous purchase attempt, how long (from choosing
+ *                         the number) a "number not available" answer is taken to mean "bought by our earlier attempt,
+ *                         not visible to reads yet" and read back again, before concluding that another buyer has it
+ * @param circuitProbeInterval PROVISIONER_CIRCUIT_PROBE_INTERVAL: while the provider circuit is open (credentials refused,
+ *                         wrong base URL), how often a read-only call checks whether the configuration works again
+ * @param twilioMaxConcurrency PROVISIONER_TWILIO_MAX_CONCURRENCY: Twilio calls in flight at once from this instance
+ * @param vapiMaxConcurrency PROVISIONER_VAPI_MAX_CONCURRENCY: Vapi calls in flight at once from this instance
  */
 public record ProvisionerSettings(
         int workers,
@@ -38,7 +45,11 @@ public record ProvisionerSettings(
         Duration stuckAfter,
         String instanceId,
         URI twilioBaseUrl,
-        boolean simulatedProviders) {
+        boolean simulatedProviders,
+        Duration purchaseVisibility,
+        Duration circuitProbeInterval,
+        int twilioMaxConcurrency,
+        int vapiMaxConcurrency) {
 
     public static final String DEFAULT_TWILIO_BASE_URL = "https://api.twilio.com";
     public static final String SIMULATED_PROVIDERS = "SSOT_SIMULATED_PROVIDERS";
@@ -69,6 +80,18 @@ public record ProvisionerSettings(
         }
         if (stuckAfter.isNegative() || stuckAfter.isZero()) {
             problems.add("PROVISIONER_STUCK_AFTER must be > 0, was " + stuckAfter);
+        }
+        if (purchaseVisibility.isNegative() || purchaseVisibility.isZero()) {
+            problems.add("PROVISIONER_PURCHASE_VISIBILITY must be > 0, was " + purchaseVisibility);
+        }
+        if (circuitProbeInterval.isNegative() || circuitProbeInterval.isZero()) {
+            problems.add("PROVISIONER_CIRCUIT_PROBE_INTERVAL must be > 0, was " + circuitProbeInterval);
+        }
+        if (twilioMaxConcurrency < 1 || twilioMaxConcurrency > 256) {
+            problems.add("PROVISIONER_TWILIO_MAX_CONCURRENCY must be 1..256, was " + twilioMaxConcurrency);
+        }
+        if (vapiMaxConcurrency < 1 || vapiMaxConcurrency > 256) {
+            problems.add("PROVISIONER_VAPI_MAX_CONCURRENCY must be 1..256, was " + vapiMaxConcurrency);
         }
         if (instanceId == null || instanceId.isBlank()) {
             problems.add("PROVISIONER_INSTANCE_ID must not be blank");
@@ -106,7 +129,11 @@ public record ProvisionerSettings(
                 source.getDuration("PROVISIONER_STUCK_AFTER", Duration.ofMinutes(5)),
                 source.get("PROVISIONER_INSTANCE_ID", defaultInstanceId()),
                 twilio,
-                Boolean.parseBoolean(source.get(SIMULATED_PROVIDERS, "false")));
+                Boolean.parseBoolean(source.get(SIMULATED_PROVIDERS, "false")),
+                source.getDuration("PROVISIONER_PURCHASE_VISIBILITY", Duration.ofMinutes(2)),
+                source.getDuration("PROVISIONER_CIRCUIT_PROBE_INTERVAL", Duration.ofSeconds(10)),
+                source.getInt("PROVISIONER_TWILIO_MAX_CONCURRENCY", 8),
+                source.getInt("PROVISIONER_VAPI_MAX_CONCURRENCY", 8));
     }
 
     /** {@code host/pid/random}: unique per process even when two instances share a host. */

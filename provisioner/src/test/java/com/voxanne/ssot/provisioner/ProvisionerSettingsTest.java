@@ -21,6 +21,23 @@ class ProvisionerSettingsTest {
         assertThat(s.twilioBaseUrl()).hasToString("https://api.twilio.com");
         assertThat(s.simulatedProviders()).isFalse();
         assertThat(s.instanceId()).startsWith("provisioner-");
+        assertThat(s.purchaseVisibility()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.circuitProbeInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.twilioMaxConcurrency()).isEqualTo(8);
+        assertThat(s.vapiMaxConcurrency()).isEqualTo(8);
+    }
+
+    @Test
+    void shouldNameEachBadMoneySafetySettingWhenConfigurationIsInvalid() {
+        ConfigSource bad = ConfigSource.of(Map.of("PROVISIONER_PURCHASE_VISIBILITY", "0s", "PROVISIONER_CIRCUIT_PROBE_INTERVAL", "0s",
+                "PROVISIONER_TWILIO_MAX_CONCURRENCY", "0", "PROVISIONER_VAPI_MAX_CONCURRENCY", "300"));
+
+        assertThatThrownBy(() -> ProvisionerSettings.from(bad))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PROVISIONER_PURCHASE_VISIBILITY must be > 0, was PT0S")
+                .hasMessageContaining("PROVISIONER_CIRCUIT_PROBE_INTERVAL must be > 0, was PT0S")
+                .hasMessageContaining("PROVISIONER_TWILIO_MAX_CONCURRENCY must be 1..256, was 0")
+                .hasMessageContaining("PROVISIONER_VAPI_MAX_CONCURRENCY must be 1..256, was 300");
     }
 
     @Test

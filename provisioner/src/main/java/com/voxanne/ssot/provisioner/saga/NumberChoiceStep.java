@@ -37,7 +37,9 @@ final class NumberChoiceStep {
             }
             return ctx.retryLater(saga, STEP, e.getMessage(), true);
         }
-        List<String> wellFormed = candidates.stream().filter(n -> n != null && E164.matcher(n).matches()).toList();
+        // never one this saga already lost to another buyer (a search can still list it for a moment)
+        List<String> lost = saga.lostNumberList();
+        List<String> wellFormed = candidates.stream().filter(n -> n != null && E164.matcher(n).matches() && !lost.contains(n)).toList();
         if (wellFormed.isEmpty()) {
             return ctx.fail(saga, FailurePoint.NUMBER_SEARCH, "no number available in " + saga.countryCode()
                     + saga.areaCodeOpt().map(a -> " area code " + a).orElse(""), false, NOTHING_BOUGHT);

@@ -15,13 +15,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each attempt is counted in the database before the request is sent. So when a saga arrives here with
  * attempts &gt; 0 an earlier purchase may have gone through (an ambiguous answer, or a crash before its answer was
- * stored): the step reads back first and only buys if the account does not own the number. After an ambiguous
- * failure it reads back at once; a refusal (4xx) is final and nothing was bought.
+ * stored): the step reads back first and only buys if the account does not own the number.
+ *
+ * <p>EVERY failed purchase is followed by a read-back of that exact E.164, a refusal (4xx) included: after an earlier
+ * ambiguous attempt (a timeout, a 5xx, a worker that lost its lease) Twilio answers 21422 "not available" precisely
+ * because we own the number now. Owned by us: continue as purchased. Not owned after a 21422: if an earlier attempt was
+ * ambiguous, the purchase may not be visible to reads yet, so read back again (within PROVISIONER_PURCHASE_VISIBILITY);
+ * otherwise another buyer took it between search and purchase, and the saga goes back to choose another candidate
+ * (at most {@value #MAX_LOST_NUMBERS} numbers lost, then it fails with nothing bought). Any other refusal is final.
+ *
+ * <p>A worker whose lease was taken never sends a purchase: the lease is renewed (fenced by its token) right before the
+ * call, and the HTTP clients bound the whole exchange, body included, by PROVISIONER_HTTP_TIMEOUT (under half the lease).
  */
 final class PurchaseStep {
     static final String STEP = "purchase";
     private static final Logger log = LoggerFactory.getLogger(PurchaseStep.class);
     private static final String NOTHING_BOUGHT = "none: nothing was bought";
+    /** How many chosen numbers a saga may lose to other buyers before it fails (each loss is recorded). */
+    static final int MAX_LOST_NUMBERS = 3;
 
     private final SagaContext ctx;
 
@@ -49,21 +60,22 @@ final class PurchaseStep {
             }
         }
         SagaRecord attempt = ctx.store.beginAttempt(saga, saga.leaseOwner(), ctx.lease());
+        ctx.reached(SagaCheckpoint.PURCHASE_SENDING, attempt);
+        // the fence: a worker that stalled since counting its attempt may have lost the saga to another; then it must not buy
+        attempt = ctx.store.renew(attempt, attempt.leaseOwner(), ctx.lease());
         OwnedNumber bought;
         try {
-            bought = ctx.timed(STEP, () -> ctx.vendor.buy(phone, attempt.friendlyNameOpt()));
+            SagaRecord sending = attempt;
+            bought = ctx.timed(STEP, () -> ctx.vendor.buy(phone, sending.friendlyNameOpt()));
         } catch (ProviderException e) {
-            if (e.isPermanent()) {
-                return ctx.fail(attempt, FailurePoint.TWILIO_PURCHASE, e.getMessage(), false, NOTHING_BOUGHT);
-            }
-            return afterAmbiguousPurchase(attempt, e);
+            return afterFailedPurchase(attempt, e);
         }
         ctx.reached(SagaCheckpoint.PURCHASE_RESPONDED, attempt);
         return purchased(attempt, bought);
     }
 
-    /** The purchase may or may not have happened: ask Twilio before deciding anything. */
-    private Optional<SagaRecord> afterAmbiguousPurchase(SagaRecord attempt, ProviderException failure) {
+    /** Whatever the purchase answered, ask Twilio whether the account owns the number before deciding anything. */
+    private Optional<SagaRecord> afterFailedPurchase(SagaRecord attempt, ProviderException failure) {
         Optional<OwnedNumber> owned;
         try {
             owned = ctx.timed("purchase_read_back", () -> ctx.vendor.findOwned(attempt.phoneNumber()));
@@ -76,7 +88,41 @@ final class PurchaseStep {
                     owned.get().sid(), attempt.orgId(), attempt.requestId());
             return purchasedIfOurs(attempt, owned.get());
         }
-        return ctx.retryLater(attempt, STEP, failure.getMessage() + " (read-back: not bought)", false);
+        if (!failure.isPermanent()) {
+            return ctx.retryLater(attempt, STEP, failure.getMessage() + " (read-back: not bought)", false);
+        }
+        if (!failure.isNumberNotAvailable()) {
+            return ctx.fail(attempt, FailurePoint.TWILIO_PURCHASE, failure.getMessage(), false,
+                    "none: read-back shows nothing was bought");
+        }
+        boolean earlierAttempt = attempt.attempts() > 1;
+        if (earlierAttempt && withinVisibility(attempt)) {
+            // our own earlier attempt may have bought it and reads may not show it yet: read back again, do not move on
+            return ctx.retryLater(attempt, STEP, failure.getMessage() + " after an earlier ambiguous attempt, and read-back does not"
+                    + " show it yet: reading back again", false);
+        }
+        return lostToAnotherBuyer(attempt, failure);
+    }
+
+    /** Another buyer has the number: choose another candidate, or fail after {@value #MAX_LOST_NUMBERS} lost numbers. */
+    private Optional<SagaRecord> lostToAnotherBuyer(SagaRecord attempt, ProviderException failure) {
+        int lost = attempt.lostNumberList().size() + 1;
+        if (lost >= MAX_LOST_NUMBERS) {
+            String numbers = String.join(", ", attempt.lostNumberList()) + (lost > 1 ? ", " : "") + attempt.phoneNumber();
+            return ctx.fail(attempt, FailurePoint.TWILIO_PURCHASE, "another buyer bought each of the " + lost
+                    + " numbers chosen for this request between search and purchase (" + numbers + "); last answer: "
+                    + failure.getMessage(), false, NOTHING_BOUGHT);
+        }
+        log.warn("Another buyer took {} between search and purchase (read-back: not ours): choosing another number ({} of {} lost)."
+                + " org={} request={}", attempt.phoneNumber(), lost, MAX_LOST_NUMBERS, attempt.orgId(), attempt.requestId());
+        ctx.metrics.retry("lost_number");
+        SagaRecord again = ctx.store.loseNumber(attempt, attempt.leaseOwner(), ctx.lease(), "lost " + attempt.phoneNumber()
+                + " to another buyer: " + ctx.redactor.redact(failure.getMessage()));
+        return Optional.of(again);
+    }
+
+    private boolean withinVisibility(SagaRecord attempt) {
+        return attempt.updatedAt() == null || attempt.updatedAt().plus(ctx.settings.purchaseVisibility()).isAfter(ctx.clock.instant());
     }
 
     /** A read-back found the number: it is ours unless another request's managed row already has it. */

@@ -7,6 +7,8 @@ package com.voxanne.ssot.provisioner.saga;
 public enum SagaCheckpoint {
     /** The chosen E.164 is stored (state NUMBER_CHOSEN); nothing bought yet. */
     NUMBER_CHOSEN,
+    /** A purchase attempt is counted in the database and about to be sent (a worker paused here may lose its lease). */
+    PURCHASE_SENDING,
     /** Twilio answered the purchase with success; the saga has not stored it yet. */
     PURCHASE_RESPONDED,
     /** PURCHASED is stored. */

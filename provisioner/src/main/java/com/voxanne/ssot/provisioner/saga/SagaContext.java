@@ -30,9 +30,10 @@ final class SagaContext {
     final SagaMetrics metrics;
     final Redactor redactor;
     final Clock clock;
+    final ProviderCircuit circuit;
 
     SagaContext(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
-                SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock) {
+                SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock, ProviderCircuit circuit) {
         this.store = store;
         this.settings = settings;
         this.vendor = vendor;
@@ -41,6 +42,7 @@ final class SagaContext {
         this.metrics = metrics;
         this.redactor = redactor;
         this.clock = clock;
+        this.circuit = circuit;
     }
 
     Duration lease() {
@@ -52,9 +54,25 @@ final class SagaContext {
         return saga.receivedAt() != null && saga.receivedAt().plus(settings.maxAge()).isBefore(clock.instant());
     }
 
-    /** Hands the saga back until the backoff for its attempt count has passed. */
+    /**
+     * The Retry-After of the last throttled provider answer in the current step (429/503 said when to come back). One
+     * step runs on one worker thread, so a thread-local carries it from the call to the {@link #retryLater} after it.
+     */
+    private final ThreadLocal<Duration> providerAskedToWait = new ThreadLocal<>();
+
+    /** A new step starts: forget what an earlier step's provider answers said. */
+    void beginStep() {
+        providerAskedToWait.remove();
+    }
+
+    /** Hands the saga back until the backoff for its attempt count, or the provider's Retry-After if longer, has passed. */
     Optional<SagaRecord> retryLater(SagaRecord saga, String step, String why, boolean countAttempt) {
         Duration delay = settings.retry().delay(saga.attempts());
+        Duration asked = providerAskedToWait.get();
+        providerAskedToWait.remove();
+        if (asked != null && asked.compareTo(delay) > 0) {
+            delay = asked; // the provider said when: coming back earlier only earns another 429
+        }
         String reason = redactor.redact(why);
         log.warn("Saga step {} will be retried in {} ms (attempt {}): org={} request={} phone={}: {}", step, delay.toMillis(),
                 saga.attempts() + (countAttempt ? 1 : 0), saga.orgId(), saga.requestId(), saga.phoneNumber(), reason);
@@ -81,7 +99,11 @@ final class SagaContext {
         T call() throws ProviderException;
     }
 
-    /** Runs a provider call and records its latency under {@code step}. */
+    /**
+     * Runs a provider call and records its latency under {@code step}. A refusal of our configuration (401, 403, a
+     * wrong base URL) opens the circuit and stops the step with {@link CircuitOpenException}: no step ever concludes
+     * anything about the request from it (no failure, no compensation).
+     */
     <T> T timed(String step, ProviderCall<T> call) throws ProviderException {
         long t0 = System.nanoTime();
         String outcome = "error";
@@ -89,6 +111,14 @@ final class SagaContext {
             T result = call.call();
             outcome = "ok";
             return result;
+        } catch (ProviderException e) {
+            if (e.isConfiguration()) {
+                outcome = "configuration";
+                circuit.trip(e);
+                throw new CircuitOpenException(redactor.redact(e.getMessage()));
+            }
+            e.retryAfter().ifPresent(providerAskedToWait::set);
+            throw e;
         } finally {
             metrics.stepTimer(step, outcome).record(Duration.ofNanos(System.nanoTime() - t0));
         }

@@ -89,6 +89,9 @@ final class SagaRunner {
                     reportOutcome(next.get());
                 }
                 saga = next.get();
+            } catch (CircuitOpenException e) {
+                waitForCircuit(saga, e);
+                return;
             } catch (LeaseLostException e) {
                 log.warn("Stopped working on saga: its lease was taken over. org={} request={} state={}", saga.orgId(), saga.requestId(),
                         saga.state());
@@ -112,6 +115,7 @@ final class SagaRunner {
     }
 
     private Optional<SagaRecord> step(SagaRecord saga) {
+        ctx.beginStep();
         return switch (saga.state()) {
             case RECEIVED -> choose.run(saga);
             case NUMBER_CHOSEN -> purchase.run(saga);
@@ -149,6 +153,22 @@ final class SagaRunner {
                 log.warn("Saga was taken over while the database was unreachable. org={} request={}", saga.orgId(), saga.requestId());
                 return Optional.empty();
             }
+        }
+    }
+
+    /**
+     * A provider refused our configuration: hand the saga back where it stands (attempts not counted, nothing concluded)
+     * until the next probe may have closed the circuit. The dispatcher claims nothing while the circuit is open.
+     */
+    private void waitForCircuit(SagaRecord saga, CircuitOpenException e) {
+        log.warn("Saga waits for the provider circuit to close (nothing compensated): org={} request={} phone={} state={}: {}",
+                saga.orgId(), saga.requestId(), saga.phoneNumber(), saga.state(), e.getMessage());
+        try {
+            ctx.store.retryLater(saga, saga.leaseOwner(), ctx.settings.circuitProbeInterval(), "waiting for the provider circuit: "
+                    + e.getMessage(), false);
+        } catch (StoreException | LeaseLostException stored) {
+            log.warn("Could not hand back a saga waiting for the provider circuit; its lease expires instead. org={} request={}: {}",
+                    saga.orgId(), saga.requestId(), ctx.redactor.describe(stored));
         }
     }
 

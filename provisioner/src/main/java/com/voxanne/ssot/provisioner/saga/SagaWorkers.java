@@ -44,6 +44,7 @@ public final class SagaWorkers implements AutoCloseable {
     private final SagaMetrics metrics;
     private final Consumer<Throwable> onCrash;
     private final Semaphore slots;
+    private final ProviderCircuit circuit;
     private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>(1);
     private final AtomicReference<SagaRunner.Stop> stop = new AtomicReference<>(SagaRunner.Stop.RUNNING);
     private final AtomicReference<String> claimProblem = new AtomicReference<>();
@@ -58,14 +59,15 @@ public final class SagaWorkers implements AutoCloseable {
      */
     public SagaWorkers(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
                        Topic<String, NumberProvisioned> events, ResultPublisher publisher, SagaStepListener listener,
-                       SagaMetrics metrics, Redactor redactor, Consumer<Throwable> onCrash) {
+                       SagaMetrics metrics, Redactor redactor, ProviderCircuit circuit, Consumer<Throwable> onCrash) {
         this.store = store;
         this.settings = settings;
         this.metrics = metrics;
         this.onCrash = onCrash;
         this.slots = new Semaphore(settings.workers());
+        this.circuit = circuit;
         SagaContext ctx = new SagaContext(store, settings, vendor, directory, listener, metrics, redactor,
-                Clock.systemUTC());
+                Clock.systemUTC(), circuit);
         this.runner = new SagaRunner(ctx, events, publisher, stop::get, this::pauseUnlessStopping);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(settings.workers(), r -> {
@@ -99,6 +101,11 @@ public final class SagaWorkers implements AutoCloseable {
         int claimFailures = 0;
         while (stop.get() == SagaRunner.Stop.RUNNING) {
             try {
+                if (circuit.isOpen()) {
+                    // a provider refuses our configuration: start nothing (no purchase), sagas wait where they are
+                    wakeups.poll(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    continue;
+                }
                 if (!slots.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
                     continue;
                 }

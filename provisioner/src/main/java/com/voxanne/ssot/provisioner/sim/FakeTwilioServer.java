@@ -7,6 +7,7 @@ import com.voxanne.ssot.provisioner.twilio.OwnedNumber;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -38,6 +39,8 @@ public final class FakeTwilioServer implements AutoCloseable {
     private static final Pattern AVAILABLE = Pattern.compile("AvailablePhoneNumbers/([A-Za-z]{2})/Local\\.json");
     private static final Pattern ONE_NUMBER = Pattern.compile("IncomingPhoneNumbers/(PN[0-9a-fA-F]{32})\\.json");
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
+    /** The Twilio error code of an injected 4xx fault ("invalid parameter"): not 21422, which means "someone owns it". */
+    private static final int GENERIC_REFUSAL = 21421;
     private static final Map<String, String> DEFAULT_AREA_CODE = Map.of("US", "415", "CA", "416");
 
     /** The calls faults can be injected into. */
@@ -55,6 +58,11 @@ public final class FakeTwilioServer implements AutoCloseable {
     private final Map<String, Integer> firstPossiblyFree = new HashMap<>();
     private final Map<String, Integer> purchasesByNumber = new HashMap<>();
     private final Set<String> soldOutAreaCodes = ConcurrentHashMap.newKeySet();
+    /** Numbers another Twilio customer bought: not for sale, not ours. */
+    private final Set<String> ownedByAnotherBuyer = ConcurrentHashMap.newKeySet();
+    /** When each owned number was bought (nanoTime), for the read-back lag. */
+    private final Map<String, Long> boughtAtNanos = new HashMap<>();
+    private volatile Duration readBackLag = Duration.ZERO;
     private final AtomicInteger purchases = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
@@ -94,6 +102,20 @@ public final class FakeTwilioServer implements AutoCloseable {
     /** From now on, a search in this area code finds nothing for sale. */
     public void soldOut(String areaCode) {
         soldOutAreaCodes.add(areaCode);
+    }
+
+    /** Another Twilio customer buys {@code e164} now: it is no longer for sale, and a purchase of it answers 21422. */
+    public void sellToAnotherBuyer(String e164) {
+        ownedByAnotherBuyer.add(e164);
+        log.info("SIMULATED Twilio: another buyer took {}", e164);
+    }
+
+    /**
+     * From now on a bought number shows in the account's IncomingPhoneNumbers reads only {@code lag} after the
+     * purchase (eventual consistency), while the purchase endpoint already knows it is owned and refuses it with 21422.
+     */
+    public void readBackLag(Duration lag) {
+        this.readBackLag = lag == null ? Duration.ZERO : lag;
     }
 
     /** Every number the account owns now. */
@@ -185,7 +207,12 @@ public final class FakeTwilioServer implements AutoCloseable {
                 SimHttp.hold(fault.get().hang());
                 return; // no answer: the client times out
             }
-            error(ex, fault.get().status(), fault.get().status() >= 500 ? 20500 : 21422, "Simulated failure of " + op);
+            if (fault.get().kind() == Fault.Kind.THROTTLED) {
+                ex.getResponseHeaders().set("Retry-After", fault.get().retryAfterSeconds());
+            }
+            // a generic refusal; 21422 ("not available") is what a purchase of a number someone owns really answers
+            error(ex, fault.get().status(), fault.get().status() >= 500 ? 20500 : fault.get().status() == 429 ? 20429 : GENERIC_REFUSAL,
+                    "Simulated failure of " + op);
             return;
         }
         Answer answer = call.effect();
@@ -217,7 +244,7 @@ public final class FakeTwilioServer implements AutoCloseable {
             firstPossiblyFree.put(area, from);
             for (int i = from; numbers.size() < pageSize && i < 100_000 && !soldOutAreaCodes.contains(area); i++) {
                 String e164 = candidate(area, i);
-                if (!owns(e164)) {
+                if (!owns(e164) && !ownedByAnotherBuyer.contains(e164)) {
                     Map<String, Object> n = new LinkedHashMap<>();
                     n.put("friendly_name", "(" + area + ") " + e164.substring(5, 8) + "-" + e164.substring(8));
                     n.put("phone_number", e164);
@@ -257,13 +284,14 @@ public final class FakeTwilioServer implements AutoCloseable {
         }
         OwnedNumber bought;
         synchronized (this) {
-            if (owns(e164)) {
+            if (owns(e164) || ownedByAnotherBuyer.contains(e164)) {
                 return () -> error(ex, 400, 21422, "PhoneNumber " + e164 + " is not available");
             }
             String sid = "PN" + HexFormat.of().formatHex(randomBytes());
             bought = new OwnedNumber(sid, e164, form.getOrDefault("FriendlyName", e164));
             ownedBySid.put(sid, bought);
             ownedByPhone.put(bought.phoneNumber(), bought);
+            boughtAtNanos.put(e164, System.nanoTime());
             purchasesByNumber.merge(e164, 1, Integer::sum);
             purchases.incrementAndGet();
         }
@@ -277,8 +305,8 @@ public final class FakeTwilioServer implements AutoCloseable {
         List<Map<String, Object>> numbers = new ArrayList<>();
         synchronized (this) {
             if (filter == null) {
-                ownedBySid.values().forEach(n -> numbers.add(json(n)));
-            } else if (ownedByPhone.containsKey(filter)) {
+                ownedBySid.values().stream().filter(this::visible).forEach(n -> numbers.add(json(n)));
+            } else if (ownedByPhone.containsKey(filter) && visible(ownedByPhone.get(filter))) {
                 numbers.add(json(ownedByPhone.get(filter)));
             }
         }
@@ -293,6 +321,12 @@ public final class FakeTwilioServer implements AutoCloseable {
         page.put("start", 0);
         page.put("end", Math.max(numbers.size() - 1, 0));
         return () -> SimHttp.json(ex, 200, page);
+    }
+
+    /** Whether a read shows this owned number yet (see {@link #readBackLag}); called holding the lock. */
+    private boolean visible(OwnedNumber n) {
+        Long at = boughtAtNanos.get(n.phoneNumber());
+        return at == null || System.nanoTime() - at >= readBackLag.toNanos();
     }
 
     private Answer fetch(HttpExchange ex, String sid) {
@@ -312,6 +346,7 @@ public final class FakeTwilioServer implements AutoCloseable {
             removed = ownedBySid.remove(sid);
             if (removed != null) {
                 ownedByPhone.remove(removed.phoneNumber());
+                boughtAtNanos.remove(removed.phoneNumber());
                 candidateIndex(removed.phoneNumber()).ifPresent(i -> firstPossiblyFree.computeIfPresent(
                         removed.phoneNumber().substring(2, 5), (area, from) -> Math.min(from, i)));
             }

@@ -38,7 +38,7 @@ public final class FakeVapiServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Secret apiKey;
+    private volatile Secret apiKey;
     private final String twilioAccountSid;
     private final Secret twilioAuthToken;
     private final Predicate<String> twilioOwns;
@@ -78,6 +78,14 @@ public final class FakeVapiServer implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /**
+     * The key this Vapi accepts from now on: calls with any other key are answered 401 (a rotated or mistyped
+     * VAPI_API_KEY). Give the original key back to end it.
+     */
+    public void acceptOnlyKey(Secret key) {
+        this.apiKey = key;
     }
 
     public FaultPlan<Operation> faults() {
@@ -156,6 +164,9 @@ public final class FakeVapiServer implements AutoCloseable {
             if (fault.get().kind() == Fault.Kind.TIMEOUT) {
                 SimHttp.hold(fault.get().hang());
                 return;
+            }
+            if (fault.get().kind() == Fault.Kind.THROTTLED) {
+                ex.getResponseHeaders().set("Retry-After", fault.get().retryAfterSeconds());
             }
             error(ex, fault.get().status(), "Simulated failure of " + op);
             return;

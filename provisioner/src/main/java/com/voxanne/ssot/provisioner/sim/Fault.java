@@ -22,7 +22,9 @@ public record Fault(Kind kind, int status, Duration hang) {
         /** Do the effect, then hold the call longer than the client waits. */
         TIMEOUT_AFTER_COMMIT,
         /** Vapi only: import the number, but answer with a blank id. */
-        BLANK_ID
+        BLANK_ID,
+        /** Answer 429 with {@code Retry-After} = {@code hang} (whole seconds), without doing anything. */
+        THROTTLED
     }
 
     public Fault {
@@ -44,6 +46,16 @@ public record Fault(Kind kind, int status, Duration hang) {
 
     public static Fault timeoutAfterCommit(Duration hang) {
         return new Fault(Kind.TIMEOUT_AFTER_COMMIT, 0, hang);
+    }
+
+    /** 429 Too Many Requests with a Retry-After of {@code retryAfter} (rounded up to whole seconds). */
+    public static Fault throttled(Duration retryAfter) {
+        return new Fault(Kind.THROTTLED, 429, retryAfter);
+    }
+
+    /** The Retry-After header value of a {@link Kind#THROTTLED} answer, in whole seconds. */
+    public String retryAfterSeconds() {
+        return Long.toString(Math.max(1, (hang.toMillis() + 999) / 1000));
     }
 
     public static Fault blankId() {

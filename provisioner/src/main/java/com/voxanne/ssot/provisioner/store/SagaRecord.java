@@ -30,7 +30,13 @@ public record SagaRecord(
         Instant requestedAt,
         Instant receivedAt,
         Instant updatedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        String lostNumbers) {
+
+    /** The numbers this saga lost to another buyer, in order (see migration V5). */
+    public java.util.List<String> lostNumberList() {
+        return lostNumbers == null || lostNumbers.isBlank() ? java.util.List.of() : java.util.List.of(lostNumbers.split(","));
+    }
 
     public Optional<String> areaCodeOpt() {
         return Optional.ofNullable(areaCode);

@@ -13,7 +13,7 @@ import java.util.Optional;
 final class SagaRows {
     static final String COLUMNS = "request_id, org_id, country_code, area_code, friendly_name, state, phone_number, twilio_sid,"
             + " vapi_phone_id, attempts, failure_point, error, compensation, lease_owner, lease_until, next_attempt_at,"
-            + " arrival_seq, result_published, requested_at, received_at, updated_at, completed_at";
+            + " arrival_seq, result_published, requested_at, received_at, updated_at, completed_at, lost_numbers";
 
     private SagaRows() {
     }
@@ -42,7 +42,8 @@ final class SagaRows {
                 instant(rs, "requested_at"),
                 instant(rs, "received_at"),
                 instant(rs, "updated_at"),
-                instant(rs, "completed_at"));
+                instant(rs, "completed_at"),
+                rs.getString("lost_numbers"));
     }
 
     static Optional<SagaRecord> single(PreparedStatement st) throws SQLException {

@@ -182,6 +182,22 @@ public final class SagaStore {
                 }, 4);
     }
 
+    /**
+     * NUMBER_CHOSEN -> RECEIVED: another buyer bought the chosen number (Twilio refused it and the read-back shows we do
+     * not own it). The number is added to lost_numbers and released from the in-flight index, so the saga chooses
+     * another candidate next (never one it lost).
+     */
+    public SagaRecord loseNumber(SagaRecord saga, String owner, Duration lease, String why) {
+        return update(saga, owner, "record a lost number of",
+                "state = 'RECEIVED', lost_numbers = CASE WHEN lost_numbers IS NULL OR lost_numbers = '' THEN phone_number"
+                        + " ELSE lost_numbers || ',' || phone_number END, phone_number = NULL, attempts = 0, error = ?,"
+                        + " updated_at = now(), lease_until = " + LEASE,
+                st -> {
+                    st.setString(1, SagaRows.truncate(why, 1000));
+                    st.setLong(2, lease.toMillis());
+                }, 2);
+    }
+
     /** Gives the saga back until {@code delay} has passed, noting why (redacted by the caller). */
     public void retryLater(SagaRecord saga, String owner, Duration delay, String error, boolean countAttempt) {
         update(saga, owner, "schedule a retry of",

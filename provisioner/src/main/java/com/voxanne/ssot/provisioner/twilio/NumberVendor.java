@@ -25,4 +25,15 @@ public interface NumberVendor {
 
     /** Every number the account owns (for the inventory audit). */
     List<OwnedNumber> listOwned() throws ProviderException;
+
+    /**
+     * A cheap read-only call that succeeds only when the credentials and the base URL are right (the provider
+     * circuit's probe, and the check at start before the first purchase). Buys nothing.
+     */
+    default void probe() throws ProviderException {
+        findOwned(PROBE_NUMBER);
+    }
+
+    /** A number no account owns (Twilio's documented magic test number), for a read-only probe. */
+    String PROBE_NUMBER = "+15005550006";
 }

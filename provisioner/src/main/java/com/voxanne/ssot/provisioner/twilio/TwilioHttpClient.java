@@ -6,7 +6,6 @@ import com.twilio.http.HttpClient;
 import com.twilio.http.HttpMethod;
 import com.twilio.http.Request;
 import com.twilio.http.Response;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -15,6 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 
@@ -27,9 +30,11 @@ import org.apache.hc.core5.http.message.BasicHeader;
  *   <li>It rewrites {@code https://api.twilio.com} to a configurable base URL (the SDK hard-codes the host), so
  *       the same code talks to the real Twilio or to the local simulated one.</li>
  * </ul>
- * A timeout or connection failure surfaces as {@link ApiConnectionException}, which the vendor treats as ambiguous.
+ * A timeout (of the whole exchange, body included) or connection failure surfaces as {@link ApiConnectionException},
+ * which the vendor treats as ambiguous.
  */
 public final class TwilioHttpClient extends HttpClient {
+    private static final ThreadLocal<String> LAST_RETRY_AFTER = new ThreadLocal<>();
     private final java.net.http.HttpClient http;
     private final String baseUrl;
     private final Duration timeout;
@@ -80,16 +85,35 @@ public final class TwilioHttpClient extends HttpClient {
         } else {
             builder.method(method.toString(), HttpRequest.BodyPublishers.noBody());
         }
+        // The request timeout of java.net.http bounds the wait for the response HEADERS only; a body that trickles (or
+        // stalls) could keep a purchase in flight past the saga's lease. The deadline here covers the whole exchange.
+        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(builder.build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // the SDK's ApiException drops the headers: keep Retry-After for the vendor on this (the calling) thread
+            LAST_RETRY_AFTER.set(response.headers().firstValue("Retry-After").orElse(null));
             return new Response(response.body(), response.statusCode(), headers(response));
-        } catch (IOException e) {
-            throw new ApiConnectionException(method + " " + target.getPath() + " got no answer (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new ApiConnectionException(method + " " + target.getPath() + " got no complete answer within " + timeout.toMillis()
+                    + " ms", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ApiConnectionException(method + " " + target.getPath() + " got no answer (" + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")", cause);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new ApiConnectionException(method + " " + target.getPath() + " interrupted", e);
         }
+    }
+
+    /** The Retry-After header of the last answer on this thread (then forgotten), null if it had none. */
+    static String takeRetryAfter() {
+        String v = LAST_RETRY_AFTER.get();
+        LAST_RETRY_AFTER.remove();
+        return v;
     }
 
     private URI rewrite(URL sdkUrl) {

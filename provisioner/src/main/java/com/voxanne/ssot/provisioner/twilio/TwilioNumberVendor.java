@@ -51,7 +51,7 @@ public final class TwilioNumberVendor implements NumberVendor {
 
     @Override
     public OwnedNumber buy(String e164, Optional<String> friendlyName) throws ProviderException {
-        return call("buy " + e164, () -> {
+        return onAccount("buy " + e164, () -> {
             IncomingPhoneNumberCreator creator = IncomingPhoneNumber.creator(new PhoneNumber(e164));
             friendlyName.ifPresent(creator::setFriendlyName);
             return toOwned(creator.create(client));
@@ -60,7 +60,7 @@ public final class TwilioNumberVendor implements NumberVendor {
 
     @Override
     public Optional<OwnedNumber> findOwned(String e164) throws ProviderException {
-        return call("read back " + e164, () -> {
+        return onAccount("read back " + e164, () -> {
             Page<IncomingPhoneNumber> page = IncomingPhoneNumber.reader().setPhoneNumber(new PhoneNumber(e164)).firstPage(client);
             return page.getRecords().stream()
                     .map(TwilioNumberVendor::toOwned)
@@ -83,13 +83,34 @@ public final class TwilioNumberVendor implements NumberVendor {
 
     @Override
     public List<OwnedNumber> listOwned() throws ProviderException {
-        return call("list owned numbers", () -> {
+        return onAccount("list owned numbers", () -> {
             List<OwnedNumber> owned = new ArrayList<>();
             for (IncomingPhoneNumber n : IncomingPhoneNumber.reader().setPageSize(1000L).read(client)) {
                 owned.add(toOwned(n));
             }
             return owned;
         });
+    }
+
+    /** One page of one owned number: the account and its token work, and the base URL is Twilio's. */
+    @Override
+    public void probe() throws ProviderException {
+        onAccount("probe the account", () -> IncomingPhoneNumber.reader().setPageSize(1L).firstPage(client));
+    }
+
+    /**
+     * A call on the account's IncomingPhoneNumbers collection, which always exists: a 404 there means the base URL
+     * (or the account SID) is wrong, our configuration, not this request.
+     */
+    private static <T> T onAccount(String operation, SdkCall<T> call) throws ProviderException {
+        try {
+            return call(operation, call);
+        } catch (ProviderException e) {
+            if (e.httpStatus().orElse(0) == 404) {
+                throw e.asConfiguration("the account's number collection is not found: check TWILIO_BASE_URL and TWILIO_ACCOUNT_SID");
+            }
+            throw e;
+        }
     }
 
     private static OwnedNumber toOwned(IncomingPhoneNumber n) {
@@ -101,6 +122,7 @@ public final class TwilioNumberVendor implements NumberVendor {
     }
 
     private static <T> T call(String operation, SdkCall<T> call) throws ProviderException {
+        TwilioHttpClient.takeRetryAfter(); // forget a header left by an earlier call on this thread
         try {
             return call.run();
         } catch (ApiException e) {
@@ -109,7 +131,9 @@ public final class TwilioNumberVendor implements NumberVendor {
             if (status == null) {
                 throw ProviderException.ambiguous(PROVIDER, operation, 0, message, e);
             }
-            throw ProviderException.fromStatus(PROVIDER, operation, status, message);
+            throw ProviderException.fromStatus(PROVIDER, operation, status, e.getCode() == null ? 0 : e.getCode(), message)
+                    .withRetryAfter(ProviderException.parseRetryAfter(TwilioHttpClient.takeRetryAfter(), java.time.Instant.now())
+                            .orElse(null));
         } catch (ApiConnectionException e) {
             throw ProviderException.ambiguous(PROVIDER, operation, 0, e.getMessage(), e);
         } catch (TwilioException | IllegalArgumentException | IllegalStateException e) {

@@ -8,7 +8,6 @@ import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.Secret;
 import com.voxanne.ssot.platform.config.SsotConfig.TwilioCredentials;
 import com.voxanne.ssot.provisioner.ProviderException;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,6 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@link VoiceAgentDirectory} over Vapi's REST API with {@code java.net.http} and Jackson: {@code POST /phone-number}
@@ -57,14 +60,14 @@ public final class VapiDirectory implements VoiceAgentDirectory {
                 .put("twilioAuthToken", twilio.authToken().reveal())
                 .put("name", name);
         String operation = "import " + e164;
-        JsonNode answer = send(operation, request("/phone-number").POST(publish(body)).header("Content-Type", "application/json"));
+        JsonNode answer = onCollection(operation, request("/phone-number").POST(publish(body)).header("Content-Type", "application/json"));
         return toImported(answer);
     }
 
     @Override
     public Optional<ImportedNumber> findByNumber(String e164) throws ProviderException {
         String path = "/v2/phone-number?search=" + URLEncoder.encode(e164, StandardCharsets.UTF_8) + "&limit=" + PAGE_LIMIT;
-        JsonNode answer = send("look up " + e164, request(path).GET());
+        JsonNode answer = onCollection("look up " + e164, request(path).GET());
         for (JsonNode item : results(answer)) {
             ImportedNumber n = toImported(item);
             if (e164.equals(n.number())) {
@@ -91,13 +94,31 @@ public final class VapiDirectory implements VoiceAgentDirectory {
     public List<ImportedNumber> listAll() throws ProviderException {
         List<ImportedNumber> all = new ArrayList<>();
         for (int page = 1; ; page++) {
-            JsonNode answer = send("list numbers", request("/v2/phone-number?page=" + page + "&limit=" + PAGE_LIMIT).GET());
+            JsonNode answer = onCollection("list numbers", request("/v2/phone-number?page=" + page + "&limit=" + PAGE_LIMIT).GET());
             List<JsonNode> items = results(answer);
             items.forEach(i -> all.add(toImported(i)));
             long total = answer.path("metadata").path("totalItems").asLong(all.size());
             if (items.isEmpty() || all.size() >= total) {
                 return all;
             }
+        }
+    }
+
+    /** One page of one number: the key works and the base URL is Vapi's. */
+    @Override
+    public void probe() throws ProviderException {
+        onCollection("probe the API", request("/v2/phone-number?limit=1").GET());
+    }
+
+    /** A call on the phone-number collection, which always exists: a 404 there means VAPI_BASE_URL is wrong. */
+    private JsonNode onCollection(String operation, HttpRequest.Builder builder) throws ProviderException {
+        try {
+            return send(operation, builder);
+        } catch (ProviderException e) {
+            if (e.httpStatus().orElse(0) == 404) {
+                throw e.asConfiguration("the phone-number collection is not found: check VAPI_BASE_URL");
+            }
+            throw e;
         }
     }
 
@@ -118,18 +139,28 @@ public final class VapiDirectory implements VoiceAgentDirectory {
 
     private JsonNode send(String operation, HttpRequest.Builder builder) throws ProviderException {
         HttpResponse<String> response;
+        // the deadline covers the whole exchange, body included (the request timeout bounds only the wait for headers)
+        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(builder.build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
-            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw ProviderException.ambiguous(PROVIDER, operation, 0, "no answer (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + redactor.redact(e.getMessage())) + ")", e);
+            response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw ProviderException.ambiguous(PROVIDER, operation, 0, "no complete answer within " + timeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw ProviderException.ambiguous(PROVIDER, operation, 0, "no answer (" + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + redactor.redact(cause.getMessage())) + ")", cause);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw ProviderException.ambiguous(PROVIDER, operation, 0, "interrupted", e);
         }
         int status = response.statusCode();
         if (status < 200 || status > 299) {
-            throw ProviderException.fromStatus(PROVIDER, operation, status, describeError(response.body()));
+            throw ProviderException.fromStatus(PROVIDER, operation, status, describeError(response.body()))
+                    .withRetryAfter(ProviderException.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null),
+                            java.time.Instant.now()).orElse(null));
         }
         String body = response.body();
         if (body == null || body.isBlank()) {

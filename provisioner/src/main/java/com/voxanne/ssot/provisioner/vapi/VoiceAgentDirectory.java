@@ -21,4 +21,9 @@ public interface VoiceAgentDirectory {
 
     /** Every imported number (for the inventory audit). */
     List<ImportedNumber> listAll() throws ProviderException;
+
+    /** A cheap read-only call that succeeds only when the key and the base URL are right (the circuit's probe). */
+    default void probe() throws ProviderException {
+        findByNumber("+15005550006");
+    }
 }

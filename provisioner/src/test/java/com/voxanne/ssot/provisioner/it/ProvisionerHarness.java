@@ -91,6 +91,7 @@ final class ProvisionerHarness implements AutoCloseable {
         settings.put("PROVISIONER_RETRY_INITIAL", "50ms");
         settings.put("PROVISIONER_RETRY_MAX", "400ms");
         settings.put("PROVISIONER_POLL_INTERVAL", "100ms");
+        settings.put("PROVISIONER_CIRCUIT_PROBE_INTERVAL", "300ms");
         settings.putAll(providers.configuration());
         settings.putAll(overrides);
 
