@@ -8,6 +8,8 @@ public enum Invariant {
     ONE_SSOT_ROW("every SUCCEEDED request has exactly one SSOT row, managed, visible and matching; no SSOT row without a managed number"),
     TWILIO_MATCHES_DB("the fake Twilio holds exactly the numbers the database knows (0 orphaned purchases)"),
     NO_DOUBLE_PURCHASE("no number bought twice; every purchase belongs to a request"),
+    PAID_NUMBER_ACCOUNTED("every number we paid for ends as an active managed number, or released by a recorded compensation"),
+    NO_PURCHASE_WHILE_BROKEN("no purchase starts while the provider circuit is open (credentials known broken)"),
     VAPI_MATCHES_DB("the fake Vapi holds exactly the managed numbers, with their ids (0 orphaned imports)"),
     LOSS_OPENED("every injected SSOT loss opened a MISSING_SSOT_ROW violation"),
     LOSS_RESOLVED("every injected SSOT loss's violation RESOLVED after the backfill"),

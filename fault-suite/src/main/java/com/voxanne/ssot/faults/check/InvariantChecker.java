@@ -39,6 +39,8 @@ import java.util.stream.Collectors;
  * pointed at any pipeline's final state (and is unit-tested on hand-made states).
  */
 public final class InvariantChecker {
+    /** Tolerance at the edges of an open-circuit period (see {@code purchasesWhileBroken}). */
+    static final Duration CIRCUIT_SLACK = Duration.ofMillis(250);
     /** Slack around a disruptive fault within which a late SSOT write is explained by it. */
     static final Duration DISRUPTION_SLACK = Duration.ofSeconds(15);
     private static final Map<FaultKind, String> FAILURE_POINT_OF = Map.of(
@@ -251,6 +253,41 @@ public final class InvariantChecker {
             count(Invariant.ONE_SSOT_ROW, succeeded + state.ssotRows().size());
         }
 
+        /** A number we paid for is either still ours and managed, or was given back by a compensation the saga recorded. */
+        private void paidNumbers(Set<String> active) {
+            Map<String, List<Saga>> sagasOf = state.sagas().stream().filter(sg -> sg.phoneNumber() != null)
+                    .collect(Collectors.groupingBy(Saga::phoneNumber));
+            List<String> paid = state.purchasesByPhone().entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey)
+                    .sorted().toList();
+            count(Invariant.PAID_NUMBER_ACCOUNTED, paid.size());
+            for (String phone : paid) {
+                boolean owned = state.twilioOwned().contains(phone);
+                if (owned && !active.contains(phone)) {
+                    fail(Invariant.PAID_NUMBER_ACCOUNTED, phone + " is paid for and owned, but no active managed number has it");
+                } else if (!owned && sagasOf.getOrDefault(phone, List.of()).stream().noneMatch(sg -> sg.compensation() != null)) {
+                    fail(Invariant.PAID_NUMBER_ACCOUNTED, phone + " was paid for and is no longer owned, with no recorded compensation"
+                            + " (sagas " + sagasOf.getOrDefault(phone, List.of()).stream().map(Saga::requestId).toList() + ")");
+                }
+            }
+        }
+
+        /**
+         * No purchase inside a time the provider circuit was open. {@link #CIRCUIT_SLACK} at each end covers a purchase
+         * already on the wire when the circuit opened, and the watcher's sampling interval when it closed.
+         */
+        private void purchasesWhileBroken() {
+            List<Ledger.CircuitOpen> open = ledger.circuitOpenTimes();
+            count(Invariant.NO_PURCHASE_WHILE_BROKEN, state.purchaseTimes().size());
+            for (Instant at : state.purchaseTimes()) {
+                for (Ledger.CircuitOpen o : open) {
+                    if (at.isAfter(o.since().plus(CIRCUIT_SLACK)) && at.isBefore(o.until().minus(CIRCUIT_SLACK))) {
+                        fail(Invariant.NO_PURCHASE_WHILE_BROKEN, "a purchase at " + at + " while the provider circuit was open ("
+                                + o.since() + " .. " + o.until() + ": " + o.reason() + ")");
+                    }
+                }
+            }
+        }
+
         private void providers() {
             Set<String> active = state.managedNumbers().stream().filter(m -> "active".equals(m.status()))
                     .map(ManagedNumber::phoneNumber).collect(Collectors.toCollection(TreeSet::new));
@@ -280,6 +317,9 @@ public final class InvariantChecker {
                 fail(Invariant.NO_DOUBLE_PURCHASE, state.twilioPurchases() + " purchases in Twilio, only " + attributed
                         + " of numbers any request chose");
             }
+
+            paidNumbers(active);
+            purchasesWhileBroken();
 
             Map<String, String> vapiIdOf = new HashMap<>();
             state.managedNumbers().stream().filter(m -> "active".equals(m.status())).forEach(m -> vapiIdOf.put(m.phoneNumber(), m.vapiPhoneId()));

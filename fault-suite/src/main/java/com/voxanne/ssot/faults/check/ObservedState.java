@@ -12,11 +12,13 @@ import java.util.Set;
  * consumers' committed offsets, what the dropdown and the compliance check show per organisation, and the result of
  * the secret scan. Plain data, so {@link InvariantChecker} is a pure function of it and the ledger.
  *
+ * @param purchaseTimes    when the fake Twilio sold us each number (the effect, whatever the answer said)
  * @param committedOffsets by topic, then partition: the offset the consuming group has committed
  */
 public record ObservedState(List<Result> results, List<Violation> violations, List<DeadLetter> deadLetters,
                             List<ManagedNumber> managedNumbers, List<SsotRow> ssotRows, List<Saga> sagas,
                             Set<String> twilioOwned, int twilioPurchases, Map<String, Integer> purchasesByPhone,
+                            List<Instant> purchaseTimes,
                             Map<String, List<String>> vapiImportIdsByNumber, Map<String, Map<Integer, Long>> committedOffsets,
                             List<OrgView> orgViews, List<Probe> probes, SecretScan secrets) {
 

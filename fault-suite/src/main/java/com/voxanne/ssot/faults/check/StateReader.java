@@ -103,6 +103,7 @@ public final class StateReader {
         scanned += logs.eventsScanned();
         leaks.addAll(logs.leaks().stream().map(l -> "log: " + l).toList());
         return new ObservedState(results, violations, deadLetters, managed, ssot, sagas, owned, pipeline.twilio().purchases(), purchases,
+                pipeline.twilio().purchaseTimes(),
                 imports, committedOffsets(), views, probes, new ObservedState.SecretScan(scanned, List.copyOf(leaks)));
     }
 

@@ -4,7 +4,11 @@ import com.voxanne.ssot.faults.schedule.FaultKind;
 import com.voxanne.ssot.provisioner.sim.FakeTwilioServer;
 import com.voxanne.ssot.provisioner.sim.FakeVapiServer;
 import com.voxanne.ssot.provisioner.sim.Fault;
+import com.voxanne.ssot.faults.system.FakeSecrets;
+import com.voxanne.ssot.platform.config.Secret;
 import java.time.Duration;
+import java.util.Random;
+import java.util.UUID;
 
 /**
  * Turns a provider {@link FaultKind} into the simulated Twilio's and Vapi's fault plans: each arms the NEXT call of one
@@ -14,12 +18,64 @@ public final class ProviderFaults {
     /** How long a "timeout" holds a call: longer than the suite's PROVISIONER_HTTP_TIMEOUT. */
     public static final Duration HANG = Duration.ofSeconds(3);
 
+    /** How long after a purchase the simulated Twilio's reads show it, during {@link #purchaseTimeoutThenLaggingReads}. */
+    public static final Duration READ_BACK_LAG = Duration.ofSeconds(3);
+
+    /** Which provider's credentials {@link #refuseCredentials} breaks. */
+    public enum Provider { TWILIO, VAPI }
+
     private final FakeTwilioServer twilio;
     private final FakeVapiServer vapi;
+    private final FakeSecrets secrets;
 
-    public ProviderFaults(FakeTwilioServer twilio, FakeVapiServer vapi) {
+    public ProviderFaults(FakeTwilioServer twilio, FakeVapiServer vapi, FakeSecrets secrets) {
         this.twilio = twilio;
         this.vapi = vapi;
+        this.secrets = secrets;
+    }
+
+    /**
+     * From now on {@code provider} refuses the credentials the pipeline has (401), as after a key rotation or a typo in
+     * the deployment, until {@link #acceptCredentials}.
+     */
+    public void refuseCredentials(Provider provider) {
+        Secret other = Secret.of("rotated-" + UUID.randomUUID());
+        switch (provider) {
+            case TWILIO -> twilio.acceptOnlyAuthToken(other);
+            case VAPI -> vapi.acceptOnlyKey(other);
+        }
+    }
+
+    /** Ends {@link #refuseCredentials}: the pipeline's own credentials are accepted again. */
+    public void acceptCredentials() {
+        twilio.acceptOnlyAuthToken(Secret.of(secrets.twilioAuthToken()));
+        vapi.acceptOnlyKey(Secret.of(secrets.vapiApiKey()));
+    }
+
+    /**
+     * The next purchase buys and then does not answer in time, and for a while every purchase shows on the account only
+     * {@link #READ_BACK_LAG} after it happened: the saga's read-back finds nothing, its retry is answered 21422 (we own
+     * it now). Call {@link #immediateReads} to end the lag.
+     */
+    public void purchaseTimeoutThenLaggingReads() {
+        twilio.readBackLag(READ_BACK_LAG);
+        twilio.faults().failNext(FakeTwilioServer.Operation.PURCHASE, Fault.timeoutAfterCommit(HANG));
+    }
+
+    public void immediateReads() {
+        twilio.readBackLag(Duration.ZERO);
+    }
+
+    /** A burst of 429s with Retry-After on Twilio's search and purchase and on Vapi's import (bounded: the next few calls). */
+    public String throttleStorm(Random r) {
+        int search = 2 + r.nextInt(4);
+        int purchase = 1 + r.nextInt(3);
+        int imports = 1 + r.nextInt(3);
+        Fault throttled = Fault.throttled(Duration.ofSeconds(1));
+        twilio.faults().failNext(FakeTwilioServer.Operation.SEARCH, throttled, search);
+        twilio.faults().failNext(FakeTwilioServer.Operation.PURCHASE, throttled, purchase);
+        vapi.faults().failNext(FakeVapiServer.Operation.IMPORT, throttled, imports);
+        return "429 Retry-After 1 s to the next " + search + " searches, " + purchase + " purchases, " + imports + " imports";
     }
 
     /** Arms a one-off fault (not {@link FaultKind#PROVIDER_SLOWNESS}: see {@link #slow} and {@link #fast}). */
@@ -57,5 +113,7 @@ public final class ProviderFaults {
     public void clear() {
         twilio.faults().clear();
         vapi.faults().clear();
+        immediateReads();
+        acceptCredentials();
     }
 }

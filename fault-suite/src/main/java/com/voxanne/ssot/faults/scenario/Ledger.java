@@ -61,8 +61,14 @@ public final class Ledger {
     public record StaleEvent(String orgId, String phoneNumber, String staleVapiPhoneId) {
     }
 
+    /** A time the provisioner's provider circuit was open (credentials known broken): no purchase may start in it. */
+    public record CircuitOpen(Instant since, Instant until, String reason) {
+    }
+
     private final long seed;
     private final String setting;
+    private final List<CircuitOpen> circuitOpen = new ArrayList<>();
+    private final Set<String> stolenNumbers = new LinkedHashSet<>();
     private final List<Organization> organizations = new ArrayList<>();
     private final Map<String, SentRequest> requests = new LinkedHashMap<>();
     private final Map<String, Integer> duplicates = new LinkedHashMap<>();
@@ -189,6 +195,23 @@ public final class Ledger {
 
     public synchronized List<StaleEvent> staleEvents() {
         return List.copyOf(staleEvents);
+    }
+
+    public synchronized void circuitOpen(CircuitOpen open) {
+        circuitOpen.add(open);
+    }
+
+    public synchronized List<CircuitOpen> circuitOpenTimes() {
+        return List.copyOf(circuitOpen);
+    }
+
+    /** A number another Twilio customer bought after one of our sagas chose it. */
+    public synchronized void stolen(String phoneNumber) {
+        stolenNumbers.add(phoneNumber);
+    }
+
+    public synchronized Set<String> stolenNumbers() {
+        return Set.copyOf(stolenNumbers);
     }
 
     public synchronized List<BackfillSummary> backfills() {

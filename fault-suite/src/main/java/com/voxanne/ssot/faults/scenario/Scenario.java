@@ -1,6 +1,7 @@
 package com.voxanne.ssot.faults.scenario;
 
 import com.voxanne.ssot.faults.inject.InputTopic;
+import com.voxanne.ssot.faults.inject.ProviderFaults;
 import com.voxanne.ssot.faults.inject.MalformedRecord;
 import com.voxanne.ssot.faults.inject.MalformedRecords;
 import com.voxanne.ssot.faults.schedule.FaultSchedule;
@@ -169,6 +170,13 @@ public final class Scenario {
                 case OUT_OF_ORDER_EVENT -> staleEvent(publisher, r);
                 case MALFORMED_REQUEST, MALFORMED_EVENT, MALFORMED_CDC_MANAGED, MALFORMED_CDC_SSOT -> malformed(fault, publisher, r);
                 case PROVIDER_SLOWNESS -> slowProviders(r);
+                case STALLED_WORKER_BEFORE_PURCHASE -> pipeline.stallProvisionerAt(SagaCheckpoint.PURCHASE_SENDING,
+                        PipelineUnderTest.LEASE.plusSeconds(2), TRAP_WAIT);
+                case TWILIO_PURCHASE_TIMEOUT_THEN_NOT_AVAILABLE -> purchaseTimeoutThenNotAvailable();
+                case NUMBER_TAKEN_BY_ANOTHER_BUYER -> pipeline.stealNextChosenNumber(TRAP_WAIT, ledger::stolen);
+                case BROKEN_TWILIO_CREDENTIALS -> brokenCredentials(ProviderFaults.Provider.TWILIO, r);
+                case BROKEN_VAPI_KEY -> brokenCredentials(ProviderFaults.Provider.VAPI, r);
+                case THROTTLE_STORM -> new Disruption(true, pipeline.providerFaults().throttleStorm(r));
                 case SSOT_LOSS -> throw new IllegalStateException("SSOT_LOSS is not scheduled");
                 default -> {
                     pipeline.providerFaults().arm(fault.kind());
@@ -274,6 +282,85 @@ public final class Scenario {
             pipeline.providerFaults().fast();
         }
         return new Disruption(true, "every provider call +" + latency.toMillis() + " ms for " + window.toMillis() + " ms");
+    }
+
+    /** Buy-then-timeout while reads lag behind purchases: holds the lag long enough for the saga's retries to meet it. */
+    private Disruption purchaseTimeoutThenNotAvailable() throws InterruptedException {
+        int before = pipeline.twilio().purchases();
+        pipeline.providerFaults().purchaseTimeoutThenLaggingReads();
+        try {
+            Waits.Outcome bought = Waits.until("a purchase under the timeout fault", TRAP_WAIT, Duration.ofMillis(50),
+                    () -> pipeline.twilio().purchases() > before);
+            // the saga's read-back and retry run inside the lag; then reads catch up
+            Waits.pause(ProviderFaults.HANG.plus(ProviderFaults.READ_BACK_LAG).plusSeconds(2));
+            return new Disruption(bought.met(), bought.met() ? "a purchase bought, timed out, and stayed invisible for "
+                    + ProviderFaults.READ_BACK_LAG.toSeconds() + " s" : "no purchase within " + TRAP_WAIT.toSeconds() + " s");
+        } finally {
+            pipeline.providerFaults().immediateReads();
+        }
+    }
+
+    /**
+     * {@code provider} refuses our credentials for 2-5 s. Meanwhile (and until the circuit closes after the credentials
+     * work again) the provisioner's circuit is sampled, so the checker can tell whether a purchase started while it was open.
+     */
+    private Disruption brokenCredentials(ProviderFaults.Provider provider, Random r) throws InterruptedException {
+        Duration window = Duration.ofMillis(2000 + r.nextInt(3000));
+        CircuitWatch watch = new CircuitWatch();
+        pipeline.providerFaults().refuseCredentials(provider);
+        Instant fixAt = Instant.now().plus(window);
+        try {
+            while (Instant.now().isBefore(fixAt)) {
+                watch.sample();
+                Thread.sleep(20);
+            }
+        } finally {
+            pipeline.providerFaults().acceptCredentials();
+        }
+        Waits.Outcome closed = Waits.until("the provider circuit to close", Duration.ofSeconds(30), Duration.ofMillis(20), () -> {
+            watch.sample();
+            return !watch.open();
+        });
+        if (!closed.met()) {
+            ledger.note("the provider circuit was still open 30 s after " + provider + " accepted our credentials again");
+        }
+        watch.finish();
+        return new Disruption(watch.opened(), provider + " refused our credentials for " + window.toMillis() + " ms; circuit "
+                + (watch.opened() ? "opened" : "never opened (no call in the window)"));
+    }
+
+    /** Samples the provisioner's circuit, recording each open period in the ledger. */
+    private final class CircuitWatch {
+        private Instant since;
+        private String reason;
+        private boolean opened;
+
+        void sample() {
+            var state = pipeline.provisionerCircuit().flatMap(c -> c.state());
+            if (state.isPresent() && since == null) {
+                since = state.get().since();
+                reason = state.get().reason();
+                opened = true;
+            } else if (state.isEmpty() && since != null) {
+                ledger.circuitOpen(new Ledger.CircuitOpen(since, Instant.now(), reason));
+                since = null;
+            }
+        }
+
+        boolean open() {
+            return since != null;
+        }
+
+        boolean opened() {
+            return opened;
+        }
+
+        void finish() {
+            if (since != null) {
+                ledger.circuitOpen(new Ledger.CircuitOpen(since, Instant.now(), reason));
+                since = null;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- after the faults

@@ -43,6 +43,14 @@ public enum FaultKind {
     VAPI_IMPORT_TIMEOUT(Category.PROVIDER, false, 1, "Vapi import does not answer in time"),
     VAPI_BLANK_ID(Category.PROVIDER, false, 1, "Vapi imports but answers with a blank id: permanent, compensated"),
     PROVIDER_SLOWNESS(Category.PROVIDER, false, 1, "every Twilio and Vapi call slowed by 300-900 ms for a few seconds"),
+    STALLED_WORKER_BEFORE_PURCHASE(Category.PROCESS_KILL, true, 1,
+            "a provisioner worker freezes just before sending a purchase until its lease is gone; another worker takes the saga over"),
+    TWILIO_PURCHASE_TIMEOUT_THEN_NOT_AVAILABLE(Category.PROVIDER, false, 1,
+            "Twilio buys, does not answer in time, and shows the number only seconds later: the retry is answered 21422 (ours now)"),
+    NUMBER_TAKEN_BY_ANOTHER_BUYER(Category.PROVIDER, false, 2, "another Twilio customer buys the number a saga has just chosen"),
+    BROKEN_TWILIO_CREDENTIALS(Category.PROVIDER, false, 1, "Twilio refuses our credentials (401) for 2-5 s: no purchase may start"),
+    BROKEN_VAPI_KEY(Category.PROVIDER, false, 1, "Vapi refuses our key (401) for 2-5 s: no purchase may start, nothing is compensated"),
+    THROTTLE_STORM(Category.PROVIDER, false, 1, "Twilio and Vapi answer a burst of calls with 429 and Retry-After"),
     SSOT_LOSS(Category.SSOT_LOSS, false, 0, "an org_credentials row deleted behind the pipeline's back (the incident)");
 
     /** What part of the system a fault attacks. */

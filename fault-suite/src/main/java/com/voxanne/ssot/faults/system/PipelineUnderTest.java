@@ -1,6 +1,6 @@
 package com.voxanne.ssot.faults.system;
 
-import com.voxanne.ssot.faults.inject.CheckpointKiller;
+import com.voxanne.ssot.faults.inject.CheckpointTrap;
 import com.voxanne.ssot.faults.inject.CommitKillingDataSource;
 import com.voxanne.ssot.faults.inject.ProviderFaults;
 import com.voxanne.ssot.faults.schedule.ScenarioSettings;
@@ -20,7 +20,9 @@ import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.provisioner.ProviderClients;
 import com.voxanne.ssot.provisioner.ProvisionerService;
 import com.voxanne.ssot.provisioner.ProvisionerSettings;
+import com.voxanne.ssot.provisioner.saga.ProviderCircuit;
 import com.voxanne.ssot.provisioner.saga.SagaCheckpoint;
+import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.sim.FakeTwilioServer;
 import com.voxanne.ssot.provisioner.sim.FakeVapiServer;
 import com.voxanne.ssot.reconciler.ReconcilerService;
@@ -48,6 +50,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -64,6 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class PipelineUnderTest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelineUnderTest.class);
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(2);
+    /** The provisioner's lease: a worker stalled longer than this loses its saga. */
+    public static final Duration LEASE = Duration.ofSeconds(5);
     private static final int TOPIC_PARTITIONS = 3;
 
     private final PipelineEnvironment environment;
@@ -87,7 +92,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     private volatile CommitKillingDataSource projectorDatabase;
     private volatile ReconcilerService reconciler;
     private volatile ProvisionerService provisioner;
-    private volatile CheckpointKiller killer;
+    private volatile CheckpointTrap trap;
 
     private PipelineUnderTest(PipelineEnvironment environment, FakeSecrets secrets, ProjectorFactory projectors) {
         this.environment = environment;
@@ -118,7 +123,7 @@ public final class PipelineUnderTest implements AutoCloseable {
         infrastructure.add(twilio);
         vapi = FakeVapiServer.start(Secret.of(secrets.vapiApiKey()), accountSid, Secret.of(secrets.twilioAuthToken()), twilio::owns);
         infrastructure.add(vapi);
-        providerFaults = new ProviderFaults(twilio, vapi);
+        providerFaults = new ProviderFaults(twilio, vapi, secrets);
 
         ConfigSource source = ConfigSource.of(settings(settings, accountSid));
         SsotConfig config = SsotConfig.from(source);
@@ -168,7 +173,9 @@ public final class PipelineUnderTest implements AutoCloseable {
         env.put(ProvisionerSettings.SIMULATED_PROVIDERS, "true");
         env.put("PROVISIONER_GROUP_ID", "faults-provisioner-" + s);
         env.put("PROVISIONER_HTTP_TIMEOUT", HTTP_TIMEOUT.toMillis() + "ms");
-        env.put("PROVISIONER_LEASE", "5s");
+        env.put("PROVISIONER_LEASE", LEASE.toMillis() + "ms");
+        env.put("PROVISIONER_PURCHASE_VISIBILITY", "15s");
+        env.put("PROVISIONER_CIRCUIT_PROBE_INTERVAL", "500ms");
         env.put("PROVISIONER_RETRY_INITIAL", "100ms");
         env.put("PROVISIONER_RETRY_MAX", "2s");
         env.put("PROVISIONER_POLL_INTERVAL", "200ms");
@@ -219,10 +226,10 @@ public final class PipelineUnderTest implements AutoCloseable {
     }
 
     private void startProvisioner() throws Exception {
-        CheckpointKiller trap = new CheckpointKiller();
+        CheckpointTrap nextTrap = new CheckpointTrap();
         ProviderClients clients = ProviderClients.from(context.config(), ProvisionerSettings.from(context.source()));
-        ProvisionerService next = ProvisionerService.create(context, clients.vendor(), clients.directory(), trap);
-        killer = trap;
+        ProvisionerService next = ProvisionerService.create(context, clients.vendor(), clients.directory(), nextTrap);
+        trap = nextTrap;
         provisioner = next;
         next.start();
     }
@@ -239,11 +246,10 @@ public final class PipelineUnderTest implements AutoCloseable {
      * over when their leases expire.
      */
     public Disruption killProvisionerAt(SagaCheckpoint checkpoint, Duration wait) throws Exception {
-        CheckpointKiller trap = killer;
-        trap.arm(checkpoint);
-        boolean fired = trap.awaitFired(wait);
+        CheckpointTrap.Shot shot = trap.armKill(checkpoint);
+        boolean fired = shot.awaitFired(wait);
         if (!fired) {
-            trap.disarm();
+            trap.disarm(shot);
         }
         ProvisionerService dead = provisioner;
         if (fired) {
@@ -253,9 +259,44 @@ public final class PipelineUnderTest implements AutoCloseable {
         provisioner = null;
         dead.close();
         startProvisioner();
-        return new Disruption(fired || trap.victim().isPresent(), trap.victim()
+        return new Disruption(fired || shot.victim().isPresent(), shot.victim()
                 .map(v -> "killed at " + checkpoint + " while working request " + v.requestId() + " (org " + v.orgId() + ")")
                 .orElse("no saga reached " + checkpoint + " within " + wait.toSeconds() + " s: stopped and replaced idle"));
+    }
+
+    /**
+     * The first provisioner worker to reach {@code checkpoint} stands still for {@code stall} (longer than the lease):
+     * another worker takes the saga over meanwhile, and the stalled one must never buy or write for it when it wakes.
+     */
+    public Disruption stallProvisionerAt(SagaCheckpoint checkpoint, Duration stall, Duration wait) throws InterruptedException {
+        CheckpointTrap.Shot shot = trap.armStall(checkpoint, stall);
+        if (!shot.awaitFired(wait)) {
+            trap.disarm(shot);
+            return new Disruption(false, "no saga reached " + checkpoint + " within " + wait.toSeconds() + " s");
+        }
+        SagaRecord v = shot.victim().orElseThrow();
+        return new Disruption(true, "worker stalled " + stall.toMillis() + " ms at " + checkpoint + " (lease " + LEASE.toMillis()
+                + " ms) on request " + v.requestId());
+    }
+
+    /** Another Twilio customer buys the number the next saga has just chosen, before that saga's purchase. */
+    public Disruption stealNextChosenNumber(Duration wait, Consumer<String> stolen) throws InterruptedException {
+        CheckpointTrap.Shot shot = trap.armAction(SagaCheckpoint.NUMBER_CHOSEN, saga -> {
+            twilio.sellToAnotherBuyer(saga.phoneNumber());
+            stolen.accept(saga.phoneNumber());
+        });
+        if (!shot.awaitFired(wait)) {
+            trap.disarm(shot);
+            return new Disruption(false, "no saga chose a number within " + wait.toSeconds() + " s");
+        }
+        SagaRecord v = shot.victim().orElseThrow();
+        return new Disruption(true, "another buyer took " + v.phoneNumber() + ", chosen by request " + v.requestId());
+    }
+
+    /** The provider circuit of the provisioner instance running now (null while it is being replaced). */
+    public Optional<ProviderCircuit> provisionerCircuit() {
+        ProvisionerService current = provisioner;
+        return current == null ? Optional.empty() : Optional.of(current.circuit());
     }
 
     /**

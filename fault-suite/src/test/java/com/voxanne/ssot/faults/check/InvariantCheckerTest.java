@@ -49,6 +49,7 @@ class InvariantCheckerTest {
         final List<Saga> sagas = new ArrayList<>();
         final Set<String> owned = new TreeSet<>();
         final Map<String, Integer> purchases = new HashMap<>();
+        final List<Instant> purchaseTimes = new ArrayList<>();
         final Map<String, List<String>> imports = new HashMap<>();
         final Map<String, Map<Integer, Long>> committed = new HashMap<>();
         final List<OrgView> views = new ArrayList<>();
@@ -67,13 +68,15 @@ class InvariantCheckerTest {
             sagas.add(new Saga(requestId, org, "COMPLETED", phone, sid, null, null));
             owned.add(phone);
             purchases.put(phone, 1);
+            purchaseTimes.add(T0);
             imports.put(phone, List.of(vapi));
             views.add(new OrgView(org, List.of(phone), List.of(phone)));
         }
 
         ObservedState build() {
             int total = purchases.values().stream().mapToInt(Integer::intValue).sum();
-            return new ObservedState(results, violations, deadLetters, managed, ssot, sagas, owned, total, purchases, imports, committed,
+            return new ObservedState(results, violations, deadLetters, managed, ssot, sagas, owned, total, purchases, purchaseTimes,
+                    imports, committed,
                     views, List.of(), new ObservedState.SecretScan(100, leaks));
         }
     }
@@ -111,6 +114,58 @@ class InvariantCheckerTest {
         // then
         assertThat(report.violationsOf(Invariant.TWILIO_MATCHES_DB)).singleElement().asString().contains("orphaned purchase", "+14155559999");
         assertThat(report.violationsOf(Invariant.NO_DOUBLE_PURCHASE)).anyMatch(v -> v.contains("bought 1 times by 0 request(s)"));
+    }
+
+    @Test
+    void shouldReportAPaidNumberReleasedWithoutARecordedCompensation() {
+        // given: a request that FAILED after its number was bought, and the number is gone from the account
+        state.succeeded(ORG, "+14155550001");
+        ledger.sent(new Ledger.SentRequest(request("req-failed", ORG), T0, false));
+        state.results.add(new Result("req-failed", ORG, ProvisioningStatus.FAILED, null, null, null, "VAPI_IMPORT", "refused"));
+        state.sagas.add(new Saga("req-failed", ORG, "FAILED", "+14155550002", "PN" + "1".repeat(32), "VAPI_IMPORT", null));
+        state.purchases.put("+14155550002", 1);
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.PAID_NUMBER_ACCOUNTED)).singleElement().asString()
+                .contains("+14155550002", "no recorded compensation");
+    }
+
+    @Test
+    void shouldAcceptAPaidNumberReleasedByARecordedCompensation() {
+        // given
+        state.succeeded(ORG, "+14155550001");
+        state.sagas.add(new Saga("req-comp", ORG, "FAILED", "+14155550002", "PN" + "1".repeat(32), "VAPI_IMPORT",
+                "released in Twilio"));
+        state.purchases.put("+14155550002", 1);
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.PAID_NUMBER_ACCOUNTED)).isEmpty();
+        assertThat(report.checkedCount(Invariant.PAID_NUMBER_ACCOUNTED)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReportAPurchaseThatStartedWhileTheProviderCircuitWasOpen() {
+        // given: the circuit was open from T0+10s to T0+20s, one purchase inside, one before
+        state.succeeded(ORG, "+14155550001");
+        state.succeeded(OTHER_ORG, "+14155550002");
+        state.purchaseTimes.clear();
+        state.purchaseTimes.add(T0.plusSeconds(9));
+        state.purchaseTimes.add(T0.plusSeconds(15));
+        ledger.circuitOpen(new Ledger.CircuitOpen(T0.plusSeconds(10), T0.plusSeconds(20), "Vapi check failed: 401"));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.NO_PURCHASE_WHILE_BROKEN)).singleElement().asString()
+                .contains(T0.plusSeconds(15).toString());
+        assertThat(report.checkedCount(Invariant.NO_PURCHASE_WHILE_BROKEN)).isEqualTo(2);
     }
 
     @Test

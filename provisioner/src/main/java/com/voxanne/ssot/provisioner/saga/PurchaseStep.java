@@ -63,6 +63,10 @@ final class PurchaseStep {
         ctx.reached(SagaCheckpoint.PURCHASE_SENDING, attempt);
         // the fence: a worker that stalled since counting its attempt may have lost the saga to another; then it must not buy
         attempt = ctx.store.renew(attempt, attempt.leaseOwner(), ctx.lease());
+        // and the circuit: it may have opened (another saga's call was refused) since this saga was claimed
+        if (ctx.circuit.isOpen()) {
+            throw new CircuitOpenException("provider circuit open: " + ctx.circuit.state().map(ProviderCircuit.Open::reason).orElse("closed since"));
+        }
         OwnedNumber bought;
         try {
             SagaRecord sending = attempt;

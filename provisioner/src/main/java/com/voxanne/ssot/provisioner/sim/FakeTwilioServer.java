@@ -49,7 +49,7 @@ public final class FakeTwilioServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final String accountSid;
-    private final Secret authToken;
+    private volatile Secret authToken;
     private final FaultPlan<Operation> faults = new FaultPlan<>(Operation.class);
     private final Map<String, OwnedNumber> ownedBySid = new LinkedHashMap<>();
     /** The same numbers by E.164, so ownership checks are O(1) (search calls one per candidate). */
@@ -64,6 +64,7 @@ public final class FakeTwilioServer implements AutoCloseable {
     private final Map<String, Long> boughtAtNanos = new HashMap<>();
     private volatile Duration readBackLag = Duration.ZERO;
     private final AtomicInteger purchases = new AtomicInteger();
+    private final List<java.time.Instant> purchaseTimes = new ArrayList<>();
     private final AtomicInteger releases = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
     private volatile Runnable changed = () -> { };
@@ -116,6 +117,19 @@ public final class FakeTwilioServer implements AutoCloseable {
      */
     public void readBackLag(Duration lag) {
         this.readBackLag = lag == null ? Duration.ZERO : lag;
+    }
+
+    /**
+     * The auth token this Twilio accepts from now on: calls with any other are answered 401 (a rotated or mistyped
+     * TWILIO_AUTH_TOKEN). Give the original token back to end it.
+     */
+    public void acceptOnlyAuthToken(Secret token) {
+        this.authToken = java.util.Objects.requireNonNull(token, "token");
+    }
+
+    /** When each purchase happened (the effect, whatever the answer said), in order. */
+    public synchronized List<java.time.Instant> purchaseTimes() {
+        return List.copyOf(purchaseTimes);
     }
 
     /** Every number the account owns now. */
@@ -294,6 +308,7 @@ public final class FakeTwilioServer implements AutoCloseable {
             boughtAtNanos.put(e164, System.nanoTime());
             purchasesByNumber.merge(e164, 1, Integer::sum);
             purchases.incrementAndGet();
+            purchaseTimes.add(java.time.Instant.now());
         }
         log.info("SIMULATED Twilio sold {} ({})", e164, bought.sid());
         changed.run();
