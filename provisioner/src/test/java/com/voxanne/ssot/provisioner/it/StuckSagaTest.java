@@ -68,6 +68,8 @@ class StuckSagaTest {
         assertThat(admin.list(new SagaAdmin.Filter(Optional.of(org), Optional.empty(), Optional.of(Duration.ofSeconds(1))), 10))
                 .extracting(s -> s.requestId()).containsExactly(requestId);
         assertThat(h.sagaState(requestId)).isEqualTo(SagaState.PURCHASED.name());
+        assertThat(admin.list(new SagaAdmin.Filter(Optional.of(org + "@EXAMPLE.com"), Optional.of(SagaState.PURCHASED), Optional.empty()),
+                10)).extracting(s -> s.requestId()).containsExactly(requestId);
 
         // when: the operator abandons it (between two retries, when no worker holds it)
         await("abandoned").atMost(Duration.ofSeconds(30)).until(() -> admin.abandon(requestId, "test-operator").done());
