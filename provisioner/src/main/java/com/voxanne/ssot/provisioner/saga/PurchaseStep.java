@@ -68,7 +68,7 @@ final class PurchaseStep {
         OwnedNumber bought;
         try {
             SagaRecord sending = attempt;
-            bought = ctx.timed(STEP, () -> ctx.vendor.buy(phone, sending.friendlyNameOpt()));
+            bought = ctx.leased(sending, STEP, () -> ctx.vendor.buy(phone, sending.friendlyNameOpt()));
         } catch (ProviderException e) {
             return afterFailedPurchase(attempt, e);
         }
