@@ -8,6 +8,7 @@ import com.voxanne.ssot.cli.commands.DemoCommand;
 import com.voxanne.ssot.cli.commands.DropdownCommand;
 import com.voxanne.ssot.cli.commands.ProvisionCommand;
 import com.voxanne.ssot.cli.commands.RunCommand;
+import com.voxanne.ssot.cli.commands.SagasCommand;
 import com.voxanne.ssot.cli.commands.SetupCommand;
 import com.voxanne.ssot.cli.commands.UpCommand;
 import com.voxanne.ssot.cli.commands.ViolationsCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
         description = "Event-driven consistency pipeline for managed telephony provisioning.",
         subcommands = {UpCommand.class, DemoCommand.class, ProvisionCommand.class, CheckCommand.class,
                 DropdownCommand.class, BackfillCommand.class, ViolationsCommand.class, AuditCommand.class,
-                RunCommand.class, SetupCommand.class, BenchCommand.class})
+                RunCommand.class, SetupCommand.class, SagasCommand.class, BenchCommand.class})
 public final class Ssot implements Runnable {
 
     public static void main(String[] args) {

@@ -241,7 +241,7 @@ public final class ProvisionerService implements ManagedService {
 
     private void refreshStuckGauge() {
         try {
-            metrics.stuckAfterPurchase(sagas.countStuckAfterPurchase(settings.stuckAfter()));
+            metrics.stuckAfterPurchase(sagas.countStuck(settings.stuckAfter()));
         } catch (StoreException e) {
             housekeepingProblem("cannot count stuck sagas", e);
         }

@@ -47,7 +47,7 @@ final class ImportStep {
         SagaRecord attempt = ctx.store.beginAttempt(saga, saga.leaseOwner(), ctx.lease());
         ImportedNumber imported;
         try {
-            imported = ctx.timed(STEP, () -> ctx.directory.importNumber(phone, nameFor(attempt)));
+            imported = ctx.leased(attempt, STEP, () -> ctx.directory.importNumber(phone, nameFor(attempt)));
         } catch (ProviderException e) {
             if (e.isPermanent()) {
                 return ctx.fail(attempt, FailurePoint.VAPI_IMPORT, e.getMessage(), true, null);

@@ -6,6 +6,7 @@ import com.voxanne.ssot.provisioner.store.SagaState;
 import com.voxanne.ssot.provisioner.store.SagaStore.ActiveNumber;
 import com.voxanne.ssot.provisioner.twilio.OwnedNumber;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,8 @@ final class PurchaseStep {
                         saga.orgId(), saga.requestId());
                 return purchasedIfOurs(saga, owned.get());
             }
-            if (ctx.expired(saga)) {
+            if (ctx.expired(saga) && !withinVisibility(saga)) {
+                // past the visibility window too: a purchase by an earlier attempt would show by now
                 return ctx.fail(saga, FailurePoint.TWILIO_PURCHASE, "gave up after " + saga.attempts() + " attempts: "
                         + (saga.error() == null ? "purchase kept failing" : saga.error()), false, "none: read-back shows nothing was bought");
             }
@@ -70,7 +72,7 @@ final class PurchaseStep {
         OwnedNumber bought;
         try {
             SagaRecord sending = attempt;
-            bought = ctx.timed(STEP, () -> ctx.vendor.buy(phone, sending.friendlyNameOpt()));
+            bought = ctx.leased(sending, STEP, () -> ctx.vendor.buy(phone, sending.friendlyNameOpt()));
         } catch (ProviderException e) {
             return afterFailedPurchase(attempt, e);
         }
@@ -125,8 +127,11 @@ final class PurchaseStep {
         return Optional.of(again);
     }
 
+    /** Since choosing the number, within PROVISIONER_PURCHASE_VISIBILITY (never longer than PROVISIONER_MAX_AGE). */
     private boolean withinVisibility(SagaRecord attempt) {
-        return attempt.updatedAt() == null || attempt.updatedAt().plus(ctx.settings.purchaseVisibility()).isAfter(ctx.clock.instant());
+        Duration window = ctx.settings.purchaseVisibility().compareTo(ctx.settings.maxAge()) < 0
+                ? ctx.settings.purchaseVisibility() : ctx.settings.maxAge();
+        return attempt.updatedAt() == null || attempt.updatedAt().plus(window).isAfter(ctx.clock.instant());
     }
 
     /** A read-back found the number: it is ours unless another request's managed row already has it. */

@@ -31,9 +31,12 @@ final class SagaContext {
     final Redactor redactor;
     final Clock clock;
     final ProviderCircuit circuit;
+    /** Renews the leases of in-flight provider writes (one thread for all workers: a renewal is one short UPDATE). */
+    private final java.util.concurrent.ScheduledExecutorService renewer;
 
     SagaContext(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
-                SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock, ProviderCircuit circuit) {
+                SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock, ProviderCircuit circuit,
+                java.util.concurrent.ScheduledExecutorService renewer) {
         this.store = store;
         this.settings = settings;
         this.vendor = vendor;
@@ -43,6 +46,7 @@ final class SagaContext {
         this.redactor = redactor;
         this.clock = clock;
         this.circuit = circuit;
+        this.renewer = renewer;
     }
 
     Duration lease() {
@@ -97,6 +101,29 @@ final class SagaContext {
     @FunctionalInterface
     interface ProviderCall<T> {
         T call() throws ProviderException;
+    }
+
+    /**
+     * Renews the saga's lease every third of it while a provider WRITE is in flight, so a slow (but bounded) answer
+     * never lets another worker take the saga over mid-call. A renewal that finds the lease taken only logs: the
+     * write after the call is fenced by the token and fails, and the step stops.
+     */
+    <T> T leased(SagaRecord saga, String step, ProviderCall<T> call) throws ProviderException {
+        long every = Math.max(100, lease().toMillis() / 3);
+        java.util.concurrent.ScheduledFuture<?> renewal = renewer.scheduleAtFixedRate(() -> {
+            try {
+                store.renew(saga, saga.leaseOwner(), lease());
+            } catch (RuntimeException e) {
+                log.warn("Could not renew the lease while {} was in flight (taken over, or the database is away): org={} request={}"
+                        + " phone={}: {}", step, saga.orgId(), saga.requestId(), saga.phoneNumber(), redactor.describe(e));
+                throw e; // stops the renewals
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            return timed(step, call);
+        } finally {
+            renewal.cancel(false);
+        }
     }
 
     /**

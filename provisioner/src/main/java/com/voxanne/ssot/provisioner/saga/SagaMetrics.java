@@ -30,7 +30,8 @@ public final class SagaMetrics {
     public SagaMetrics(MeterRegistry registry) {
         this.registry = registry;
         Gauge.builder(STUCK, stuckAfterPurchase, AtomicLong::get)
-                .description("Sagas PURCHASED or IMPORTED for longer than PROVISIONER_STUCK_AFTER: a paid number not yet recorded")
+                .description("STUCK sagas: holding (or maybe holding) a paid number, unfinished and unchanged for longer than"
+                        + " PROVISIONER_STUCK_AFTER (NUMBER_CHOSEN after an attempt, PURCHASED, IMPORTED, COMPENSATING)")
                 .register(registry);
         Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Sagas being driven by this instance now").register(registry);
     }

@@ -45,6 +45,7 @@ public final class SagaWorkers implements AutoCloseable {
     private final Consumer<Throwable> onCrash;
     private final Semaphore slots;
     private final ProviderCircuit circuit;
+    private final java.util.concurrent.ScheduledExecutorService renewer;
     private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>(1);
     private final AtomicReference<SagaRunner.Stop> stop = new AtomicReference<>(SagaRunner.Stop.RUNNING);
     private final AtomicReference<String> claimProblem = new AtomicReference<>();
@@ -66,8 +67,13 @@ public final class SagaWorkers implements AutoCloseable {
         this.onCrash = onCrash;
         this.slots = new Semaphore(settings.workers());
         this.circuit = circuit;
+        this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "provisioner-lease-renewer");
+            t.setDaemon(true);
+            return t;
+        });
         SagaContext ctx = new SagaContext(store, settings, vendor, directory, listener, metrics, redactor,
-                Clock.systemUTC(), circuit);
+                Clock.systemUTC(), circuit, renewer);
         this.runner = new SagaRunner(ctx, events, publisher, stop::get, this::pauseUnlessStopping);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(settings.workers(), r -> {
@@ -205,6 +211,8 @@ public final class SagaWorkers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pool.shutdownNow();
+        } finally {
+            renewer.shutdownNow(); // after the workers: their in-flight calls keep their leases until they end
         }
     }
 }

@@ -418,11 +418,22 @@ public final class SagaStore {
         });
     }
 
-    /** Sagas that bought a number and have been PURCHASED or IMPORTED for longer than {@code olderThan}. */
-    public long countStuckAfterPurchase(Duration olderThan) {
+    /**
+     * Unfinished sagas that hold, or may hold, a paid number: a purchase attempt was sent (NUMBER_CHOSEN with attempts),
+     * it was bought (PURCHASED, IMPORTED), or it is being released (COMPENSATING).
+     */
+    public static final String HOLDS_A_NUMBER = "(state IN ('PURCHASED', 'IMPORTED', 'COMPENSATING')"
+            + " OR (state = 'NUMBER_CHOSEN' AND attempts > 0))";
+
+    /**
+     * STUCK sagas: they hold (or may hold) a paid number and have not moved for longer than {@code olderThan}. They are
+     * never dropped: they stay unfinished (retrying, or waiting behind the provider circuit) until they finish or an
+     * operator resumes or abandons them ({@code ./ssot sagas --stuck}).
+     */
+    public long countStuck(Duration olderThan) {
         return tx.inTransaction("count stuck sagas", c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM provisioning_requests"
-                    + " WHERE state IN ('PURCHASED', 'IMPORTED') AND updated_at < now() - (? * interval '1 millisecond')")) {
+                    + " WHERE " + HOLDS_A_NUMBER + " AND updated_at < now() - (? * interval '1 millisecond')")) {
                 st.setLong(1, olderThan.toMillis());
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
