@@ -60,7 +60,7 @@ public final class SagasCommand implements Callable<Integer> {
 
     static <T> T withAdmin(Environment env, Function<SagaAdmin, T> work) {
         try (HikariDataSource ds = env.database().pool("sagas-cli", 1)) {
-            return work.apply(new SagaAdmin(ds));
+            return work.apply(new SagaAdmin(ds, ProvisionerSettings.from(env.source()).purchaseVisibility()));
         }
     }
 

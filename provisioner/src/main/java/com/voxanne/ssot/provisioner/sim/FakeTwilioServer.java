@@ -63,6 +63,7 @@ public final class FakeTwilioServer implements AutoCloseable {
     /** When each owned number was bought (nanoTime), for the read-back lag. */
     private final Map<String, Long> boughtAtNanos = new HashMap<>();
     private volatile Duration readBackLag = Duration.ZERO;
+    private volatile boolean servingNothing;
     private final AtomicInteger purchases = new AtomicInteger();
     private final List<java.time.Instant> purchaseTimes = new ArrayList<>();
     private final AtomicInteger releases = new AtomicInteger();
@@ -94,6 +95,14 @@ public final class FakeTwilioServer implements AutoCloseable {
 
     public String accountSid() {
         return accountSid;
+    }
+
+    /**
+     * While true every path answers 404, as a server at a wrong base URL would (a mistyped host path or API version);
+     * the state behind it is kept and served again once false.
+     */
+    public void serveNothing(boolean nothing) {
+        this.servingNothing = nothing;
     }
 
     public FaultPlan<Operation> faults() {
@@ -169,7 +178,7 @@ public final class FakeTwilioServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             Matcher m = PATH.matcher(ex.getRequestURI().getPath());
-            if (!m.matches()) {
+            if (!m.matches() || servingNothing) {
                 error(ex, 404, 20404, "The requested resource " + ex.getRequestURI().getPath() + " was not found");
                 return;
             }

@@ -48,6 +48,7 @@ public final class FakeVapiServer implements AutoCloseable {
     private final AtomicInteger imports = new AtomicInteger();
     private final AtomicInteger deletes = new AtomicInteger();
     private volatile Runnable changed = () -> { };
+    private volatile boolean servingNothing;
 
     private FakeVapiServer(HttpServer server, ExecutorService executor, Secret apiKey, String twilioAccountSid, Secret twilioAuthToken,
                            Predicate<String> twilioOwns) {
@@ -88,6 +89,14 @@ public final class FakeVapiServer implements AutoCloseable {
         this.apiKey = key;
     }
 
+    /**
+     * While true every path answers 404, as a server at a wrong base URL would (a mistyped host path or API version);
+     * the state behind it is kept and served again once false.
+     */
+    public void serveNothing(boolean nothing) {
+        this.servingNothing = nothing;
+    }
+
     public FaultPlan<Operation> faults() {
         return faults;
     }
@@ -122,6 +131,10 @@ public final class FakeVapiServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            if (servingNothing) {
+                error(ex, 404, "Cannot " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
+                return;
+            }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             if (!("Bearer " + apiKey.reveal()).equals(auth)) {
                 error(ex, 401, "Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.");

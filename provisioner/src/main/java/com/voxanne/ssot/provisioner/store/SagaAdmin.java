@@ -23,9 +23,16 @@ public final class SagaAdmin {
     private static final String NOT_LEASED = "(lease_until IS NULL OR lease_until < now())";
 
     private final Transactions tx;
+    private final Duration purchaseVisibility;
 
-    public SagaAdmin(DataSource dataSource) {
+    /**
+     * @param purchaseVisibility PROVISIONER_PURCHASE_VISIBILITY: a saga that sent a purchase less than this long after
+     *                           choosing its number is not abandoned yet, because compensation finds an unrecorded
+     *                           purchase only by reading back, and a read-back may not show a fresh purchase yet
+     */
+    public SagaAdmin(DataSource dataSource, Duration purchaseVisibility) {
         this.tx = new Transactions(dataSource);
+        this.purchaseVisibility = purchaseVisibility;
     }
 
     /** Which sagas to list: an org (id or email), a state, only STUCK ones (see {@link SagaStore#countStuck}). */
@@ -106,7 +113,9 @@ public final class SagaAdmin {
                     + " state = CASE WHEN state = 'RECEIVED' THEN 'FAILED' ELSE 'COMPENSATING' END,"
                     + " attempts = 0, next_attempt_at = now(), updated_at = now(),"
                     + " operator_action = concat_ws('; ', operator_action, ?::text || ' at ' || now())"
-                    + " WHERE request_id = ? AND state IN " + UNFINISHED + " AND " + NOT_LEASED + " RETURNING *")) {
+                    + " WHERE request_id = ? AND state IN " + UNFINISHED + " AND " + NOT_LEASED
+                    + " AND NOT (state = 'NUMBER_CHOSEN' AND attempts > 0 AND updated_at > now() - (? * interval '1 millisecond'))"
+                    + " RETURNING *")) {
                 st.setString(1, FailurePoint.NUMBER_SEARCH.name());
                 st.setString(2, FailurePoint.TWILIO_PURCHASE.name());
                 st.setString(3, FailurePoint.VAPI_IMPORT.name());
@@ -114,6 +123,7 @@ public final class SagaAdmin {
                 st.setString(5, action);
                 st.setString(6, action);
                 st.setString(7, requestId);
+                st.setLong(8, purchaseVisibility.toMillis());
                 return SagaRows.single(st);
             }
         });
@@ -137,6 +147,12 @@ public final class SagaAdmin {
         }
         if (current.get().state().isTerminal()) {
             return new Outcome(false, "saga " + requestId + " is already " + current.get().state(), current);
+        }
+        SagaRecord s = current.get();
+        if (s.state() == SagaState.NUMBER_CHOSEN && s.attempts() > 0 && s.updatedAt() != null
+                && s.updatedAt().plus(purchaseVisibility).isAfter(java.time.Instant.now())) {
+            return new Outcome(false, "saga " + requestId + " sent a purchase of " + s.phoneNumber() + " that reads may not show yet;"
+                    + " abandon it after " + s.updatedAt().plus(purchaseVisibility) + " (PROVISIONER_PURCHASE_VISIBILITY)", current);
         }
         return new Outcome(false, "saga " + requestId + " is being worked on (lease until " + current.get().leaseUntil()
                 + "); try again in a moment", current);

@@ -75,7 +75,10 @@ public final class TwilioNumberVendor implements NumberVendor {
             return call("release " + sid, () -> IncomingPhoneNumber.deleter(sid).delete(client));
         } catch (ProviderException e) {
             if (e.httpStatus().orElse(0) == 404) {
-                return false; // already released: compensation is idempotent
+                // already released (compensation is idempotent), unless the whole API is missing: a wrong base URL
+                // answers 404 too, and taking that for "released" would leave the number paid for; the probe tells
+                probe();
+                return false;
             }
             throw e;
         }

@@ -84,6 +84,7 @@ public final class VapiDirectory implements VoiceAgentDirectory {
             return true;
         } catch (ProviderException e) {
             if (e.httpStatus().orElse(0) == 404) {
+                probe(); // a wrong VAPI_BASE_URL answers 404 too: that is not "already deleted"
                 return false; // already deleted: compensation is idempotent
             }
             throw e;

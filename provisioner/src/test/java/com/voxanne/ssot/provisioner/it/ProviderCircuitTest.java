@@ -98,4 +98,75 @@ class ProviderCircuitTest {
             assertThat(h.twilioNumbers()).containsExactly(r.getPhoneNumber());
         }
     }
+
+    @Test
+    void shouldBuyNothingWhenTheVapiBaseUrlIsWrongAtStartThenProvisionOnceItIsRight() throws Exception {
+        try (ProvisionerHarness h = new ProvisionerHarness("circuit_url", Map.of())) {
+            // given: VAPI_BASE_URL points at a server that has no Vapi API (every path answers 404)
+            FakeTwilioServer twilio = h.providers.twilio();
+            FakeVapiServer vapi = h.providers.vapi();
+            vapi.serveNothing(true);
+            String org = h.createOrg("Wrong URL Clinic");
+            ProvisionerService service = h.start(SagaStepListener.NONE);
+
+            // when
+            String requestId = h.publish(org, "415");
+
+            // then: nothing bought, the request waits, health names the setting to check
+            await("nothing bought while Vapi's URL is wrong").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> {
+                        assertThat(twilio.purchases()).as("purchases while VAPI_BASE_URL is wrong").isZero();
+                        assertThat(h.sagaState(requestId)).as("saga state while VAPI_BASE_URL is wrong").isEqualTo("RECEIVED");
+                    });
+            assertThat(service.health().status()).isEqualTo(ComponentHealth.Status.DEGRADED);
+            assertThat(String.valueOf(service.health().details().get("reason"))).contains("404").contains("VAPI_BASE_URL");
+
+            // when: the URL serves Vapi again
+            vapi.serveNothing(false);
+
+            // then
+            ProvisioningResult r = h.awaitResult(requestId);
+            assertThat(r.getStatus()).as("result %s", r).isEqualTo(ProvisioningStatus.SUCCEEDED);
+            assertThat(twilio.purchases()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldNotTakeAWrongTwilioBaseUrlForAReleasedNumberWhileCompensating() throws Exception {
+        try (ProvisionerHarness h = new ProvisionerHarness("circuit_release", Map.of())) {
+            // given: Vapi answers the import with a blank id (a permanent failure: compensate), and from then on the
+            // Twilio base URL serves nothing, so the release answers 404 as an already-released number would
+            FakeTwilioServer twilio = h.providers.twilio();
+            FakeVapiServer vapi = h.providers.vapi();
+            vapi.faults().failNext(FakeVapiServer.Operation.IMPORT, com.voxanne.ssot.provisioner.sim.Fault.blankId());
+            java.util.concurrent.atomic.AtomicReference<String> phone = new java.util.concurrent.atomic.AtomicReference<>();
+            String org = h.createOrg("Wrong Twilio URL Clinic");
+            h.start((checkpoint, saga) -> {
+                if (checkpoint == com.voxanne.ssot.provisioner.saga.SagaCheckpoint.IMPORT_RESPONDED && phone.compareAndSet(null,
+                        saga.phoneNumber())) {
+                    twilio.serveNothing(true);
+                }
+            });
+
+            // when
+            String requestId = h.publish(org, "415");
+
+            // then: the saga waits in COMPENSATING with the number still paid for; it is not reported released
+            await("the number is not taken for released").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> {
+                        assertThat(h.sagaState(requestId)).as("saga state while TWILIO_BASE_URL serves nothing").isEqualTo("COMPENSATING");
+                        assertThat(twilio.owns(phone.get())).as("Twilio still owns the number").isTrue();
+                    });
+
+            // when: the URL serves Twilio again
+            twilio.serveNothing(false);
+
+            // then: compensation finishes and really releases the number
+            ProvisioningResult r = h.awaitResult(requestId);
+            assertThat(r.getStatus()).isEqualTo(ProvisioningStatus.FAILED);
+            assertThat(r.getError()).contains("twilio=released");
+            assertThat(twilio.owns(phone.get())).isFalse();
+            assertThat(twilio.releases()).isEqualTo(1);
+        }
+    }
 }

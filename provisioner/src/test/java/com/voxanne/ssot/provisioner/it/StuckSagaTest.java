@@ -36,7 +36,7 @@ class StuckSagaTest {
     void start() throws Exception {
         h = new ProvisionerHarness("stuck", Map.of("PROVISIONER_STUCK_AFTER", "1s"));
         h.start(SagaStepListener.NONE);
-        admin = new SagaAdmin(h.db.dataSource());
+        admin = new SagaAdmin(h.db.dataSource(), Duration.ZERO);
         org = h.createOrg("Stuck Clinic");
     }
 
@@ -102,5 +102,38 @@ class StuckSagaTest {
         ProvisioningResult r = h.awaitResult(requestId);
         assertThat(r.getStatus()).as("result %s", r).isEqualTo(ProvisioningStatus.SUCCEEDED);
         assertThat(twilio.purchases()).isEqualTo(purchasesBefore + 1);
+    }
+
+    @Test
+    void shouldNotAbandonASagaWhosePurchaseMayNotBeVisibleYetAndFindNothingBoughtOnceItMayBe() {
+        // given: every purchase attempt fails before buying, so the saga stays NUMBER_CHOSEN with attempts
+        FakeTwilioServer twilio = h.providers.twilio();
+        int purchasesBefore = twilio.purchases();
+        twilio.faults().failAlways(FakeTwilioServer.Operation.PURCHASE, Fault.status(503));
+        String requestId = h.publish(org, "415");
+        await("purchase attempted").atMost(Duration.ofSeconds(30)).until(() -> h.count("SELECT count(*) FROM provisioning_requests"
+                + " WHERE request_id = '" + requestId + "' AND state = 'NUMBER_CHOSEN' AND attempts > 0") == 1);
+
+        // when: an operator with a one-hour visibility window tries to abandon it
+        SagaAdmin careful = new SagaAdmin(h.db.dataSource(), Duration.ofHours(1));
+        // (between two retries, when no worker holds it: while one does, the answer is "being worked on")
+        await("refused for visibility").atMost(Duration.ofSeconds(30)).until(() -> {
+            SagaAdmin.Outcome o = careful.abandon(requestId, "test-operator");
+            assertThat(o.done()).as("abandoned inside the visibility window: %s", o.message()).isFalse();
+            return o.message().contains("reads may not show yet");
+        });
+
+        // then: refused (compensation could not yet trust a read-back that finds nothing), the saga goes on
+        assertThat(h.sagaState(requestId)).isEqualTo("NUMBER_CHOSEN");
+
+        // when: past the window (here: no window), the operator abandons it
+        await("abandoned").atMost(Duration.ofSeconds(30)).until(() -> admin.abandon(requestId, "test-operator").done());
+
+        // then: compensation read back Twilio, found nothing bought, and the saga failed at the purchase
+        ProvisioningResult r = h.awaitResult(requestId);
+        assertThat(r.getStatus()).isEqualTo(ProvisioningStatus.FAILED);
+        assertThat(r.getFailurePoint()).isEqualTo(FailurePoint.TWILIO_PURCHASE);
+        assertThat(r.getError()).contains("abandoned by operator test-operator").contains("twilio=nothing bought");
+        assertThat(twilio.purchases()).isEqualTo(purchasesBefore);
     }
 }
