@@ -123,6 +123,28 @@ class PipelineEndToEndTest {
         assertThat(after).contains("class=\"violation\"").contains(phone).contains("MISSING_SSOT_ROW");
     }
 
+    @Test
+    @Order(3)
+    void shouldListASagaThatHoldsAPaidNumberAndDoesNotMoveAsStuckOnTheStatusPage() throws Exception {
+        // given: a saga that bought a number an hour ago and waits (its next attempt far away), for an org of its own
+        String requestId = "stuck-" + java.util.UUID.randomUUID();
+        execute("INSERT INTO provisioning_requests (request_id, org_id, country_code, state, phone_number, twilio_sid, attempts, error,"
+                + " next_attempt_at, updated_at) VALUES ('" + requestId + "', '" + java.util.UUID.randomUUID() + "', 'US', 'PURCHASED',"
+                + " '+14155559876', 'PN" + "a".repeat(32) + "', 7, 'Vapi import: 503 (redacted)', now() + interval '1 day',"
+                + " now() - interval '1 hour')");
+        String statusUrl = pipeline.whereabouts().get("STATUS_URL");
+        try {
+            // when an operator opens the status page, then the saga is listed as stuck with its number and last error
+            String dom = dumpDom(statusUrl);
+            int start = dom.indexOf("<table id=\"stuck\">");
+            assertThat(start).as("stuck sagas table in %s", dom).isNotNegative();
+            assertThat(dom.substring(start, dom.indexOf("</table>", start)))
+                    .contains("class=\"stuck\"", requestId, "PURCHASED", "+14155559876", "Vapi import: 503");
+        } finally {
+            execute("DELETE FROM provisioning_requests WHERE request_id = '" + requestId + "'");
+        }
+    }
+
     private Set<String> openViolationKeysOnTopic() {
         String topic = Topics.withNames(pipeline.context().config().topicNames()).violations().name();
         try (ViolationsReader reader = new ViolationsReader(pipeline.context().kafka(), topic)) {

@@ -179,8 +179,8 @@ public final class Pipeline implements AutoCloseable {
         if (services.get(Part.RECONCILER) instanceof ReconcilerService reconciler) {
             reconciler.registerRoutes(statusServer);
         }
-        new StatusPage(dataSource, admin, groupIds, health,
-                source.get("RELAY_SLOT_NAME", "ssot_relay")).mount(statusServer);
+        new StatusPage(dataSource, admin, groupIds, health, source.get("RELAY_SLOT_NAME", "ssot_relay"),
+                ProvisionerSettings.from(source).stuckAfter()).mount(statusServer);
     }
 
     /** The consumer groups of the services (Kafka Streams' application id is its group id), from their typed settings. */

@@ -18,6 +18,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import com.voxanne.ssot.provisioner.store.SagaAdmin;
+import com.voxanne.ssot.provisioner.store.SagaRecord;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -33,20 +36,27 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class StatusPage {
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
+    private static final int STUCK_SHOWN = 50;
 
     private final DataSource dataSource;
     private final Admin admin;
     private final List<String> consumerGroups;
     private final HealthRegistry health;
     private final String slotName;
+    private final SagaAdmin sagas;
+    private final Duration stuckAfter;
     private final String page;
 
-    public StatusPage(DataSource dataSource, Admin admin, List<String> consumerGroups, HealthRegistry health, String slotName) {
+    /** @param stuckAfter PROVISIONER_STUCK_AFTER: a saga holding a paid number unchanged this long is listed as STUCK */
+    public StatusPage(DataSource dataSource, Admin admin, List<String> consumerGroups, HealthRegistry health, String slotName,
+                      Duration stuckAfter) {
         this.dataSource = dataSource;
         this.admin = admin;
         this.consumerGroups = List.copyOf(consumerGroups);
         this.health = health;
         this.slotName = slotName;
+        this.sagas = new SagaAdmin(dataSource);
+        this.stuckAfter = stuckAfter;
         this.page = resource("/status/index.html");
     }
 
@@ -68,6 +78,7 @@ public final class StatusPage {
         out.put("consumerLag", guarded(this::consumerLag));
         out.put("relaySlot", guarded(this::slotLag));
         out.put("outcomes", guarded(this::outcomes));
+        out.put("stuckSagas", guarded(this::stuckSagas));
         out.put("organizations", guarded(this::organizations));
         return out;
     }
@@ -136,6 +147,23 @@ public final class StatusPage {
                 + " FROM provisioning_requests WHERE received_at > now() - interval '24 hours'"
                 + " GROUP BY state, failure_point ORDER BY n DESC";
         return rows(sql);
+    }
+
+    /** Sagas that hold (or may hold) a paid number and have not moved for PROVISIONER_STUCK_AFTER: never silently dropped. */
+    private List<Map<String, Object>> stuckSagas() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (SagaRecord saga : sagas.list(new SagaAdmin.Filter(Optional.empty(), Optional.empty(), Optional.of(stuckAfter)), STUCK_SHOWN)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("requestId", saga.requestId());
+            row.put("orgId", saga.orgId());
+            row.put("state", saga.state().name());
+            row.put("phoneNumber", saga.phoneNumber());
+            row.put("attempts", saga.attempts());
+            row.put("error", saga.error()); // stored redacted by the saga
+            row.put("updatedAt", saga.updatedAt() == null ? null : saga.updatedAt().toString());
+            out.add(row);
+        }
+        return out;
     }
 
     private List<Map<String, Object>> organizations() throws SQLException {

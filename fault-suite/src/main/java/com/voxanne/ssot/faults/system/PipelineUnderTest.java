@@ -149,7 +149,8 @@ public final class PipelineUnderTest implements AutoCloseable {
 
         statusServer = StatusServer.start("127.0.0.1", 0, health, metrics);
         infrastructure.add(statusServer);
-        new StatusPage(dataSource, admin, List.of(provisionerGroup(), projectorGroup(), reconcilerApplicationId()), health, slotName())
+        new StatusPage(dataSource, admin, List.of(provisionerGroup(), projectorGroup(), reconcilerApplicationId()), health, slotName(),
+                ProvisionerSettings.from(source).stuckAfter())
                 .mount(statusServer);
         log.info("Pipeline under test running: topics {}, status {}", topics.names(), statusServer.baseUrl());
     }
