@@ -16,6 +16,7 @@ import com.voxanne.ssot.projector.ProjectorService;
 import com.voxanne.ssot.projector.ProjectorSettings;
 import com.voxanne.ssot.provisioner.ProvisionerService;
 import com.voxanne.ssot.provisioner.ProvisionerSettings;
+import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.provisioner.sim.SimulatedProviders;
 import com.voxanne.ssot.reconciler.ReconcilerService;
 import com.voxanne.ssot.reconciler.ReconcilerSettings;
@@ -179,8 +180,9 @@ public final class Pipeline implements AutoCloseable {
         if (services.get(Part.RECONCILER) instanceof ReconcilerService reconciler) {
             reconciler.registerRoutes(statusServer);
         }
+        ProvisionerSettings provisioning = ProvisionerSettings.from(source);
         new StatusPage(dataSource, admin, groupIds, health, source.get("RELAY_SLOT_NAME", "ssot_relay"),
-                ProvisionerSettings.from(source).stuckAfter()).mount(statusServer);
+                new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter()).mount(statusServer);
     }
 
     /** The consumer groups of the services (Kafka Streams' application id is its group id), from their typed settings. */

@@ -47,15 +47,18 @@ public final class StatusPage {
     private final Duration stuckAfter;
     private final String page;
 
-    /** @param stuckAfter PROVISIONER_STUCK_AFTER: a saga holding a paid number unchanged this long is listed as STUCK */
+    /**
+     * @param sagas      the provisioner's saga records (read only here)
+     * @param stuckAfter PROVISIONER_STUCK_AFTER: a saga holding a paid number unchanged this long is listed as STUCK
+     */
     public StatusPage(DataSource dataSource, Admin admin, List<String> consumerGroups, HealthRegistry health, String slotName,
-                      Duration stuckAfter) {
+                      SagaAdmin sagas, Duration stuckAfter) {
         this.dataSource = dataSource;
         this.admin = admin;
         this.consumerGroups = List.copyOf(consumerGroups);
         this.health = health;
         this.slotName = slotName;
-        this.sagas = new SagaAdmin(dataSource);
+        this.sagas = sagas;
         this.stuckAfter = stuckAfter;
         this.page = resource("/status/index.html");
     }

@@ -22,6 +22,7 @@ import com.voxanne.ssot.provisioner.ProvisionerService;
 import com.voxanne.ssot.provisioner.ProvisionerSettings;
 import com.voxanne.ssot.provisioner.saga.ProviderCircuit;
 import com.voxanne.ssot.provisioner.saga.SagaCheckpoint;
+import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.sim.FakeTwilioServer;
 import com.voxanne.ssot.provisioner.sim.FakeVapiServer;
@@ -149,8 +150,9 @@ public final class PipelineUnderTest implements AutoCloseable {
 
         statusServer = StatusServer.start("127.0.0.1", 0, health, metrics);
         infrastructure.add(statusServer);
+        ProvisionerSettings provisioning = ProvisionerSettings.from(source);
         new StatusPage(dataSource, admin, List.of(provisionerGroup(), projectorGroup(), reconcilerApplicationId()), health, slotName(),
-                ProvisionerSettings.from(source).stuckAfter())
+                new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter())
                 .mount(statusServer);
         log.info("Pipeline under test running: topics {}, status {}", topics.names(), statusServer.baseUrl());
     }
