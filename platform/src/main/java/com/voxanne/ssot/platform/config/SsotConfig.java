@@ -62,8 +62,22 @@ public record SsotConfig(
     public SsotConfig {
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
         topicNames = Map.copyOf(topicNames);
-        validate(grace, httpPort, databaseUrl, twilio);
+        validate(grace, httpPort, databaseUrl, twilio, kafkaClientProperties);
     }
+
+    /**
+     * Kafka client settings the no-loss guarantees rest on, each with what it guarantees. A KAFKA_* override of any of
+     * them is refused at start: with KAFKA_ENABLE_AUTO_COMMIT=true a consumer would acknowledge records before their
+     * database commit, with KAFKA_ACKS=1 a produce would count as durable when one broker had it.
+     */
+    public static final Map<String, String> GUARANTEED_KAFKA_SETTINGS = Map.of(
+            "enable.auto.commit", "offsets are committed only after the work they acknowledge is committed",
+            "isolation.level", "consumers read only committed (exactly-once) records",
+            "acks", "a record counts as written only when every in-sync replica has it",
+            "enable.idempotence", "a retried produce never duplicates or reorders a record",
+            "transactional.id", "each service owns its transactions (and exactly-once fencing)",
+            "transaction.timeout.ms", "the reconciler's exactly-once transactions use their own timeout",
+            "processing.guarantee", "the reconciler runs exactly-once");
 
     public static SsotConfig from(ConfigSource source) {
         Map<String, String> kafkaProps = new HashMap<>(source.kafkaClientProperties());
@@ -90,8 +104,11 @@ public record SsotConfig(
     }
 
     private static void validate(Duration grace, int httpPort, Optional<String> databaseUrl,
-                                 Optional<TwilioCredentials> twilio) {
+                                 Optional<TwilioCredentials> twilio, Map<String, String> kafkaClientProperties) {
         List<String> problems = new ArrayList<>();
+        GUARANTEED_KAFKA_SETTINGS.keySet().stream().sorted().filter(kafkaClientProperties::containsKey).forEach(p -> problems.add(
+                "KAFKA_" + p.toUpperCase(java.util.Locale.ROOT).replace('.', '_') + " cannot be overridden: " + p
+                        + " is fixed by the pipeline (" + GUARANTEED_KAFKA_SETTINGS.get(p) + ")"));
         if (grace.isNegative() || grace.isZero()) {
             problems.add("SSOT_GRACE must be > 0, was " + grace);
         }

@@ -3,6 +3,7 @@ package com.voxanne.ssot.platform.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.ssot.platform.kafka.KafkaClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,35 @@ class SsotConfigTest {
                 .doesNotContainKey("bootstrap.servers")
                 .doesNotContainKey("heap.opts");
         assertThat(config.embeddedDefault()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseOverridesOfTheSettingsTheNoLossGuaranteesRestOnNamingEachVariable() {
+        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "k1:9092", "DATABASE_URL", "jdbc:postgresql://db/ssot",
+                "KAFKA_ENABLE_AUTO_COMMIT", "true", "KAFKA_ACKS", "1", "KAFKA_ISOLATION_LEVEL", "read_uncommitted",
+                "KAFKA_ENABLE_IDEMPOTENCE", "false", "KAFKA_PROCESSING_GUARANTEE", "at_least_once",
+                "KAFKA_TRANSACTIONAL_ID", "mine", "KAFKA_SECURITY_PROTOCOL", "SSL");
+
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(env)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("KAFKA_ENABLE_AUTO_COMMIT cannot be overridden")
+                .hasMessageContaining("KAFKA_ACKS cannot be overridden")
+                .hasMessageContaining("KAFKA_ISOLATION_LEVEL cannot be overridden")
+                .hasMessageContaining("KAFKA_ENABLE_IDEMPOTENCE cannot be overridden")
+                .hasMessageContaining("KAFKA_PROCESSING_GUARANTEE cannot be overridden")
+                .hasMessageContaining("KAFKA_TRANSACTIONAL_ID cannot be overridden")
+                .hasMessageNotContaining("SECURITY_PROTOCOL");
+    }
+
+    @Test
+    void shouldKeepTheDurableProducerAndCommittedReadsWhateverClientPropertiesItIsGiven() {
+        KafkaClients clients = new KafkaClients("k1:9092", Map.of("acks", "1", "enable.auto.commit", "true",
+                "isolation.level", "read_uncommitted", "security.protocol", "SSL"));
+
+        assertThat(clients.producer("p")).containsEntry("acks", "all").containsEntry("enable.idempotence", true)
+                .containsEntry("security.protocol", "SSL");
+        assertThat(clients.consumer("g", "c")).containsEntry("enable.auto.commit", false)
+                .containsEntry("isolation.level", "read_committed");
     }
 
     @Test
