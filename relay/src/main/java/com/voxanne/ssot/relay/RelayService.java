@@ -18,6 +18,7 @@ import com.voxanne.ssot.relay.slot.SlotMonitor;
 import com.voxanne.ssot.relay.slot.SlotState;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
@@ -65,6 +67,7 @@ public final class RelayService implements ManagedService {
     private final RelayMetrics metrics;
     private volatile boolean started;
     private volatile boolean closed;
+    private volatile String configurationProblem;
 
     /**
      * @param settings the relay's validated settings
@@ -150,6 +153,7 @@ public final class RelayService implements ManagedService {
         }
         log.info("Starting relay: {}", settings);
         started = true;
+        refuseSlotOfAnotherDatabase();
         // A walsender still holding the slot (a previous relay shutting down) does not count as ours.
         int stalePid = monitor.sampleSlot().activePid();
         supervisor.start();
@@ -177,6 +181,26 @@ public final class RelayService implements ManagedService {
         }
     }
 
+    /** A configuration error is said once and ends the start (health DOWN with it), instead of a restart loop. */
+    private void refuseSlotOfAnotherDatabase() {
+        Optional<String> conflict;
+        try (Connection c = monitorPool.getConnection()) {
+            try {
+                conflict = ReplicationSlots.conflict(c, settings.slotName(), "RELAY_SLOT_NAME");
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            return; // Postgres not reachable yet: the engine's start retries and reports it
+        }
+        if (conflict.isPresent()) {
+            configurationProblem = conflict.get();
+            log.error("Relay not started: {}", configurationProblem);
+            close();
+            throw new RelayStartException(configurationProblem);
+        }
+    }
+
     /**
      * UP while streaming; DEGRADED (with the reason) while the engine restarts, Postgres or Kafka do not
      * answer, Kafka is slow to acknowledge, or the slot is not streaming; DOWN before start and after close.
@@ -185,6 +209,9 @@ public final class RelayService implements ManagedService {
     public ComponentHealth health() {
         if (!started) {
             return ComponentHealth.down("not started");
+        }
+        if (configurationProblem != null) {
+            return ComponentHealth.down(configurationProblem);
         }
         if (closed) {
             return ComponentHealth.down("stopped");
@@ -234,7 +261,9 @@ public final class RelayService implements ManagedService {
         }
         closed = true;
         supervisor.close();
-        awaitSlotReleased(SLOT_RELEASE_TIMEOUT);
+        if (configurationProblem == null) { // else the slot of that name is another database's: not ours to wait for
+            awaitSlotReleased(SLOT_RELEASE_TIMEOUT);
+        }
         monitor.close();
         admin.close(Duration.ofSeconds(5));
         monitorPool.close();

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +26,43 @@ public final class ReplicationSlots {
             + " FROM pg_replication_slots WHERE slot_name = ?";
 
     private ReplicationSlots() {
+    }
+
+    /**
+     * Why {@code slotName} cannot be this database's relay slot, if it cannot: replication slots are cluster-wide, so
+     * a name another database (another deployment on the same server) already uses, or a slot of another kind, would
+     * have the relay restart forever on "replication slot already exists".
+     *
+     * @param setting the setting that names the slot, for the message
+     */
+    public static Optional<String> conflict(Connection connection, String slotName, String setting) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT s.database, s.slot_type, s.plugin, current_database()"
+                + " FROM pg_replication_slots s WHERE s.slot_name = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String database = rs.getString(1);
+                String type = rs.getString(2);
+                String plugin = rs.getString(3);
+                String ours = rs.getString(4);
+                if (!"logical".equals(type)) {
+                    return Optional.of(setting + " names replication slot '" + slotName + "', which is a " + type
+                            + " slot on this PostgreSQL server, not a logical one: give the relay a slot name of its own");
+                }
+                if (!ours.equals(database)) {
+                    return Optional.of(setting + " names replication slot '" + slotName + "', which belongs to database '"
+                            + database + "' on this PostgreSQL server (slot names are server-wide), not to '" + ours
+                            + "': give this deployment's relay a slot name of its own");
+                }
+                if (!"pgoutput".equals(plugin)) {
+                    return Optional.of(setting + " names replication slot '" + slotName + "' of database '" + ours
+                            + "', which decodes with '" + plugin + "', not pgoutput: it is not a relay slot");
+                }
+                return Optional.empty();
+            }
+        }
     }
 
     /** The slot as it is now ({@link SlotState#exists()} false when there is none). */
