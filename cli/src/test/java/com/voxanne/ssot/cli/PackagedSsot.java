@@ -1,5 +1,6 @@
 package com.voxanne.ssot.cli;
 
+import com.voxanne.ssot.embedded.LocalProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -93,18 +94,8 @@ final class PackagedSsot {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.pid() != ProcessHandle.current().pid())
                 .filter(p -> p.info().commandLine().map(c -> c.contains(path)).orElse(false))
-                .filter(PackagedSsot::notZombie)
+                .filter(LocalProcesses::isRunning) // a zombie holds nothing
                 .toList();
-    }
-
-    private static boolean notZombie(ProcessHandle p) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException | RuntimeException e) {
-            return p.isAlive();
-        }
     }
 
     record Result(int exitCode, String output) {
