@@ -194,8 +194,8 @@ public final class Pipeline implements AutoCloseable {
     private static ManagedService create(Part part, ServiceContext context) {
         return switch (part) {
             case RELAY -> RelayService.create(context);
-            case PROJECTOR -> ProjectorService.fromContext(context);
-            case RECONCILER -> new ReconcilerService(context);
+            case PROJECTOR -> ProjectorService.create(context);
+            case RECONCILER -> ReconcilerService.create(context);
             case PROVISIONER -> ProvisionerService.create(context);
         };
     }

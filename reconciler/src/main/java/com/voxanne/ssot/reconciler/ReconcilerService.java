@@ -73,11 +73,12 @@ public final class ReconcilerService implements ManagedService {
     private CatchUpMonitor catchUp;
     private boolean closed;
 
-    public ReconcilerService(ServiceContext context) {
-        this(context, ReconcilerSettings.from(context.config(), context.source()));
+    /** The reconciler of a deployment: settings from the context (the service factory convention). */
+    public static ReconcilerService create(ServiceContext context) {
+        return new ReconcilerService(context, ReconcilerSettings.from(context.config(), context.source()));
     }
 
-    public ReconcilerService(ServiceContext context, ReconcilerSettings settings) {
+    private ReconcilerService(ServiceContext context, ReconcilerSettings settings) {
         this.settings = settings;
         this.kafka = context.kafka();
         this.registry = context.metrics();

@@ -68,14 +68,6 @@ public final class ProjectorService implements ManagedService {
     private ProjectorMetrics metrics;
     private boolean closed;
 
-    /**
-     * @param dataSource used, not owned: the caller closes it (connections must be autocommit off or are set so)
-     */
-    public ProjectorService(ProjectorSettings settings, Topic<String, NumberProvisioned> topic, KafkaClients kafka,
-                            DataSource dataSource, MeterRegistry registry, Redactor redactor) {
-        this(settings, topic, kafka, dataSource, null, registry, redactor);
-    }
-
     private ProjectorService(ProjectorSettings settings, Topic<String, NumberProvisioned> topic, KafkaClients kafka,
                              DataSource dataSource, HikariDataSource ownedPool, MeterRegistry registry, Redactor redactor) {
         this.settings = settings;
@@ -88,10 +80,20 @@ public final class ProjectorService implements ManagedService {
     }
 
     /** The projector of a deployment: settings and topic names from the context, its own connection pool. */
-    public static ProjectorService fromContext(ServiceContext context) {
+    public static ProjectorService create(ServiceContext context) {
         ProjectorSettings settings = ProjectorSettings.from(context.source());
         Topic<String, NumberProvisioned> topic = Topics.withNames(context.config().topicNames()).numbersProvisioned();
         return withOwnPool(settings, topic, context.kafka(), context.database(), context.metrics(), context.redactor());
+    }
+
+    /**
+     * The projector of a deployment writing through {@code dataSource} (the seam a harness decorates): used, not owned,
+     * the caller closes it.
+     */
+    public static ProjectorService create(ServiceContext context, DataSource dataSource) {
+        return new ProjectorService(ProjectorSettings.from(context.source()),
+                Topics.withNames(context.config().topicNames()).numbersProvisioned(), context.kafka(), dataSource, null,
+                context.metrics(), context.redactor());
     }
 
     /** A projector that opens (and on close, closes) its own pool of {@code settings.poolSize()} connections. */

@@ -186,7 +186,7 @@ public final class ReconcilerThroughputBench {
         ServiceContext context = new ServiceContext(config, source, stack.kafka(), unusedDatabase, new SimpleMeterRegistry(),
                 new HealthRegistry(), Redactor.none());
         long t0 = System.nanoTime();
-        ReconcilerService service = new ReconcilerService(context);
+        ReconcilerService service = ReconcilerService.create(context);
         try {
             service.start();
             double start = (System.nanoTime() - t0) / 1e9;

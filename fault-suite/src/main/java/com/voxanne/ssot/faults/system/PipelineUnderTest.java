@@ -223,7 +223,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     }
 
     private void startReconciler() throws Exception {
-        ReconcilerService next = new ReconcilerService(context);
+        ReconcilerService next = ReconcilerService.create(context);
         reconciler = next;
         next.start();
     }

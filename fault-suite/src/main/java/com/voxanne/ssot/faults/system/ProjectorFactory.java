@@ -3,8 +3,6 @@ package com.voxanne.ssot.faults.system;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.projector.ProjectorService;
-import com.voxanne.ssot.projector.ProjectorSettings;
-import com.voxanne.ssot.schemas.Topics;
 import javax.sql.DataSource;
 
 /**
@@ -14,9 +12,7 @@ import javax.sql.DataSource;
 @FunctionalInterface
 public interface ProjectorFactory {
     /** The real {@link ProjectorService}, writing through {@code dataSource} (the suite's commit-killing wrapper). */
-    ProjectorFactory REAL = (context, dataSource) -> new ProjectorService(ProjectorSettings.from(context.source()),
-            Topics.withNames(context.config().topicNames()).numbersProvisioned(), context.kafka(), dataSource, context.metrics(),
-            context.redactor());
+    ProjectorFactory REAL = ProjectorService::create;
 
     /**
      * @param dataSource the database to write to (not owned: the suite closes it)

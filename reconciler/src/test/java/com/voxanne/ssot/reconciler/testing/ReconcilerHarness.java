@@ -86,7 +86,7 @@ public final class ReconcilerHarness implements AutoCloseable {
 
     /** Starts (or restarts, after {@link #stopService()}) the reconciler with the current settings. */
     public ReconcilerService startService() throws Exception {
-        service = new ReconcilerService(context());
+        service = ReconcilerService.create(context());
         service.start();
         return service;
     }
