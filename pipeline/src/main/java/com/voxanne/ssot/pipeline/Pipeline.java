@@ -8,6 +8,7 @@ import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.kafka.TopicSetup;
 import com.voxanne.ssot.platform.metrics.Metrics;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.ManagedService;
@@ -21,7 +22,6 @@ import com.voxanne.ssot.provisioner.sim.SimulatedProviders;
 import com.voxanne.ssot.reconciler.ReconcilerService;
 import com.voxanne.ssot.reconciler.ReconcilerSettings;
 import com.voxanne.ssot.relay.RelayService;
-import com.voxanne.ssot.schemas.Topics;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
     /** The parts, in start order: the relay first (it must be reading the WAL before rows are written). */
     public enum Part { RELAY, PROJECTOR, RECONCILER, PROVISIONER }
@@ -136,10 +137,7 @@ public final class Pipeline implements AutoCloseable {
         }
         admin = Admin.create(kafka.common());
         resources.push(admin);
-        Topics topics = Topics.withNames(config.topicNames());
-        int partitions = source.getInt("SSOT_TOPIC_PARTITIONS", 6);
-        short replication = (short) source.getInt("SSOT_TOPIC_REPLICATION_FACTOR", 1);
-        TopicSetup.ensure(admin, TopicSetup.plan(topics, partitions, replication));
+        TopicSetup.ensure(admin, config.topicPlan(), KAFKA_TIMEOUT);
         if (options.setupOnly()) {
             return;
         }
@@ -174,8 +172,7 @@ public final class Pipeline implements AutoCloseable {
             health.register(service.name(), service::health);
         }
 
-        String host = source.get("SSOT_HTTP_HOST", "127.0.0.1");
-        statusServer = StatusServer.start(host, config.httpPort(), health, metrics);
+        statusServer = StatusServer.start(config.httpHost(), config.httpPort(), health, metrics);
         resources.push(statusServer);
         if (services.get(Part.RECONCILER) instanceof ReconcilerService reconciler) {
             reconciler.registerRoutes(statusServer);

@@ -2,10 +2,12 @@ package com.voxanne.ssot.reconciler;
 
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
-import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.kafka.TopicSetup;
 import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.platform.service.Closer;
+import com.voxanne.ssot.platform.service.Lifecycle;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.reconciler.catchup.CatchUpMonitor;
@@ -28,8 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -62,8 +62,9 @@ public final class ReconcilerService implements ManagedService {
     private final ReconcilerSettings settings;
     private final KafkaClients kafka;
     private final MeterRegistry registry;
-    private final HealthRegistry health;
     private final Redactor redactor;
+    private final Lifecycle lifecycle = new Lifecycle(NAME);
+    private final Closer closer = new Closer(NAME);
     private final ReconcilerMetrics metrics;
     private final AtomicLong lastOpenCount = new AtomicLong();
     private volatile KafkaStreams streams;
@@ -71,7 +72,6 @@ public final class ReconcilerService implements ManagedService {
     private volatile StreamThreadFailureHandler failureHandler;
     private Admin admin;
     private CatchUpMonitor catchUp;
-    private boolean closed;
 
     /** The reconciler of a deployment: settings from the context (the service factory convention). */
     public static ReconcilerService create(ServiceContext context) {
@@ -82,7 +82,6 @@ public final class ReconcilerService implements ManagedService {
         this.settings = settings;
         this.kafka = context.kafka();
         this.registry = context.metrics();
-        this.health = context.health();
         this.redactor = context.redactor();
         this.metrics = new ReconcilerMetrics(registry);
     }
@@ -104,17 +103,16 @@ public final class ReconcilerService implements ManagedService {
      */
     @Override
     public synchronized void start() throws InterruptedException {
-        if (streams != null || closed) {
-            throw new IllegalStateException("reconciler already started or closed");
-        }
+        lifecycle.beginStart();
         Instant deadline = Instant.now().plus(settings.startTimeout());
         try {
             Files.createDirectories(settings.stateDir());
         } catch (IOException e) {
             throw new ReconcilerStartException("cannot create the reconciler state directory " + settings.stateDir(), e);
         }
-        admin = Admin.create(kafka.common());
         try {
+            admin = Admin.create(kafka.common());
+            closer.onClose("close the admin client", () -> admin.close(ADMIN_TIMEOUT));
             ensureTopics(deadline);
             catchUp = new CatchUpMonitor(new InputLag(admin, settings.applicationId(),
                     List.of(settings.topics().cdcManagedNumbers().name(), settings.topics().cdcOrgCredentials().name()),
@@ -129,17 +127,19 @@ public final class ReconcilerService implements ManagedService {
                 catchUp.onStateChange(newState);
             });
             streams = created;
+            closer.onClose("close the streams client", () -> closeStreams(created));
+            closer.onClose("stop the catch-up monitor", catchUp::close);
             queries = new ComplianceQueries(StoreAccess.of(created), topologyConfig.stores());
             metrics.bindOpenGauge(this::openCount);
-            health.register(NAME, this::health);
             log.info("Starting reconciler application.id={} grace={} punctuation={} stateDir={} inputs={},{} output={}",
                     settings.applicationId(), settings.grace(), settings.punctuationInterval(), settings.stateDir(),
                     topologyConfig.managedNumbersTopic(), topologyConfig.orgCredentialsTopic(), topologyConfig.violationsTopic());
             created.start();
             awaitRunning(created, deadline);
             catchUp.start();
+            lifecycle.running();
         } catch (RuntimeException | InterruptedException e) {
-            closeQuietlyAfterFailedStart(e);
+            Closer.closeAfter(e, this);
             throw e;
         }
     }
@@ -148,9 +148,11 @@ public final class ReconcilerService implements ManagedService {
         Backoff.Attempts attempts = START_BACKOFF.attempts();
         while (true) {
             try {
-                TopicSetup.ensure(admin, settings, ADMIN_TIMEOUT);
+                TopicSetup.ensure(admin, settings.topicPlan(), ADMIN_TIMEOUT);
                 return;
-            } catch (ExecutionException | TimeoutException e) {
+            } catch (TopicSetup.NotCoPartitionedException e) {
+                throw new ReconcilerStartException(e.getMessage(), e);
+            } catch (TopicSetup.TopicSetupException e) {
                 if (Instant.now().isAfter(deadline)) {
                     throw new ReconcilerStartException("reconciler could not set up its topics on Kafka at "
                             + kafka.bootstrapServers() + " within " + settings.startTimeout() + ": "
@@ -238,7 +240,7 @@ public final class ReconcilerService implements ManagedService {
     public ComponentHealth health() {
         KafkaStreams s = streams;
         if (s == null) {
-            return ComponentHealth.down(closed ? "closed" : "not started");
+            return ComponentHealth.down(lifecycle.isClosed() ? "closed" : "not started");
         }
         KafkaStreams.State state = s.state();
         Map<String, Object> details = new LinkedHashMap<>();
@@ -267,36 +269,22 @@ public final class ReconcilerService implements ManagedService {
         };
     }
 
+    /** Stops the catch-up monitor, then the streams client (leaving the group), then the admin client. Idempotent. */
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        health.unregister(NAME);
-        if (catchUp != null) {
-            catchUp.close();
-        }
-        if (streams != null) {
-            // leave the group: a restarted (or another) instance takes the partitions over at once instead of
-            // waiting for this member's session to time out
-            if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
-                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
-                log.warn("Reconciler streams did not close within {} (state {})", CLOSE_TIMEOUT, streams.state());
-            } else {
-                log.info("Reconciler closed");
-            }
-        }
-        if (admin != null) {
-            admin.close(ADMIN_TIMEOUT);
+        if (lifecycle.beginClose()) {
+            closer.close();
         }
     }
 
-    private void closeQuietlyAfterFailedStart(Throwable cause) {
-        try {
-            close();
-        } catch (RuntimeException e) {
-            cause.addSuppressed(e);
+    private void closeStreams(KafkaStreams created) {
+        // leave the group: a restarted (or another) instance takes the partitions over at once instead of
+        // waiting for this member's session to time out
+        if (!created.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+            log.warn("Reconciler streams did not close within {} (state {})", CLOSE_TIMEOUT, created.state());
+        } else {
+            log.info("Reconciler closed");
         }
     }
 }

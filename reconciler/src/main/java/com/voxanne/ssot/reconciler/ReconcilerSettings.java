@@ -4,6 +4,7 @@ import com.voxanne.ssot.platform.config.ConfigException;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.reconciler.topology.ReconcilerTopologyConfig;
+import com.voxanne.ssot.schemas.TopicPlan;
 import com.voxanne.ssot.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +26,9 @@ import java.util.Map;
  *   <tr><td>RECONCILER_CATCHUP_MAX_LAG</td><td>input lag (records) above which alerts are held; default 100</td></tr>
  *   <tr><td>RECONCILER_CATCHUP_REFRESH</td><td>how often the lag is measured; default 500ms</td></tr>
  *   <tr><td>RECONCILER_START_TIMEOUT</td><td>how long start waits for RUNNING; default 60s</td></tr>
- *   <tr><td>RECONCILER_TOPIC_PARTITIONS</td><td>partitions of topics the reconciler creates when missing; default 3</td></tr>
  * </table>
- * The grace period is SSOT_GRACE and topic names are the shared TOPIC_* variables.
+ * The grace period is SSOT_GRACE; topic names (TOPIC_*), partitions and replication of the topics it creates when
+ * missing (SSOT_TOPIC_PARTITIONS, SSOT_TOPIC_REPLICATION_FACTOR) are the shared settings, in {@link #topicPlan()}.
  */
 public record ReconcilerSettings(
         String applicationId,
@@ -39,8 +40,8 @@ public record ReconcilerSettings(
         long maxCatchUpLag,
         Duration catchUpRefresh,
         Duration startTimeout,
-        int topicPartitions,
-        Topics topics) {
+        Topics topics,
+        TopicPlan topicPlan) {
 
     public static final String DEFAULT_APPLICATION_ID = "ssot-reconciler";
 
@@ -70,9 +71,6 @@ public record ReconcilerSettings(
         if (startTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("RECONCILER_START_TIMEOUT must be >= 1s, was " + startTimeout);
         }
-        if (topicPartitions < 1) {
-            problems.add("RECONCILER_TOPIC_PARTITIONS must be >= 1, was " + topicPartitions);
-        }
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems));
         }
@@ -92,17 +90,15 @@ public record ReconcilerSettings(
                 source.getInt("RECONCILER_CATCHUP_MAX_LAG", 100),
                 source.getDuration("RECONCILER_CATCHUP_REFRESH", Duration.ofMillis(500)),
                 source.getDuration("RECONCILER_START_TIMEOUT", Duration.ofSeconds(60)),
-                source.getInt("RECONCILER_TOPIC_PARTITIONS", 3),
-                topics(config));
+                config.topics(),
+                reconcilerTopics(config));
     }
 
-    /** The topic registry with the names overridden in {@link SsotConfig#topicNames()}. */
-    public static Topics topics(SsotConfig config) {
-        try {
-            return Topics.withNames(config.topicNames());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
+    /** The part of the deployment's topic plan the reconciler reads and writes (created when missing). */
+    private static TopicPlan reconcilerTopics(SsotConfig config) {
+        Topics topics = config.topics();
+        return config.topicPlan().only(List.of(topics.cdcManagedNumbers().name(), topics.cdcOrgCredentials().name(),
+                topics.violations().name(), topics.cdcManagedNumbers().dlq(), topics.cdcOrgCredentials().dlq()));
     }
 
     /** The topology's config for these settings (no gate and no listener yet: the service adds them). */

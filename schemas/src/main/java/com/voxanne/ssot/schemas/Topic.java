@@ -28,7 +28,12 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
 
     /** The dead-letter topic of this topic: {@code <name>.dlq} (raw bytes, error in headers). */
     public String dlq() {
-        return name + DLQ_SUFFIX;
+        return dlqOf(name);
+    }
+
+    /** The dead-letter topic of the topic named {@code source}: the one place the {@code .dlq} suffix is applied. */
+    public static String dlqOf(String source) {
+        return requireLegalName(source) + DLQ_SUFFIX;
     }
 
     /**

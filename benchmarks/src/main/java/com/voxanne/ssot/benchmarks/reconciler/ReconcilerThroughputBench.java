@@ -177,7 +177,7 @@ public final class ReconcilerThroughputBench {
         env.put("RECONCILER_APPLICATION_ID", appId);
         env.put("RECONCILER_STATE_DIR", stateRoot.resolve(appId).toString());
         env.put("RECONCILER_COMMIT_INTERVAL", COMMIT_INTERVAL.toMillis() + "ms");
-        env.put("RECONCILER_TOPIC_PARTITIONS", Integer.toString(PARTITIONS));
+        env.put("SSOT_TOPIC_PARTITIONS", Integer.toString(PARTITIONS));
         env.put("TOPIC_CDC_MANAGED_NUMBERS", managedTopic(set));
         env.put("TOPIC_CDC_ORG_CREDENTIALS", credentialsTopic(set));
         env.put("TOPIC_VIOLATIONS", appId + ".violations");

@@ -9,7 +9,8 @@ import com.voxanne.ssot.benchmarks.report.Format;
 import com.voxanne.ssot.benchmarks.report.Section;
 import com.voxanne.ssot.benchmarks.report.Stats;
 import com.voxanne.ssot.benchmarks.report.Target;
-import com.voxanne.ssot.pipeline.TopicSetup;
+import com.voxanne.ssot.platform.kafka.TopicSetup;
+import com.voxanne.ssot.schemas.TopicPlan;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.SsotConfig;
@@ -108,7 +109,7 @@ public final class RelayBench implements AutoCloseable {
         ConfigSource source = ConfigSource.of(env);
         SsotConfig config = SsotConfig.from(source);
         Topics topics = Topics.withNames(config.topicNames());
-        TopicSetup.ensure(stack.admin(), TopicSetup.plan(topics, 6, (short) 1));
+        TopicSetup.ensure(stack.admin(), TopicPlan.of(topics, 6, 1), Duration.ofSeconds(30));
         context = new ServiceContext(config, source, stack.kafka(), db.settings(), new SimpleMeterRegistry(), new HealthRegistry(),
                 Redactor.none());
         payload = payload(topics);

@@ -7,6 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+
+import com.voxanne.ssot.schemas.TopicPlan;
+import com.voxanne.ssot.schemas.Topics;
 
 /**
  * The settings every part of the pipeline shares, built once at start and validated with named checks.
@@ -18,7 +22,10 @@ import java.util.Optional;
  * @param twilio                 TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; empty means the simulated Twilio
  * @param vapi                   VAPI_API_KEY / VAPI_BASE_URL; empty key means the simulated Vapi
  * @param grace                  SSOT_GRACE: how long a managed number may lack its SSOT row before it is a violation
+ * @param httpHost               SSOT_HTTP_HOST: the address the status server binds
  * @param topicNames             overridden topic names, by TOPIC_* variable (see {@link #TOPIC_VARIABLES})
+ * @param topicPartitions        SSOT_TOPIC_PARTITIONS: partitions of the topics the pipeline creates
+ * @param topicReplicationFactor SSOT_TOPIC_REPLICATION_FACTOR: replication factor of the topics the pipeline creates
  */
 public record SsotConfig(
         Optional<String> kafkaBootstrapServers,
@@ -30,23 +37,30 @@ public record SsotConfig(
         VapiSettings vapi,
         Duration grace,
         int httpPort,
+        String httpHost,
         Path dataDir,
-        Map<String, String> topicNames) {
+        Map<String, String> topicNames,
+        int topicPartitions,
+        int topicReplicationFactor) {
 
     /**
      * Topic name variables (TOPIC_ + the topic registry's id), each mapped to that id, so that
      * {@code Topics.withNames(config.topicNames())} applies the overrides.
      */
-    public static final Map<String, String> TOPIC_VARIABLES = Map.of(
-            "TOPIC_PROVISIONING_REQUESTS", "PROVISIONING_REQUESTS",
-            "TOPIC_PROVISIONING_RESULTS", "PROVISIONING_RESULTS",
-            "TOPIC_NUMBERS_PROVISIONED", "NUMBERS_PROVISIONED",
-            "TOPIC_VIOLATIONS", "VIOLATIONS",
-            "TOPIC_CDC_MANAGED_NUMBERS", "CDC_MANAGED_NUMBERS",
-            "TOPIC_CDC_ORG_CREDENTIALS", "CDC_ORG_CREDENTIALS");
+    public static final Map<String, String> TOPIC_VARIABLES = Topics.ids().stream()
+            .collect(Collectors.toUnmodifiableMap(Topics::envVarName, id -> id));
+
+    /**
+     * Settings that were replaced, with what replaced them: set, they are refused at start rather than silently
+     * ignored.
+     */
+    public static final Map<String, String> RETIRED_SETTINGS = Map.of(
+            "RECONCILER_TOPIC_PARTITIONS", "SSOT_TOPIC_PARTITIONS (one partition count for every topic the pipeline creates)");
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_HTTP_PORT = 8080;
+    /** Loopback: the status page is not published beyond this machine unless SSOT_HTTP_HOST says so. */
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final String DEFAULT_VAPI_BASE_URL = "https://api.vapi.ai";
 
     public record TwilioCredentials(String accountSid, Secret authToken) {
@@ -62,7 +76,7 @@ public record SsotConfig(
     public SsotConfig {
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
         topicNames = Map.copyOf(topicNames);
-        validate(grace, httpPort, databaseUrl, twilio, kafkaClientProperties);
+        validate(grace, httpPort, databaseUrl, twilio, kafkaClientProperties, topicPartitions, topicReplicationFactor);
     }
 
     /**
@@ -80,6 +94,9 @@ public record SsotConfig(
             "processing.guarantee", "the reconciler runs exactly-once");
 
     public static SsotConfig from(ConfigSource source) {
+        RETIRED_SETTINGS.keySet().stream().sorted().filter(v -> source.get(v).isPresent()).findFirst().ifPresent(v -> {
+            throw new ConfigException(v + " is no longer read: use " + RETIRED_SETTINGS.get(v));
+        });
         Map<String, String> kafkaProps = new HashMap<>(source.kafkaClientProperties());
         kafkaProps.remove("bootstrap.servers");
         Optional<String> sid = source.get("TWILIO_ACCOUNT_SID");
@@ -99,13 +116,23 @@ public record SsotConfig(
                 new VapiSettings(source.secret("VAPI_API_KEY"), source.get("VAPI_BASE_URL", DEFAULT_VAPI_BASE_URL)),
                 source.getDuration("SSOT_GRACE", DEFAULT_GRACE),
                 source.getInt("SSOT_HTTP_PORT", DEFAULT_HTTP_PORT),
+                source.get("SSOT_HTTP_HOST", DEFAULT_HTTP_HOST),
                 Path.of(source.get("SSOT_DATA_DIR", ".ssot")).toAbsolutePath().normalize(),
-                topics);
+                topics,
+                source.getInt("SSOT_TOPIC_PARTITIONS", TopicPlan.DEFAULT_PARTITIONS),
+                source.getInt("SSOT_TOPIC_REPLICATION_FACTOR", TopicPlan.DEFAULT_REPLICATION_FACTOR));
     }
 
     private static void validate(Duration grace, int httpPort, Optional<String> databaseUrl,
-                                 Optional<TwilioCredentials> twilio, Map<String, String> kafkaClientProperties) {
+                                 Optional<TwilioCredentials> twilio, Map<String, String> kafkaClientProperties,
+                                 int topicPartitions, int topicReplicationFactor) {
         List<String> problems = new ArrayList<>();
+        if (topicPartitions < 1) {
+            problems.add("SSOT_TOPIC_PARTITIONS must be >= 1, was " + topicPartitions);
+        }
+        if (topicReplicationFactor < 1 || topicReplicationFactor > Short.MAX_VALUE) {
+            problems.add("SSOT_TOPIC_REPLICATION_FACTOR must be >= 1, was " + topicReplicationFactor);
+        }
         GUARANTEED_KAFKA_SETTINGS.keySet().stream().sorted().filter(kafkaClientProperties::containsKey).forEach(p -> problems.add(
                 "KAFKA_" + p.toUpperCase(java.util.Locale.ROOT).replace('.', '_') + " cannot be overridden: " + p
                         + " is fixed by the pipeline (" + GUARANTEED_KAFKA_SETTINGS.get(p) + ")"));
@@ -123,6 +150,20 @@ public record SsotConfig(
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems));
         }
+    }
+
+    /** The topic registry under this deployment's names. */
+    public Topics topics() {
+        try {
+            return Topics.withNames(topicNames);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** Every topic this deployment needs, with its partitions, replication factor and configs. */
+    public TopicPlan topicPlan() {
+        return TopicPlan.of(topics(), topicPartitions, topicReplicationFactor);
     }
 
     /** True when no external Kafka and Postgres are configured: the embedded default applies. */

@@ -1,6 +1,7 @@
 package com.voxanne.ssot.platform.kafka;
 
 import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.header.Headers;
  * caller may then commit the source offset: nothing is lost.
  */
 public final class DeadLetters {
-    public static final String SUFFIX = ".dlq";
     public static final String H_ERROR_CLASS = "dlq.error.class";
     public static final String H_ERROR_MESSAGE = "dlq.error.message";
     public static final String H_STAGE = "dlq.stage";
@@ -35,8 +35,9 @@ public final class DeadLetters {
         this.timeout = timeout;
     }
 
+    /** Where records of {@code sourceTopic} are parked (the contract's {@link Topic#dlqOf} name). */
     public static String topicFor(String sourceTopic) {
-        return sourceTopic + SUFFIX;
+        return Topic.dlqOf(sourceTopic);
     }
 
     /**

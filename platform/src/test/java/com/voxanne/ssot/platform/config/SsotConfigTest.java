@@ -139,4 +139,30 @@ class SsotConfigTest {
         assertThat(config.grace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.httpPort()).isEqualTo(9100);
     }
+
+    @Test
+    void shouldReadOnePartitionCountAndReplicationFactorForEveryTopicThePipelineCreates() {
+        SsotConfig defaults = SsotConfig.from(ConfigSource.of(Map.of()));
+        SsotConfig set = SsotConfig.from(ConfigSource.of(Map.of("SSOT_TOPIC_PARTITIONS", "12",
+                "SSOT_TOPIC_REPLICATION_FACTOR", "3", "TOPIC_VIOLATIONS", "acme.violations")));
+
+        assertThat(defaults.topicPartitions()).isEqualTo(6);
+        assertThat(defaults.topicReplicationFactor()).isEqualTo(1);
+        assertThat(set.topicPlan().topic("acme.violations").orElseThrow().partitions()).isEqualTo(12);
+        assertThat(set.topicPlan().topic("cdc.org_credentials").orElseThrow().replicationFactor()).isEqualTo(3);
+        assertThat(SsotConfig.TOPIC_VARIABLES).containsEntry("TOPIC_CDC_ORG_CREDENTIALS", "CDC_ORG_CREDENTIALS").hasSize(6);
+    }
+
+    @Test
+    void shouldRefuseImpossibleTopicSettingsAndTheRetiredReconcilerPartitionCount() {
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("SSOT_TOPIC_PARTITIONS", "0",
+                "SSOT_TOPIC_REPLICATION_FACTOR", "0"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SSOT_TOPIC_PARTITIONS must be >= 1, was 0")
+                .hasMessageContaining("SSOT_TOPIC_REPLICATION_FACTOR must be >= 1, was 0");
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("RECONCILER_TOPIC_PARTITIONS", "3"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("RECONCILER_TOPIC_PARTITIONS is no longer read: use SSOT_TOPIC_PARTITIONS (one partition count for"
+                        + " every topic the pipeline creates)");
+    }
 }

@@ -87,6 +87,7 @@ public final class ReconcilerHarness implements AutoCloseable {
     /** Starts (or restarts, after {@link #stopService()}) the reconciler with the current settings. */
     public ReconcilerService startService() throws Exception {
         service = ReconcilerService.create(context());
+        health.register(ReconcilerService.NAME, service::health); // as the pipeline does for every service it runs
         service.start();
         return service;
     }
