@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.voxanne.ssot.cli.commands.ProvisionCommand;
 import com.voxanne.ssot.reconciler.audit.SsotAudit;
-import com.voxanne.ssot.reconciler.audit.ViolationsReader;
+import com.voxanne.ssot.reconciler.violations.ViolationsReader;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;

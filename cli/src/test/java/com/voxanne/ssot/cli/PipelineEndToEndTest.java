@@ -8,7 +8,7 @@ import com.voxanne.ssot.cli.runtime.DemoStory;
 import com.voxanne.ssot.pipeline.Pipeline;
 import com.voxanne.ssot.reconciler.audit.AuditFinding;
 import com.voxanne.ssot.reconciler.audit.SsotAudit;
-import com.voxanne.ssot.reconciler.audit.ViolationsReader;
+import com.voxanne.ssot.reconciler.violations.ViolationsReader;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.ViolationKind;

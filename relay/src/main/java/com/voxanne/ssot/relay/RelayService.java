@@ -3,7 +3,9 @@ package com.voxanne.ssot.relay;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
+import com.voxanne.ssot.platform.service.Lifecycle;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.relay.config.RelayConnectorConfig;
@@ -59,14 +61,17 @@ public final class RelayService implements ManagedService {
     private static final Duration SLOT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
 
     private final RelaySettings settings;
-    private final HikariDataSource monitorPool;
-    private final Admin admin;
-    private final SlotMonitor monitor;
-    private final EngineSupervisor supervisor;
-    private final InFlight inFlight;
-    private final RelayMetrics metrics;
-    private volatile boolean started;
-    private volatile boolean closed;
+    private final KafkaClients kafka;
+    private final DatabaseSettings database;
+    private final MeterRegistry registry;
+    private final Redactor redactor;
+    private final InFlight inFlight = new InFlight(Clock.systemUTC());
+    private final Lifecycle lifecycle = new Lifecycle(NAME);
+    private final Closer closer = new Closer(NAME);
+    // built by start(), read by health() from any thread
+    private volatile HikariDataSource monitorPool;
+    private volatile SlotMonitor monitor;
+    private volatile EngineSupervisor supervisor;
     private volatile String configurationProblem;
 
     /**
@@ -76,27 +81,13 @@ public final class RelayService implements ManagedService {
      * @param metrics  the process's meter registry
      * @param redactor scrubs secrets from anything the relay reports
      */
-    public RelayService(RelaySettings settings, KafkaClients kafka, DatabaseSettings database, MeterRegistry metrics,
-                        Redactor redactor) {
+    private RelayService(RelaySettings settings, KafkaClients kafka, DatabaseSettings database, MeterRegistry metrics,
+                         Redactor redactor) {
         this.settings = settings;
-        this.inFlight = new InFlight(Clock.systemUTC());
-        this.monitorPool = database.pool("ssot-relay-monitor", 1);
-        Map<String, Object> adminProps = kafka.common();
-        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "ssot-relay-monitor-" + settings.slotName());
-        this.admin = Admin.create(adminProps);
-        this.monitor = new SlotMonitor(monitorPool, admin, settings.slotName(), settings.monitorInterval(), redactor);
-        RelayMetrics relayMetrics = new RelayMetrics(metrics, settings.slotName(), monitor::lagBytes, inFlight);
-        this.metrics = relayMetrics;
-        RecordMapper mapper = new RecordMapper(settings.topics(), settings.topicPrefix());
-        Map<String, Object> producerProps = producerProperties(kafka, settings);
-        this.supervisor = new EngineSupervisor(
-                settings.slotName(),
-                RelayConnectorConfig.engine(settings, kafka.common()),
-                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
-                producer -> new KafkaBatchWriter(producer, mapper, relayMetrics, inFlight, settings.sendTimeout()),
-                settings.restartBackoff(),
-                relayMetrics,
-                redactor);
+        this.kafka = kafka;
+        this.database = database;
+        this.registry = metrics;
+        this.redactor = redactor;
     }
 
     /** The relay as the CLI builds it: every setting from the context (see {@link RelaySettings#from}). */
@@ -148,12 +139,53 @@ public final class RelayService implements ManagedService {
      */
     @Override
     public void start() throws InterruptedException {
-        if (closed) {
-            throw new IllegalStateException("relay " + settings.slotName() + " was closed; build a new one");
-        }
+        lifecycle.beginStart();
         log.info("Starting relay: {}", settings);
-        started = true;
-        refuseSlotOfAnotherDatabase();
+        try {
+            openParts();
+            refuseSlotOfAnotherDatabase();
+            awaitStreaming();
+            lifecycle.running();
+        } catch (RuntimeException | InterruptedException e) {
+            Closer.closeAfter(e, this);
+            throw e;
+        }
+    }
+
+    /**
+     * The slot monitor (its own pool and admin client), the metrics and the engine supervisor, registered to close in
+     * reverse: the engine first (committing only what Kafka acknowledged), then, unless the slot is another database's,
+     * a wait until Postgres has released the slot (so a relay started next can take it at once), then the rest.
+     */
+    private void openParts() {
+        monitorPool = closer.register("close the monitor pool", database.pool("ssot-relay-monitor", 1));
+        Map<String, Object> adminProps = kafka.common();
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "ssot-relay-monitor-" + settings.slotName());
+        Admin admin = Admin.create(adminProps);
+        closer.onClose("close the monitor's admin client", () -> admin.close(Duration.ofSeconds(5)));
+        SlotMonitor slots = closer.register("stop the slot monitor",
+                new SlotMonitor(monitorPool, admin, settings.slotName(), settings.monitorInterval(), redactor));
+        monitor = slots;
+        RelayMetrics metrics = new RelayMetrics(registry, settings.slotName(), slots::lagBytes, inFlight);
+        closer.onClose("remove the relay metrics", metrics::close);
+        RecordMapper mapper = new RecordMapper(settings.topics(), settings.topicPrefix());
+        Map<String, Object> producerProps = producerProperties(kafka, settings);
+        closer.onClose("wait for the slot to be released", () -> {
+            if (configurationProblem == null) { // else the slot of that name is another database's: not ours to wait for
+                awaitSlotReleased(SLOT_RELEASE_TIMEOUT);
+            }
+        });
+        supervisor = closer.register("stop the CDC engine", new EngineSupervisor(
+                settings.slotName(),
+                RelayConnectorConfig.engine(settings, kafka.common()),
+                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                producer -> new KafkaBatchWriter(producer, mapper, metrics, inFlight, settings.sendTimeout()),
+                settings.restartBackoff(),
+                metrics,
+                redactor));
+    }
+
+    private void awaitStreaming() throws InterruptedException {
         // A walsender still holding the slot (a previous relay shutting down) does not count as ours.
         int stalePid = monitor.sampleSlot().activePid();
         supervisor.start();
@@ -173,7 +205,6 @@ public final class RelayService implements ManagedService {
                         : monitor.databaseProblem() != null ? monitor.databaseProblem()
                         : monitor.kafkaProblem() != null ? monitor.kafkaProblem()
                         : "engine " + supervisor.phase() + ", slot " + monitor.slot();
-                close();
                 throw new RelayStartException("relay did not start streaming from slot " + settings.slotName() + " within "
                         + settings.startTimeout() + ": " + why);
             }
@@ -196,7 +227,6 @@ public final class RelayService implements ManagedService {
         if (conflict.isPresent()) {
             configurationProblem = conflict.get();
             log.error("Relay not started: {}", configurationProblem);
-            close();
             throw new RelayStartException(configurationProblem);
         }
     }
@@ -207,14 +237,19 @@ public final class RelayService implements ManagedService {
      */
     @Override
     public ComponentHealth health() {
-        if (!started) {
+        if (lifecycle.state() == Lifecycle.State.NEW) {
             return ComponentHealth.down("not started");
         }
         if (configurationProblem != null) {
             return ComponentHealth.down(configurationProblem);
         }
-        if (closed) {
+        if (lifecycle.isClosed()) {
             return ComponentHealth.down("stopped");
+        }
+        EngineSupervisor supervisor = this.supervisor;
+        SlotMonitor monitor = this.monitor;
+        if (supervisor == null || monitor == null) {
+            return ComponentHealth.down("starting");
         }
         EngineSupervisor.Phase phase = supervisor.phase();
         List<String> problems = new ArrayList<>();
@@ -250,24 +285,13 @@ public final class RelayService implements ManagedService {
         return ComponentHealth.up(details);
     }
 
-    /**
-     * Stops the engine (committing only what Kafka acknowledged), waits until Postgres has released the
-     * slot (so a relay started next can take it at once), then stops the monitor and clients.
-     */
+    /** Closes what {@link #start()} opened, in reverse (see {@code openParts}). Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (!lifecycle.beginClose()) {
             return;
         }
-        closed = true;
-        supervisor.close();
-        if (configurationProblem == null) { // else the slot of that name is another database's: not ours to wait for
-            awaitSlotReleased(SLOT_RELEASE_TIMEOUT);
-        }
-        monitor.close();
-        admin.close(Duration.ofSeconds(5));
-        monitorPool.close();
-        metrics.close();
+        closer.close();
         log.info("Relay for slot {} stopped", settings.slotName());
     }
 

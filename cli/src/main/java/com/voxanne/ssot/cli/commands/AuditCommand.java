@@ -7,7 +7,7 @@ import com.voxanne.ssot.provisioner.ProviderClients;
 import com.voxanne.ssot.provisioner.audit.InventoryAudit;
 import com.voxanne.ssot.provisioner.audit.InventoryReport;
 import com.voxanne.ssot.reconciler.audit.AuditFinding;
-import com.voxanne.ssot.reconciler.audit.AuditReports;
+import com.voxanne.ssot.reconciler.report.AuditReports;
 import com.voxanne.ssot.reconciler.audit.SsotAudit;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintStream;

@@ -2,7 +2,7 @@ package com.voxanne.ssot.cli.commands;
 
 import com.voxanne.ssot.cli.Ssot.UserError;
 import com.voxanne.ssot.cli.runtime.Environment;
-import com.voxanne.ssot.reconciler.audit.TextTable;
+import com.voxanne.ssot.platform.text.TextTable;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.projector.backfill.Backfill;
 import com.voxanne.ssot.projector.backfill.BackfillProgress;

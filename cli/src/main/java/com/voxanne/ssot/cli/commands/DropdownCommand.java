@@ -2,7 +2,7 @@ package com.voxanne.ssot.cli.commands;
 
 import com.voxanne.ssot.cli.Ssot.UserError;
 import com.voxanne.ssot.cli.runtime.Environment;
-import com.voxanne.ssot.reconciler.audit.AuditReports;
+import com.voxanne.ssot.reconciler.report.AuditReports;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.reconciler.audit.Dropdown;
 import com.voxanne.ssot.reconciler.audit.DropdownListing;

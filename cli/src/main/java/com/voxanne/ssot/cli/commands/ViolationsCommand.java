@@ -1,9 +1,9 @@
 package com.voxanne.ssot.cli.commands;
 
 import com.voxanne.ssot.cli.runtime.Environment;
-import com.voxanne.ssot.reconciler.audit.AuditReports;
+import com.voxanne.ssot.reconciler.report.AuditReports;
 import com.voxanne.ssot.platform.config.ConfigSource;
-import com.voxanne.ssot.reconciler.audit.ViolationsReader;
+import com.voxanne.ssot.reconciler.violations.ViolationsReader;
 import com.voxanne.ssot.schemas.Topics;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -17,7 +17,7 @@ import com.voxanne.ssot.faults.system.TopicReader;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.provisioner.twilio.OwnedNumber;
 import com.voxanne.ssot.provisioner.vapi.ImportedNumber;
-import com.voxanne.ssot.reconciler.audit.AuditReports;
+import com.voxanne.ssot.reconciler.report.AuditReports;
 import com.voxanne.ssot.reconciler.audit.ComplianceCheck;
 import com.voxanne.ssot.reconciler.audit.ComplianceReport;
 import com.voxanne.ssot.reconciler.audit.DatabaseReadException;

@@ -73,7 +73,7 @@ public final class ComplianceCheck {
         return out;
     }
 
-    static List<CheckResult> checks(ManagedNumberRow managed, SsotRow ssot, DropdownEntry listed) {
+    public static List<CheckResult> checks(ManagedNumberRow managed, SsotRow ssot, DropdownEntry listed) {
         List<CheckResult> checks = new ArrayList<>();
         checks.add(CheckResult.pass(CheckResult.MANAGED_NUMBER_EXISTS,
                 "found in managed_phone_numbers (id " + managed.id() + ", status " + managed.status() + ")"));

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.reconciler.audit;
 
+import com.voxanne.ssot.reconciler.violations.ViolationsReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

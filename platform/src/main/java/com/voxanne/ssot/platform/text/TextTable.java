@@ -1,4 +1,4 @@
-package com.voxanne.ssot.reconciler.audit;
+package com.voxanne.ssot.platform.text;
 
 import java.util.ArrayList;
 import java.util.Arrays;

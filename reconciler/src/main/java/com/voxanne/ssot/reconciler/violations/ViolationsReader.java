@@ -1,4 +1,4 @@
-package com.voxanne.ssot.reconciler.audit;
+package com.voxanne.ssot.reconciler.violations;
 
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.schemas.avro.SsotViolation;

@@ -1,6 +1,13 @@
-package com.voxanne.ssot.reconciler.audit;
+package com.voxanne.ssot.reconciler.report;
 
-import com.voxanne.ssot.reconciler.audit.ViolationsReader.ViolationUpdate;
+import com.voxanne.ssot.platform.text.TextTable;
+import com.voxanne.ssot.reconciler.audit.AuditFinding;
+import com.voxanne.ssot.reconciler.audit.CheckResult;
+import com.voxanne.ssot.reconciler.audit.ComplianceReport;
+import com.voxanne.ssot.reconciler.audit.DropdownListing;
+import com.voxanne.ssot.reconciler.audit.NumberCheck;
+import com.voxanne.ssot.reconciler.audit.Organization;
+import com.voxanne.ssot.reconciler.violations.ViolationsReader.ViolationUpdate;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import java.util.Collection;
 import java.util.List;

@@ -1,7 +1,14 @@
-package com.voxanne.ssot.reconciler.audit;
+package com.voxanne.ssot.reconciler.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.voxanne.ssot.reconciler.audit.AuditFinding;
+import com.voxanne.ssot.reconciler.audit.ComplianceCheck;
+import com.voxanne.ssot.reconciler.audit.ComplianceReport;
+import com.voxanne.ssot.reconciler.audit.DropdownEntry;
+import com.voxanne.ssot.reconciler.audit.DropdownListing;
+import com.voxanne.ssot.reconciler.audit.NumberCheck;
+import com.voxanne.ssot.reconciler.audit.Organization;
 import com.voxanne.ssot.reconciler.model.Compliance;
 import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
 import java.time.Instant;
