@@ -21,7 +21,8 @@ class DockerComposeConfigTest {
     @Test
     void shouldValidateTheComposeFileWhenSecretsComeFromTheEnvironment() throws Exception {
         Result r = compose(Map.of("POSTGRES_PASSWORD", "pw-from-env", "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
-                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env"), "config");
+                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env", "SSOT_HTTP_TOKEN", "http-token-from-env"),
+                "config");
 
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.output).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
@@ -34,6 +35,15 @@ class DockerComposeConfigTest {
 
         assertThat(r.exit).isNotZero();
         assertThat(r.output).contains("POSTGRES_PASSWORD");
+    }
+
+    @Test
+    void shouldRefuseToPublishTheStatusServerWithoutAToken() throws Exception {
+        Result r = compose(Map.of("POSTGRES_PASSWORD", "pw-from-env", "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
+                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env"), "config", "-q");
+
+        assertThat(r.exit).isNotZero();
+        assertThat(r.output).contains("SSOT_HTTP_TOKEN");
     }
 
     @Test
@@ -66,7 +76,8 @@ class DockerComposeConfigTest {
         cmd[2] = COMPOSE.toString();
         System.arraycopy(args, 0, cmd, 3, args.length);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(COMPOSE.getParent().toString()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("VAPI_") || k.equals("POSTGRES_PASSWORD"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("VAPI_") || k.equals("POSTGRES_PASSWORD")
+                || k.startsWith("SSOT_"));
         pb.environment().putAll(env);
         Process p;
         try {

@@ -172,7 +172,7 @@ public final class Pipeline implements AutoCloseable {
             health.register(service.name(), service::health);
         }
 
-        statusServer = StatusServer.start(config.httpHost(), config.httpPort(), health, metrics);
+        statusServer = StatusServer.start(config.http(), health, metrics, config.redactor());
         resources.push(statusServer);
         if (services.get(Part.RECONCILER) instanceof ReconcilerService reconciler) {
             reconciler.registerRoutes(statusServer);

@@ -46,6 +46,8 @@ public final class StatusPage {
     private final SagaAdmin sagas;
     private final Duration stuckAfter;
     private final String page;
+    private final String script;
+    private final String style;
 
     /**
      * @param sagas      the provisioner's saga records (read only here)
@@ -61,17 +63,22 @@ public final class StatusPage {
         this.sagas = sagas;
         this.stuckAfter = stuckAfter;
         this.page = resource("/status/index.html");
+        this.script = resource("/status/status.js");
+        this.style = resource("/status/status.css");
     }
 
     public void mount(StatusServer server) {
-        server.route("/api/status", ex -> StatusServer.respondJson(ex, 200, snapshot()));
-        server.route("/", ex -> {
+        server.route("/api/status", ex -> server.respondRedacted(ex, 200, snapshot()));
+        // the shell has no data in it: a browser loads it, then asks for the token if the data routes want one
+        server.shellRoute("/", ex -> {
             if (!ex.getRequestURI().getPath().equals("/")) {
                 StatusServer.respond(ex, 404, "text/plain", "not found");
                 return;
             }
             StatusServer.respond(ex, 200, "text/html; charset=utf-8", page);
         });
+        server.shellRoute("/status.js", ex -> StatusServer.respond(ex, 200, "text/javascript; charset=utf-8", script));
+        server.shellRoute("/status.css", ex -> StatusServer.respond(ex, 200, "text/css; charset=utf-8", style));
     }
 
     /** Everything the page shows except the violations, as one JSON-ready map. */
@@ -171,14 +178,14 @@ public final class StatusPage {
 
     private List<Map<String, Object>> organizations() throws SQLException {
         String sql = """
-                SELECT o.id::text AS org_id, o.name, o.email,
+                SELECT o.id::text AS org_id, o.name,
                        count(m.id) AS managed_numbers,
                        count(m.id) FILTER (WHERE c.id IS NOT NULL AND c.is_managed
                                               AND c.vapi_phone_id = m.vapi_phone_id) AS compliant
                 FROM organizations o
                 LEFT JOIN managed_phone_numbers m ON m.org_id = o.id AND m.status = 'active'
                 LEFT JOIN org_credentials c ON c.org_id = m.org_id AND c.provider = 'twilio' AND c.phone_number = m.phone_number
-                GROUP BY o.id, o.name, o.email
+                GROUP BY o.id, o.name
                 ORDER BY o.name
                 LIMIT 200""";
         return rows(sql);

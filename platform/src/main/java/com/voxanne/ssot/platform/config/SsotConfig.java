@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import com.voxanne.ssot.platform.http.HttpAccess;
 import com.voxanne.ssot.schemas.TopicPlan;
 import com.voxanne.ssot.schemas.Topics;
 
@@ -23,6 +24,8 @@ import com.voxanne.ssot.schemas.Topics;
  * @param vapi                   VAPI_API_KEY / VAPI_BASE_URL; empty key means the simulated Vapi
  * @param grace                  SSOT_GRACE: how long a managed number may lack its SSOT row before it is a violation
  * @param httpHost               SSOT_HTTP_HOST: the address the status server binds
+ * @param httpToken              SSOT_HTTP_TOKEN: the bearer token every route but /health needs (required beyond loopback)
+ * @param metricsToken           SSOT_METRICS_TOKEN: a bearer token that opens /metrics only (for a Prometheus scrape)
  * @param topicNames             overridden topic names, by TOPIC_* variable (see {@link #TOPIC_VARIABLES})
  * @param topicPartitions        SSOT_TOPIC_PARTITIONS: partitions of the topics the pipeline creates
  * @param topicReplicationFactor SSOT_TOPIC_REPLICATION_FACTOR: replication factor of the topics the pipeline creates
@@ -38,6 +41,8 @@ public record SsotConfig(
         Duration grace,
         int httpPort,
         String httpHost,
+        Optional<Secret> httpToken,
+        Optional<Secret> metricsToken,
         Path dataDir,
         Map<String, String> topicNames,
         int topicPartitions,
@@ -77,6 +82,7 @@ public record SsotConfig(
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
         topicNames = Map.copyOf(topicNames);
         validate(grace, httpPort, databaseUrl, twilio, kafkaClientProperties, topicPartitions, topicReplicationFactor);
+        new HttpAccess(httpHost, httpPort, httpToken, metricsToken).requireTokenBeyondLoopback();
     }
 
     /**
@@ -117,6 +123,8 @@ public record SsotConfig(
                 source.getDuration("SSOT_GRACE", DEFAULT_GRACE),
                 source.getInt("SSOT_HTTP_PORT", DEFAULT_HTTP_PORT),
                 source.get("SSOT_HTTP_HOST", DEFAULT_HTTP_HOST),
+                source.secret("SSOT_HTTP_TOKEN"),
+                source.secret("SSOT_METRICS_TOKEN"),
                 Path.of(source.get("SSOT_DATA_DIR", ".ssot")).toAbsolutePath().normalize(),
                 topics,
                 source.getInt("SSOT_TOPIC_PARTITIONS", TopicPlan.DEFAULT_PARTITIONS),
@@ -152,6 +160,11 @@ public record SsotConfig(
         }
     }
 
+    /** Where the status server listens and who may read it. */
+    public HttpAccess http() {
+        return new HttpAccess(httpHost, httpPort, httpToken, metricsToken);
+    }
+
     /** The topic registry under this deployment's names. */
     public Topics topics() {
         try {
@@ -177,6 +190,8 @@ public record SsotConfig(
         databasePassword.ifPresent(all::add);
         twilio.ifPresent(t -> all.add(t.authToken()));
         vapi.apiKey().ifPresent(all::add);
+        httpToken.ifPresent(all::add);
+        metricsToken.ifPresent(all::add);
         return all;
     }
 
