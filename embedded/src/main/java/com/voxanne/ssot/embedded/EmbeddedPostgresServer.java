@@ -274,6 +274,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         config.put("fsync", "on");
         config.put("max_replication_slots", "32");
         config.put("max_wal_senders", "32");
+        // a relay that stops moving must not fill a developer's disk: past this the slot loses WAL (health says so)
+        config.put("max_slot_wal_keep_size", "4GB");
         config.put("timezone", "UTC");
         return config;
     }

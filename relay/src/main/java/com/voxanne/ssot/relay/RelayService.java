@@ -73,6 +73,7 @@ public final class RelayService implements ManagedService {
     private volatile SlotMonitor monitor;
     private volatile EngineSupervisor supervisor;
     private volatile String configurationProblem;
+    private volatile String walKeepLimit;
 
     /**
      * @param settings the relay's validated settings
@@ -144,6 +145,7 @@ public final class RelayService implements ManagedService {
         try {
             openParts();
             refuseSlotOfAnotherDatabase();
+            checkWalKeepLimit();
             awaitStreaming();
             lifecycle.running();
         } catch (RuntimeException | InterruptedException e) {
@@ -179,7 +181,7 @@ public final class RelayService implements ManagedService {
                 settings.slotName(),
                 RelayConnectorConfig.engine(settings, kafka.common()),
                 () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
-                producer -> new KafkaBatchWriter(producer, mapper, metrics, inFlight, settings.sendTimeout()),
+                producer -> new KafkaBatchWriter(producer, mapper, metrics, inFlight, settings.sendTimeout(), redactor),
                 settings.restartBackoff(),
                 metrics,
                 redactor));
@@ -232,6 +234,28 @@ public final class RelayService implements ManagedService {
     }
 
     /**
+     * An unlimited {@code max_slot_wal_keep_size} lets a relay that stops moving fill the database's disk with WAL: said
+     * once at start (health shows the limit), not refused, since the server's setting is the DBA's call.
+     */
+    private void checkWalKeepLimit() {
+        try (Connection c = monitorPool.getConnection()) {
+            try {
+                walKeepLimit = ReplicationSlots.walKeepLimit(c);
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            return; // Postgres not reachable yet: the engine's start retries and reports it
+        }
+        if ("-1".equals(walKeepLimit)) {
+            log.warn("PostgreSQL's max_slot_wal_keep_size is unlimited: if the relay stops moving, slot {} keeps WAL until"
+                    + " the disk is full. Set it (docker-compose sets 16GB) and alarm on ssot_relay_slot_lag_bytes"
+                    + " (health turns DEGRADED above RELAY_SLOT_LAG_ALARM_BYTES={})", settings.slotName(),
+                    settings.slotLagAlarmBytes());
+        }
+    }
+
+    /**
      * UP while streaming; DEGRADED (with the reason) while the engine restarts, Postgres or Kafka do not
      * answer, Kafka is slow to acknowledge, or the slot is not streaming; DOWN before start and after close.
      */
@@ -274,13 +298,25 @@ public final class RelayService implements ManagedService {
                     + " records");
         }
         SlotState slot = monitor.slot();
+        if (slot.lostWal()) {
+            return ComponentHealth.down("replication slot " + settings.slotName() + " lost WAL it had not relayed"
+                    + " (max_slot_wal_keep_size " + walKeepLimit + " exceeded): those changes are not in Kafka; drop and"
+                    + " recreate the slot, then backfill (./ssot backfill --from-managed-numbers)");
+        }
         if (!slot.active()) {
             return ComponentHealth.degraded("replication slot " + settings.slotName() + " is not streaming");
+        }
+        if (slot.lagBytes() > settings.slotLagAlarmBytes() || slot.aboutToLoseWal()) {
+            return ComponentHealth.degraded("replication slot " + settings.slotName() + " keeps " + slot.lagBytes()
+                    + " bytes of WAL (alarm above RELAY_SLOT_LAG_ALARM_BYTES=" + settings.slotLagAlarmBytes() + ", wal_status "
+                    + slot.walStatus() + ", max_slot_wal_keep_size " + walKeepLimit + ")");
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("slot", settings.slotName());
         details.put("slotLagBytes", slot.lagBytes());
         details.put("confirmedFlushLsn", String.valueOf(slot.confirmedFlushLsn()));
+        details.put("walStatus", String.valueOf(slot.walStatus()));
+        details.put("maxSlotWalKeepSize", String.valueOf(walKeepLimit));
         details.put("oldestUnrelayedAgeMs", inFlight.oldestUnrelayedAgeMillis());
         return ComponentHealth.up(details);
     }

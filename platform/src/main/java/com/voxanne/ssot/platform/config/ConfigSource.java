@@ -85,6 +85,16 @@ public final class ConfigSource {
         }).orElse(defaultValue);
     }
 
+    public long getLong(String name, long defaultValue) {
+        return get(name).map(v -> {
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name + " must be a whole number, was '" + v + "'");
+            }
+        }).orElse(defaultValue);
+    }
+
     public Duration getDuration(String name, Duration defaultValue) {
         return get(name).map(v -> parseDuration(name, v)).orElse(defaultValue);
     }

@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
  * @param startTimeout             RELAY_START_TIMEOUT: how long start() waits for the stream to run
  * @param monitorInterval          RELAY_MONITOR_INTERVAL: how often slot lag and reachability are sampled
  * @param restartBackoff           RELAY_RESTART_BACKOFF_MAX caps the pause between engine restarts
+ * @param slotLagAlarmBytes        RELAY_SLOT_LAG_ALARM_BYTES: WAL kept by the slot above which health is DEGRADED
  * @param topics                   where the three streams go
  */
 public record RelaySettings(
@@ -59,6 +60,7 @@ public record RelaySettings(
         Duration startTimeout,
         Duration monitorInterval,
         Backoff restartBackoff,
+        long slotLagAlarmBytes,
         RoutedTopics topics) {
 
     public static final String DEFAULT_SLOT_NAME = "ssot_relay";
@@ -66,6 +68,8 @@ public record RelaySettings(
     public static final String DEFAULT_OFFSETS_TOPIC = "ssot.relay.offsets";
     public static final String DEFAULT_TOPIC_PREFIX = "ssot";
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    /** 1 GiB of WAL behind: far beyond a healthy relay's lag (kilobytes), far below a full disk. */
+    public static final long DEFAULT_SLOT_LAG_ALARM_BYTES = 1L << 30;
 
     private static final Pattern SQL_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,99}");
@@ -113,6 +117,9 @@ public record RelaySettings(
             problems.add("RELAY_OFFSETS_REPLICATION_FACTOR must be >= 1, was " + offsetsReplicationFactor);
         }
         requirePositive(problems, "RELAY_HEARTBEAT", heartbeatInterval);
+        if (slotLagAlarmBytes < 1) {
+            problems.add("RELAY_SLOT_LAG_ALARM_BYTES must be > 0, was " + slotLagAlarmBytes);
+        }
         requirePositive(problems, "RELAY_OFFSET_FLUSH", offsetFlushInterval);
         requirePositive(problems, "RELAY_POLL_INTERVAL", pollInterval);
         requirePositive(problems, "RELAY_SEND_TIMEOUT", sendTimeout);
@@ -183,6 +190,7 @@ public record RelaySettings(
                 source.getDuration("RELAY_START_TIMEOUT", Duration.ofSeconds(90)),
                 source.getDuration("RELAY_MONITOR_INTERVAL", Duration.ofSeconds(5)),
                 backoff,
+                source.getLong("RELAY_SLOT_LAG_ALARM_BYTES", DEFAULT_SLOT_LAG_ALARM_BYTES),
                 RoutedTopics.of(topics));
     }
 

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.relay.engine;
 
+import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.relay.metrics.InFlight;
 import com.voxanne.ssot.relay.metrics.RelayMetrics;
 import io.debezium.engine.DebeziumEngine;
@@ -17,23 +18,31 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's batch handler: sends every record of a batch with one idempotent, acks=all producer (so
  * order per key is kept), waits until Kafka has acknowledged all of them, and only then marks them
  * processed and the batch finished, which is what lets the engine commit the WAL position. A send that
  * fails or is not acknowledged in time throws {@link RelayWriteException}: nothing of the batch is
- * acknowledged, the engine stops, and the relay restarts it, re-reading the same changes.
+ * acknowledged, the engine stops, and the relay restarts it, re-reading the same changes. A change the relay cannot
+ * route is parked on its dead-letter topic in the same batch ({@link RelayDeadLetters}), so one bad change neither
+ * stops the relay forever nor is skipped.
  */
 public final class KafkaBatchWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+    private static final Logger log = LoggerFactory.getLogger(KafkaBatchWriter.class);
+
     private final Producer<byte[], byte[]> producer;
     private final RecordMapper mapper;
     private final RelayMetrics metrics;
     private final InFlight inFlight;
     private final Duration sendTimeout;
+    private final RelayDeadLetters deadLetters;
 
     public KafkaBatchWriter(Producer<byte[], byte[]> producer, RecordMapper mapper, RelayMetrics metrics,
-                            InFlight inFlight, Duration sendTimeout) {
+                            InFlight inFlight, Duration sendTimeout, Redactor redactor) {
+        this.deadLetters = new RelayDeadLetters(redactor);
         this.producer = producer;
         this.mapper = mapper;
         this.metrics = metrics;
@@ -48,7 +57,7 @@ public final class KafkaBatchWriter implements DebeziumEngine.ChangeConsumer<Rec
         List<RelayRecord> outgoing = new ArrayList<>(events.size());
         long oldest = Long.MAX_VALUE;
         for (RecordChangeEvent<SourceRecord> event : events) {
-            Optional<RelayRecord> mapped = mapper.map(event.record());
+            Optional<RelayRecord> mapped = route(event.record());
             if (mapped.isPresent()) {
                 outgoing.add(mapped.get());
                 long ts = mapped.get().sourceTsMicros();
@@ -68,6 +77,18 @@ public final class KafkaBatchWriter implements DebeziumEngine.ChangeConsumer<Rec
             inFlight.end();
         }
         count(outgoing);
+    }
+
+    private Optional<RelayRecord> route(SourceRecord source) {
+        try {
+            return mapper.map(source);
+        } catch (UnexpectedRecordException e) {
+            RelayRecord parked = deadLetters.park(source, e, RecordMapper.sourceTsMicros(source));
+            metrics.failed(RelayMetrics.FAILURE_UNROUTABLE);
+            log.error("Relay cannot route a change; it goes to {} with the reason, the slot moves on once Kafka has it: {}",
+                    parked.record().topic(), parked.context());
+            return Optional.of(parked);
+        }
     }
 
     /** Tombstones are part of the contract (a delete is followed by one), so the engine must pass them on. */
@@ -109,6 +130,9 @@ public final class KafkaBatchWriter implements DebeziumEngine.ChangeConsumer<Rec
     private void count(List<RelayRecord> relayed) {
         Map<String, Integer> byTable = new HashMap<>();
         for (RelayRecord r : relayed) {
+            if (RelayDeadLetters.TABLE.equals(r.table())) {
+                continue; // counted as a failure when parked
+            }
             byTable.merge(r.table(), 1, Integer::sum);
         }
         byTable.forEach(metrics::relayed);

@@ -35,6 +35,8 @@ public final class RelayMetrics {
     public static final String FAILURE_KAFKA_WRITE = "KAFKA_WRITE";
     /** Failure point: the engine stopped (database, offsets, connector). */
     public static final String FAILURE_ENGINE = "CDC_ENGINE";
+    /** A change the relay could not route, parked on its dead-letter topic. */
+    public static final String FAILURE_UNROUTABLE = "RELAY_UNROUTABLE";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> records = new ConcurrentHashMap<>();

@@ -22,7 +22,7 @@ public final class ReplicationSlots {
     private static final Logger log = LoggerFactory.getLogger(ReplicationSlots.class);
     private static final String SAMPLE = "SELECT active, confirmed_flush_lsn::text, coalesce(active_pid, 0),"
             + " CASE WHEN confirmed_flush_lsn IS NULL THEN -1"
-            + " ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint END"
+            + " ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint END, wal_status"
             + " FROM pg_replication_slots WHERE slot_name = ?";
 
     private ReplicationSlots() {
@@ -66,14 +66,25 @@ public final class ReplicationSlots {
     }
 
     /** The slot as it is now ({@link SlotState#exists()} false when there is none). */
+    /**
+     * PostgreSQL's {@code max_slot_wal_keep_size} as it reports it ({@code -1} is unlimited: a slot that stops moving
+     * keeps WAL until the disk is full).
+     */
+    public static String walKeepLimit(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SHOW max_slot_wal_keep_size"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     public static SlotState sample(Connection connection, String slotName) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(SAMPLE)) {
             ps.setString(1, slotName);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return new SlotState(false, false, 0, -1, null);
+                    return new SlotState(false, false, 0, -1, null, null);
                 }
-                return new SlotState(true, rs.getBoolean(1), rs.getInt(3), rs.getLong(4), rs.getString(2));
+                return new SlotState(true, rs.getBoolean(1), rs.getInt(3), rs.getLong(4), rs.getString(2), rs.getString(5));
             }
         }
     }

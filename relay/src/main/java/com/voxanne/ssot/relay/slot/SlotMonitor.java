@@ -69,7 +69,7 @@ public final class SlotMonitor implements AutoCloseable {
                 log.warn("Relay cannot sample replication slot {}: {}", slotName, problem, e);
             }
             databaseProblem = problem;
-            slot = new SlotState(slot.exists(), false, 0, slot.lagBytes(), slot.confirmedFlushLsn());
+            slot = new SlotState(slot.exists(), false, 0, slot.lagBytes(), slot.confirmedFlushLsn(), slot.walStatus());
         }
         return slot;
     }

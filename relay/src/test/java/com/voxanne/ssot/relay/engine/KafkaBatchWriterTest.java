@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.relay.config.RelaySettings.RoutedTopics;
 import com.voxanne.ssot.relay.metrics.InFlight;
 import com.voxanne.ssot.relay.metrics.RelayMetrics;
@@ -43,7 +44,8 @@ class KafkaBatchWriterTest {
     }
 
     private KafkaBatchWriter writer(MockProducer<byte[], byte[]> producer) {
-        return new KafkaBatchWriter(producer, new RecordMapper(TOPICS, "px"), metrics, inFlight, Duration.ofSeconds(5));
+        return new KafkaBatchWriter(producer, new RecordMapper(TOPICS, "px"), metrics, inFlight, Duration.ofSeconds(5),
+                Redactor.none());
     }
 
     @Test
@@ -113,6 +115,72 @@ class KafkaBatchWriterTest {
         assertThat(producer.history()).isEmpty();
         assertThat(committer.processed).containsExactly(event);
         assertThat(committer.batchesFinished).isEqualTo(1);
+    }
+
+    @Test
+    void shouldParkAChangeItCannotRouteInOrderAndAcknowledgeTheBatchOnlyOnceKafkaHasTheDeadLetter() throws Exception {
+        // given a batch with a row change whose key lacks org_id between two good outbox events
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        org.apache.kafka.connect.data.Schema keySchema = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                .field("phone_number", Schema.STRING_SCHEMA).build();
+        SourceRecord stray = new SourceRecord(Map.of(), Map.of("lsn", 4242L), "cdc.mpn", null, keySchema,
+                new org.apache.kafka.connect.data.Struct(keySchema).put("phone_number", "+14155550100"), null, null);
+        List<RecordChangeEvent<SourceRecord>> batch = List.of(outboxEvent("org-1", "e-1"), () -> stray,
+                outboxEvent("org-1", "e-2"));
+        CompletableFuture<Void> handled = CompletableFuture.runAsync(() -> {
+            try {
+                writer(producer).handleBatch(batch, committer);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().until(() -> producer.history().size() == 3);
+
+        // then the stray change goes, in its place, to its dead-letter topic with the reason and the WAL position
+        var parked = producer.history().get(1);
+        assertThat(parked.topic()).isEqualTo("cdc.mpn.dlq");
+        assertThat(new String(parked.key(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"phone_number\":\"+14155550100\"}");
+        assertThat(header(parked, "dlq.stage")).isEqualTo("relay-route");
+        assertThat(header(parked, "dlq.error.message")).contains("org_id");
+        assertThat(header(parked, "dlq.source.topic")).isEqualTo("cdc.mpn");
+        assertThat(header(parked, "dlq.source.position")).contains("4242");
+        // and nothing is acknowledged until Kafka has all three, the dead letter included
+        producer.completeNext();
+        producer.completeNext();
+        assertThat(committer.processed).isEmpty();
+        producer.completeNext();
+        handled.get();
+        assertThat(committer.processed).containsExactlyElementsOf(batch);
+        assertThat(registry.get("ssot.failures").tag("failure_point", RelayMetrics.FAILURE_UNROUTABLE).counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get(RelayMetrics.RECORDS).tag("table", "outbox").counter().count()).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldAcknowledgeNothingWhenTheDeadLetterTopicRefusesTheChange() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        SourceRecord stray = new SourceRecord(Map.of(), Map.of("lsn", 7L), "px.public.unknown", null, Schema.STRING_SCHEMA,
+                "k", Schema.STRING_SCHEMA, "v");
+        CompletableFuture<Void> handled = CompletableFuture.runAsync(() -> {
+            try {
+                writer(producer).handleBatch(List.of(() -> stray), committer);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().until(() -> producer.history().size() == 1);
+        assertThat(producer.history().get(0).topic()).isEqualTo("px.public.unknown.dlq");
+
+        producer.errorNext(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("no such topic"));
+
+        assertThatThrownBy(handled::join).cause().isInstanceOf(RelayWriteException.class)
+                .hasMessageContaining("px.public.unknown.dlq");
+        assertThat(committer.processed).isEmpty();
+        assertThat(committer.batchesFinished).isZero();
+    }
+
+    private static String header(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static final class RecordingCommitter implements DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> {
