@@ -3,8 +3,8 @@ package com.voxanne.ssot.benchmarks.relay;
 import com.voxanne.ssot.benchmarks.BenchSizes;
 import com.voxanne.ssot.benchmarks.infra.BenchDatabase;
 import com.voxanne.ssot.benchmarks.infra.BenchStack;
+import com.voxanne.ssot.benchmarks.infra.BenchWaits;
 import com.voxanne.ssot.benchmarks.infra.TopicWatcher;
-import com.voxanne.ssot.benchmarks.infra.Waits;
 import com.voxanne.ssot.benchmarks.report.Format;
 import com.voxanne.ssot.benchmarks.report.Section;
 import com.voxanne.ssot.benchmarks.report.Stats;
@@ -160,7 +160,7 @@ public final class RelayBench implements AutoCloseable {
              PreparedStatement delete = c.prepareStatement("DELETE FROM outbox WHERE id = ?")) {
             long start = System.nanoTime();
             for (int i = 0; i < sizes.relayLatencySamples(); i++) {
-                Waits.parkUntil(start + i * PACE.toNanos());
+                BenchWaits.parkUntil(start + i * PACE.toNanos());
                 UUID id = UUID.randomUUID();
                 insert.setObject(1, id);
                 insert.setString(2, "bench-org");
@@ -173,7 +173,7 @@ public final class RelayBench implements AutoCloseable {
                 c.commit();
             }
         }
-        Waits.require(() -> arrivals.keySet().containsAll(committedAt.keySet()), Duration.ofSeconds(60),
+        BenchWaits.require(() -> arrivals.keySet().containsAll(committedAt.keySet()), Duration.ofSeconds(60),
                 "the relay to publish " + committedAt.size() + " outbox rows");
         List<Double> ms = new ArrayList<>();
         List<Double> toProducer = new ArrayList<>();
@@ -222,7 +222,7 @@ public final class RelayBench implements AutoCloseable {
         }
         relay = RelayService.create(context);
         relay.start();
-        Waits.require(() -> arrivals.keySet().containsAll(ids), Duration.ofMinutes(5),
+        BenchWaits.require(() -> arrivals.keySet().containsAll(ids), Duration.ofMinutes(5),
                 "the relay to drain " + ids.size() + " outbox rows");
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;

@@ -37,7 +37,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * provider clients), organisations inserted up front, and two outside observers: the org_credentials change
  * stream (commit times) and the violations topic (OPEN arrivals).
  */
-public final class PipelineUnderTest implements AutoCloseable {
+public final class BenchPipeline implements AutoCloseable {
     public static final String RECONCILER_APPLICATION_ID = "bench-pipeline-reconciler";
     private static final String SLOT = "bench_pipeline";
     private static final long ORG_MSB = 0x0b0b_0000_0000_4000L;
@@ -57,7 +57,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     private final Map<String, OpenArrival> opened = new ConcurrentHashMap<>();
     private final InputLag reconcilerLag;
 
-    private PipelineUnderTest(BenchDatabase db, ConfigSource source, Pipeline pipeline, List<String> orgIds, BenchStack stack) {
+    private BenchPipeline(BenchDatabase db, ConfigSource source, Pipeline pipeline, List<String> orgIds, BenchStack stack) {
         this.db = db;
         this.source = source;
         this.pipeline = pipeline;
@@ -74,7 +74,7 @@ public final class PipelineUnderTest implements AutoCloseable {
                 List.of(topics.cdcManagedNumbers().name(), topics.cdcOrgCredentials().name()), Duration.ofSeconds(10));
     }
 
-    public static PipelineUnderTest start(BenchStack stack, BenchSizes sizes, Path dataDir, PrintStream progress) throws Exception {
+    public static BenchPipeline start(BenchStack stack, BenchSizes sizes, Path dataDir, PrintStream progress) throws Exception {
         BenchDatabase db = stack.newDatabase("bench_pipeline", 4);
         List<String> orgs = insertOrganisations(db, sizes.provisioningOrgs());
         Map<String, String> env = new HashMap<>(stack.environment(db, dataDir));
@@ -90,7 +90,7 @@ public final class PipelineUnderTest implements AutoCloseable {
             if (!pipeline.awaitHealthy(Duration.ofSeconds(90))) {
                 throw new IllegalStateException("the pipeline under test is not healthy: " + pipeline.health().snapshot());
             }
-            return new PipelineUnderTest(db, source, pipeline, orgs, stack);
+            return new BenchPipeline(db, source, pipeline, orgs, stack);
         } catch (Exception | Error e) {
             try {
                 pipeline.close();
