@@ -6,6 +6,7 @@ import com.voxanne.ssot.benchmarks.infra.BenchStack;
 import com.voxanne.ssot.benchmarks.infra.TopicWatcher;
 import com.voxanne.ssot.pipeline.Pipeline;
 import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.reconciler.catchup.InputLag;
 import com.voxanne.ssot.relay.RelayService;
@@ -47,6 +48,7 @@ public final class BenchPipeline implements AutoCloseable {
     public record OpenArrival(long arrivedMillis, SsotViolation violation) {
     }
 
+    private final Closer closer = new Closer("bench pipeline");
     private final BenchDatabase db;
     private final ConfigSource source;
     private final Pipeline pipeline;
@@ -61,15 +63,19 @@ public final class BenchPipeline implements AutoCloseable {
         this.db = db;
         this.source = source;
         this.pipeline = pipeline;
+        // the slot is dropped last, once the pipeline's relay has let go of it
+        closer.onClose("drop the replication slot", () -> RelayService.dropSlot(db.settings(), SLOT));
+        closer.register("close the pipeline", pipeline);
         this.orgIds = orgIds;
         this.topics = Topics.withNames(pipeline.context().config().topicNames());
-        this.commits = new CommitObserver(stack.kafka(), topics.cdcOrgCredentials().name());
-        this.violations = TopicWatcher.start(stack.kafka(), topics.violations().name(), new StringDeserializer(),
-                topics.violations().valueSerde().deserializer(), (record, nanos, millis) -> {
+        this.commits = closer.register("stop the commit observer",
+                new CommitObserver(stack.kafka(), topics.cdcOrgCredentials().name()));
+        this.violations = closer.register("stop the violations watcher", TopicWatcher.start(stack.kafka(), topics.violations().name(),
+                new StringDeserializer(), topics.violations().valueSerde().deserializer(), (record, nanos, millis) -> {
                     if (record.value() != null && record.value().getState() == ViolationState.OPEN) {
                         opened.putIfAbsent(record.key(), new OpenArrival(millis, record.value()));
                     }
-                });
+                }));
         this.reconcilerLag = new InputLag(stack.admin(), RECONCILER_APPLICATION_ID,
                 List.of(topics.cdcManagedNumbers().name(), topics.cdcOrgCredentials().name()), Duration.ofSeconds(10));
     }
@@ -92,11 +98,7 @@ public final class BenchPipeline implements AutoCloseable {
             }
             return new BenchPipeline(db, source, pipeline, orgs, stack);
         } catch (Exception | Error e) {
-            try {
-                pipeline.close();
-            } catch (RuntimeException closing) {
-                e.addSuppressed(closing);
-            }
+            Closer.closeAfter(e, pipeline);
             throw e;
         }
     }
@@ -170,30 +172,7 @@ public final class BenchPipeline implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        Exception failure = null;
-        for (AutoCloseable c : List.<AutoCloseable>of(violations, commits, pipeline)) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                failure = chain(failure, e);
-            }
-        }
-        try {
-            RelayService.dropSlot(db.settings(), SLOT);
-        } catch (Exception e) {
-            failure = chain(failure, e);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static Exception chain(Exception first, Exception next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
+    public void close() {
+        closer.close();
     }
 }

@@ -14,6 +14,7 @@ import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.platform.http.HealthRegistry;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.relay.RelayService;
 import com.voxanne.ssot.relay.config.RelaySettings;
@@ -62,6 +63,7 @@ public final class RelayBench implements AutoCloseable {
     private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
     /** {record timestamp (when the relay handed it to its producer), arrival} in epoch ms, by event id. */
     private final Map<String, long[]> arrivalClock = new ConcurrentHashMap<>();
+    private final Closer closer = new Closer("relay bench");
     private BenchDatabase db;
     private ServiceContext context;
     private RelayService relay;
@@ -99,6 +101,8 @@ public final class RelayBench implements AutoCloseable {
 
     public void setUp(Section section) throws Exception {
         db = stack.newDatabase("bench_relay", 2);
+        // registered first so that it runs last, once the relay has let go of the slot
+        closer.onClose("drop the replication slot", () -> RelayService.dropSlot(db.settings(), SLOT));
         Map<String, String> env = new HashMap<>(stack.environment(db, dataDir));
         env.put("RELAY_SLOT_NAME", SLOT);
         env.put("RELAY_OFFSETS_TOPIC", SUFFIX + ".offsets");
@@ -112,7 +116,7 @@ public final class RelayBench implements AutoCloseable {
         context = new ServiceContext(config, source, stack.kafka(), db.settings(), new SimpleMeterRegistry(), new HealthRegistry(),
                 Redactor.none());
         payload = payload(topics);
-        watcher = TopicWatcher.start(stack.kafka(), topics.numbersProvisioned().name(), new StringDeserializer(),
+        watcher = closer.register("stop the topic watcher", TopicWatcher.start(stack.kafka(), topics.numbersProvisioned().name(), new StringDeserializer(),
                 new ByteArrayDeserializer(), (record, nanos, millis) -> {
                     Header id = record.headers().lastHeader("eventId");
                     if (id != null) {
@@ -120,7 +124,13 @@ public final class RelayBench implements AutoCloseable {
                         arrivalClock.put(eventId, new long[] {record.timestamp(), millis});
                         arrivals.put(eventId, nanos);
                     }
-                });
+                }));
+        // the backlog measurement replaces the relay, so the step closes whichever one runs then
+        closer.onClose("close the relay", () -> {
+            if (relay != null) {
+                relay.close();
+            }
+        });
         relay = RelayService.create(context);
         relay.start();
         RelaySettings settings = relay.settings();
@@ -259,39 +269,7 @@ public final class RelayBench implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        Exception failure = null;
-        try {
-            if (relay != null) {
-                relay.close();
-            }
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        try {
-            if (watcher != null) {
-                watcher.close();
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            failure = chain(failure, e);
-        }
-        try {
-            if (db != null) {
-                RelayService.dropSlot(db.settings(), SLOT);
-            }
-        } catch (Exception e) {
-            failure = chain(failure, e);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static Exception chain(Exception first, Exception next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
+    public void close() {
+        closer.close();
     }
 }
