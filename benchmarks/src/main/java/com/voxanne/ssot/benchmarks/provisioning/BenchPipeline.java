@@ -15,9 +15,6 @@ import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationState;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,18 +105,7 @@ public final class BenchPipeline implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             ids.add(new UUID(ORG_MSB, VARIANT | i));
         }
-        try (Connection c = db.pool().getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO organizations (id, name, email) SELECT id, 'Bench clinic ' || ord,"
-                     + " 'clinic-' || ord || '@bench.example' FROM unnest(?::uuid[]) WITH ORDINALITY AS t(id, ord)")) {
-            Array array = c.createArrayOf("uuid", ids.toArray());
-            try {
-                ps.setArray(1, array);
-                ps.executeUpdate();
-            } finally {
-                array.free();
-            }
-            c.commit();
-        }
+        db.insertOrganisations(ids, "Bench clinic ", "clinic-");
         return ids.stream().map(UUID::toString).toList();
     }
 

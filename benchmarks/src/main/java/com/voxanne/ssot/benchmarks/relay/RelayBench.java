@@ -24,7 +24,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -224,7 +223,7 @@ public final class RelayBench implements AutoCloseable {
                 insert.addBatch();
                 if (tx.size() == BACKLOG_TX_ROWS || i == sizes.relayBacklogRows() - 1) {
                     insert.executeBatch();
-                    deleteAll(c, delete, tx);
+                    BenchDatabase.updateWithUuids(c, delete, 1, tx);
                     c.commit();
                     tx.clear();
                 }
@@ -245,15 +244,6 @@ public final class RelayBench implements AutoCloseable {
         return (ids.size() - 1) / ((last - first) / 1e9);
     }
 
-    private static void deleteAll(Connection c, PreparedStatement delete, List<UUID> ids) throws SQLException {
-        Array array = c.createArrayOf("uuid", ids.toArray());
-        try {
-            delete.setArray(1, array);
-            delete.executeUpdate();
-        } finally {
-            array.free();
-        }
-    }
 
     private static byte[] payload(Topics topics) {
         NumberProvisioned event = NumberProvisioned.newBuilder()
