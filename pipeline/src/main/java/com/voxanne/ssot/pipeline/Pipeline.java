@@ -50,6 +50,9 @@ import org.apache.kafka.clients.admin.Admin;
  * Starts the pipeline, whole ({@code ./ssot up}, {@code ./ssot demo}) or one part ({@code ./ssot run X}):
  * the embedded stack when nothing is configured, migrations, topics, the simulated providers when no real
  * ones are configured, the services, and the status server. Closes everything in reverse order.
+ *
+ * <p>Harnesses (the fault suite, the benchmarks) run this same wiring: they pass {@link Factories} with a seam in one
+ * part's place and {@link #replace} a part while the others run, instead of assembling a pipeline of their own.
  */
 public final class Pipeline implements AutoCloseable {
     /** The parts, in start order: the relay first (it must be reading the WAL before rows are written). */
