@@ -4,7 +4,7 @@ import com.voxanne.ssot.benchmarks.BenchOptions.Stage;
 import com.voxanne.ssot.benchmarks.backfill.BackfillBench;
 import com.voxanne.ssot.benchmarks.footprint.FootprintBench;
 import com.voxanne.ssot.benchmarks.infra.BenchStack;
-import com.voxanne.ssot.benchmarks.provisioning.PipelineUnderTest;
+import com.voxanne.ssot.benchmarks.provisioning.BenchPipeline;
 import com.voxanne.ssot.benchmarks.provisioning.ProvisioningBench;
 import com.voxanne.ssot.benchmarks.reconciler.DetectionBench;
 import com.voxanne.ssot.benchmarks.reconciler.ReconcilerSection;
@@ -263,7 +263,7 @@ public final class BenchSuite {
                                         Section reconciler, boolean warmUp, PrintStream progress) throws InterruptedException {
         stage(progress, "2. Provisioning and 3. detection, on the assembled pipeline ...");
         attempt(provisioning, "pipeline under test", () -> {
-            try (PipelineUnderTest pipeline = PipelineUnderTest.start(stack, sizes, work.resolve("pipeline"), progress);
+            try (BenchPipeline pipeline = BenchPipeline.start(stack, sizes, work.resolve("pipeline"), progress);
                  ProvisioningBench bench = new ProvisioningBench(pipeline, sizes, progress)) {
                 DetectionBench detection = new DetectionBench(pipeline, sizes, progress);
                 bench.describe(provisioning);

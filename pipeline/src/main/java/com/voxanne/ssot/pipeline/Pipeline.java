@@ -1,6 +1,7 @@
 package com.voxanne.ssot.pipeline;
 
 import com.voxanne.ssot.embedded.EmbeddedStack;
+import com.voxanne.ssot.platform.config.ConfigException;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.platform.db.Migrations;
@@ -10,9 +11,11 @@ import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.kafka.TopicSetup;
 import com.voxanne.ssot.platform.metrics.Metrics;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.platform.service.ServiceFactory;
 import com.voxanne.ssot.projector.ProjectorService;
 import com.voxanne.ssot.projector.ProjectorSettings;
 import com.voxanne.ssot.provisioner.ProvisionerService;
@@ -21,32 +24,37 @@ import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.provisioner.sim.SimulatedProviders;
 import com.voxanne.ssot.reconciler.ReconcilerService;
 import com.voxanne.ssot.reconciler.ReconcilerSettings;
+import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.relay.RelayService;
+import com.voxanne.ssot.relay.config.RelaySettings;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts the pipeline, whole ({@code ./ssot up}, {@code ./ssot demo}) or one part ({@code ./ssot run X}):
  * the embedded stack when nothing is configured, migrations, topics, the simulated providers when no real
  * ones are configured, the services, and the status server. Closes everything in reverse order.
+ *
+ * <p>Harnesses (the fault suite, the benchmarks) run this same wiring: they pass {@link Factories} with a seam in one
+ * part's place and {@link #replace} a part while the others run, instead of assembling a pipeline of their own.
  */
 public final class Pipeline implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
     /** The parts, in start order: the relay first (it must be reading the WAL before rows are written). */
@@ -76,8 +84,48 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private final Map<Part, ManagedService> services = new LinkedHashMap<>();
+    /**
+     * How each part is built: the real services by default ({@code XService::create}); a harness puts a factory with
+     * seams in one part's place (a saga listener, a sabotaged {@code DataSource}) and keeps the rest real.
+     */
+    public record Factories(Map<Part, ServiceFactory> byPart) {
+        public Factories {
+            EnumMap<Part, ServiceFactory> copy = new EnumMap<>(Part.class);
+            copy.putAll(byPart);
+            for (Part part : Part.values()) {
+                Objects.requireNonNull(copy.get(part), () -> "no factory for " + part);
+            }
+            byPart = Collections.unmodifiableMap(copy);
+        }
+
+        public static Factories real() {
+            return new Factories(Map.of(
+                    Part.RELAY, RelayService::create,
+                    Part.PROJECTOR, ProjectorService::create,
+                    Part.RECONCILER, ReconcilerService::create,
+                    Part.PROVISIONER, ProvisionerService::create));
+        }
+
+        public Factories with(Part part, ServiceFactory factory) {
+            EnumMap<Part, ServiceFactory> next = new EnumMap<>(byPart);
+            next.put(part, Objects.requireNonNull(factory, "factory"));
+            return new Factories(next);
+        }
+
+        ServiceFactory of(Part part) {
+            return byPart.get(part);
+        }
+    }
+
+    /** What a harness does while a part is stopped for {@link #replace(Part, WhileStopped)}. */
+    @FunctionalInterface
+    public interface WhileStopped {
+        void run() throws Exception;
+    }
+
+    private final Closer closer = new Closer("pipeline");
+    private final Factories factories;
+    private final Map<Part, ReplaceablePart> parts = new EnumMap<>(Part.class);
     private final HealthRegistry health = new HealthRegistry();
     private final PrometheusMeterRegistry metrics = Metrics.newRegistry();
     private EmbeddedStack stack;
@@ -88,113 +136,141 @@ public final class Pipeline implements AutoCloseable {
     private SimulatedProviders providers;
     private boolean closed;
 
-    private Pipeline() {
+    private Pipeline(Factories factories) {
+        this.factories = Objects.requireNonNull(factories, "factories");
     }
 
     public static Pipeline start(ConfigSource source, Options options, Consumer<String> progress) throws Exception {
-        Pipeline pipeline = new Pipeline();
+        return start(source, options, Factories.real(), progress);
+    }
+
+    /** Like {@link #start(ConfigSource, Options, Consumer)}, with each part built by its factory in {@code factories}. */
+    public static Pipeline start(ConfigSource source, Options options, Factories factories, Consumer<String> progress)
+            throws Exception {
+        Pipeline pipeline = new Pipeline(factories);
         try {
             pipeline.doStart(source, options, progress);
             return pipeline;
         } catch (Exception | Error e) {
-            pipeline.close();
+            Closer.closeAfter(e, pipeline);
             throw e;
         }
     }
 
     private void doStart(ConfigSource base, Options options, Consumer<String> progress) throws Exception {
-        ConfigSource source = base;
+        ConfigSource source = locateInfrastructure(base, options, progress);
         SsotConfig config = SsotConfig.from(source);
-        boolean embedded = config.embeddedDefault();
-        if (embedded) {
-            progress.accept("Starting the embedded Kafka broker and PostgreSQL in " + config.dataDir().resolve("embedded") + " ...");
-            stack = EmbeddedStack.start(config.dataDir().resolve("embedded"), options.fresh());
-            resources.push(stack);
-            stack.postgres().createDatabase(EMBEDDED_DATABASE);
-            Map<String, String> where = new HashMap<>();
-            where.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-            where.put("DATABASE_URL", stack.jdbcUrl(EMBEDDED_DATABASE));
-            where.put("DATABASE_USER", stack.postgres().user());
-            source = source.withOverrides(where);
-            config = SsotConfig.from(source);
-        } else if (config.kafkaBootstrapServers().isEmpty() || config.databaseUrl().isEmpty()) {
-            throw new com.voxanne.ssot.platform.config.ConfigException(
-                    "set both KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, or neither for the embedded default");
-        }
+        boolean embedded = stack != null;
         KafkaClients kafka = new KafkaClients(config.kafkaBootstrapServers().orElseThrow(), config.kafkaClientProperties());
         DatabaseSettings database = new DatabaseSettings(config.databaseUrl().orElseThrow(), config.databaseUser(),
                 config.databasePassword());
+        RelaySettings relay = RelaySettings.from(source, config, database);
+        prepareDatabase(database, relay.publication(), embedded && options.seedDemoData(), progress);
 
-        dataSource = database.pool("ssot-cli", 2);
-        resources.push(dataSource);
-        String publication = source.get("RELAY_PUBLICATION", Migrations.DEFAULT_PUBLICATION);
+        admin = closer.register("close the Kafka admin client", Admin.create(kafka.common()));
+        TopicSetup.ensure(admin, config.topicPlan(), KAFKA_TIMEOUT);
+        if (options.setupOnly()) {
+            return;
+        }
+        ProvisionerSettings provisioning = ProvisionerSettings.from(source);
+        List<String> groupIds = serviceGroupIds(provisioning, config, source);
+        if (embedded) {
+            LeftoverMembers.remove(admin, groupIds);
+        }
+
+        source = withSimulatedProviders(source, config, options, progress);
+        config = SsotConfig.from(source);
+        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor());
+        registerInfrastructureHealth();
+        startParts(options.parts(), progress);
+
+        startStatusServer(config, groupIds, relay.slotName(), provisioning);
+    }
+
+    /**
+     * The embedded stack when neither Kafka nor PostgreSQL is configured (the source then points at it), the source
+     * as given when both are; one without the other is a configuration error.
+     */
+    private ConfigSource locateInfrastructure(ConfigSource source, Options options, Consumer<String> progress) {
+        SsotConfig config = SsotConfig.from(source);
+        if (!config.embeddedDefault()) {
+            if (config.kafkaBootstrapServers().isEmpty() || config.databaseUrl().isEmpty()) {
+                throw new ConfigException(
+                        "set both KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, or neither for the embedded default");
+            }
+            return source;
+        }
+        progress.accept("Starting the embedded Kafka broker and PostgreSQL in " + config.dataDir().resolve("embedded") + " ...");
+        stack = closer.register("close the embedded stack", EmbeddedStack.start(config.dataDir().resolve("embedded"), options.fresh()));
+        stack.postgres().createDatabase(EMBEDDED_DATABASE);
+        Map<String, String> where = new HashMap<>();
+        where.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        where.put("DATABASE_URL", stack.jdbcUrl(EMBEDDED_DATABASE));
+        where.put("DATABASE_USER", stack.postgres().user());
+        return source.withOverrides(where);
+    }
+
+    /** Opens the pipeline's own small pool, migrates, and seeds the demo organisations when asked. */
+    private void prepareDatabase(DatabaseSettings database, String publication, boolean seedDemoData, Consumer<String> progress)
+            throws SQLException {
+        dataSource = closer.register("close the pipeline's database pool", database.pool("ssot-cli", 2));
         Migrations.apply(dataSource, publication);
-        if (embedded && options.seedDemoData()) {
+        if (seedDemoData) {
             int seeded = DemoSeed.apply(dataSource);
             if (seeded > 0) {
                 progress.accept("Seeded " + seeded + " demo organisations (among them Voxanne Demo Clinic, " + DemoSeed.VOXANNE_EMAIL + ")");
             }
         }
-        admin = Admin.create(kafka.common());
-        resources.push(admin);
-        TopicSetup.ensure(admin, config.topicPlan(), KAFKA_TIMEOUT);
-        if (options.setupOnly()) {
-            return;
-        }
-        List<String> groupIds = serviceGroupIds(config, source);
-        if (embedded) {
-            LeftoverMembers.remove(admin, groupIds);
-        }
+    }
 
-        if (options.parts().contains(Part.PROVISIONER) && config.twilio().isEmpty() && config.vapi().apiKey().isEmpty()) {
-            providers = SimulatedProviders.start(config.dataDir().resolve(SIMULATED_INVENTORY));
-            resources.push(providers);
-            source = source.withOverrides(providers.configuration());
-            config = SsotConfig.from(source);
-            progress.accept("Twilio and Vapi are SIMULATED (local servers at " + providers.describe() + ")");
+    /** Starts the simulated Twilio and Vapi when the provisioner runs and no real provider is configured. */
+    private ConfigSource withSimulatedProviders(ConfigSource source, SsotConfig config, Options options, Consumer<String> progress) {
+        if (!options.parts().contains(Part.PROVISIONER) || config.twilio().isPresent() || config.vapi().apiKey().isPresent()) {
+            return source;
         }
-        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor());
+        providers = closer.register("close the simulated providers", SimulatedProviders.start(config.dataDir().resolve(SIMULATED_INVENTORY)));
+        progress.accept("Twilio and Vapi are SIMULATED (local servers at " + providers.describe() + ")");
+        return source.withOverrides(providers.configuration());
+    }
+
+    private void registerInfrastructureHealth() {
         health.register("postgres", this::databaseHealth);
-        if (embedded) {
+        if (stack != null) {
             health.register("embedded-stack", () -> ComponentHealth.up(Map.of("kafka", stack.bootstrapServers(),
                     "postgres", stack.jdbcUrl(EMBEDDED_DATABASE))));
         }
+    }
 
+    /** Starts the chosen parts in {@link Part} order; each part's health is registered once, under its service's name. */
+    private void startParts(Set<Part> chosen, Consumer<String> progress) throws Exception {
         for (Part part : Part.values()) {
-            if (!options.parts().contains(part)) {
+            if (!chosen.contains(part)) {
                 continue;
             }
             progress.accept("Starting " + label(part) + " ...");
-            ManagedService service = create(part, context);
-            resources.push(service);
-            services.put(part, service);
-            service.start();
-            health.register(service.name(), service::health);
+            ReplaceablePart running = closer.register("close " + label(part), new ReplaceablePart(factories.of(part), context));
+            parts.put(part, running);
+            running.start(health);
         }
+    }
 
-        statusServer = StatusServer.start(config.http(), health, metrics, config.redactor());
-        resources.push(statusServer);
-        if (services.get(Part.RECONCILER) instanceof ReconcilerService reconciler) {
-            reconciler.registerRoutes(statusServer);
+    private void startStatusServer(SsotConfig config, List<String> groupIds, String slotName, ProvisionerSettings provisioning)
+            throws IOException {
+        statusServer = closer.register("close the status server",
+                StatusServer.start(config.http(), health, metrics, config.redactor()));
+        if (parts.containsKey(Part.RECONCILER)) {
+            // bound to whichever reconciler runs now, so the queries survive a replaced instance
+            new QueryRoutes(() -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::queries),
+                    Clock.systemUTC()).register(statusServer);
         }
-        ProvisionerSettings provisioning = ProvisionerSettings.from(source);
-        new StatusPage(dataSource, admin, groupIds, health, source.get("RELAY_SLOT_NAME", "ssot_relay"),
+        new StatusPage(dataSource, admin, groupIds, health, slotName,
                 new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter()).mount(statusServer);
     }
 
     /** The consumer groups of the services (Kafka Streams' application id is its group id), from their typed settings. */
-    private static List<String> serviceGroupIds(SsotConfig config, ConfigSource source) {
-        return List.of(ProvisionerSettings.from(source).groupId(), ProjectorSettings.from(source).groupId(),
+    private static List<String> serviceGroupIds(ProvisionerSettings provisioning, SsotConfig config, ConfigSource source) {
+        return List.of(provisioning.groupId(), ProjectorSettings.from(source).groupId(),
                 ReconcilerSettings.from(config, source).applicationId());
-    }
-
-    private static ManagedService create(Part part, ServiceContext context) {
-        return switch (part) {
-            case RELAY -> RelayService.create(context);
-            case PROJECTOR -> ProjectorService.create(context);
-            case RECONCILER -> ReconcilerService.create(context);
-            case PROVISIONER -> ProvisionerService.create(context);
-        };
     }
 
     private ComponentHealth databaseHealth() {
@@ -269,8 +345,45 @@ public final class Pipeline implements AutoCloseable {
         return Optional.ofNullable(providers);
     }
 
+    /** The instance of {@code part} running now; null when the part does not run here or is being replaced. */
     public <T extends ManagedService> T service(Part part, Class<T> type) {
-        return type.cast(services.get(part));
+        return current(part, type).orElse(null);
+    }
+
+    private <T extends ManagedService> Optional<T> current(Part part, Class<T> type) {
+        ReplaceablePart running = parts.get(part);
+        return running == null ? Optional.empty() : running.current().map(type::cast);
+    }
+
+    /**
+     * Closes the running instance of {@code part}, runs {@code whileStopped} (rewind its offsets, wipe its state), and
+     * starts a new instance from the part's factory while the other parts keep running. Meanwhile the part's health is
+     * DOWN "being replaced".
+     *
+     * @throws IllegalStateException when {@code part} does not run in this pipeline
+     */
+    public void replace(Part part, WhileStopped whileStopped) throws Exception {
+        ReplaceablePart running = parts.get(part);
+        if (running == null) {
+            throw new IllegalStateException(label(part) + " does not run in this pipeline, so it cannot be replaced");
+        }
+        running.replace(whileStopped);
+    }
+
+    public void replace(Part part) throws Exception {
+        replace(part, () -> { });
+    }
+
+    /** The health of each running part, under its registered name, in start order (the infrastructure left out). */
+    public Map<String, ComponentHealth> partHealth() {
+        Map<String, ComponentHealth> snapshot = health.snapshot();
+        Map<String, ComponentHealth> out = new LinkedHashMap<>();
+        parts.values().forEach(p -> p.registeredName().ifPresent(name -> out.put(name, snapshot.get(name))));
+        return out;
+    }
+
+    public Admin admin() {
+        return admin;
     }
 
     public StatusServer statusServer() {
@@ -289,20 +402,6 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         closed = true;
-        List<Throwable> failures = new ArrayList<>();
-        while (!resources.isEmpty()) {
-            AutoCloseable r = resources.pop();
-            try {
-                r.close();
-            } catch (Exception | Error e) {
-                failures.add(e);
-                log.error("Failed to close {}", r, e);
-            }
-        }
-        if (!failures.isEmpty()) {
-            IllegalStateException e = new IllegalStateException(failures.size() + " component(s) failed to close cleanly");
-            failures.forEach(e::addSuppressed);
-            throw e;
-        }
+        closer.close();
     }
 }

@@ -24,11 +24,8 @@ import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -271,21 +268,7 @@ public final class BackfillBench {
     }
 
     private void insertOrganisations() throws SQLException {
-        List<String> ids = events.orgIds();
-        try (Connection c = db.pool().getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO organizations (id, name, email)"
-                     + " SELECT id, 'Bench org ' || ord, 'bench-' || ord || '@bench.example' FROM unnest(?::uuid[]) WITH ORDINALITY AS t(id, ord)")) {
-            List<UUID> uuids = new ArrayList<>(ids.size());
-            ids.forEach(id -> uuids.add(UUID.fromString(id)));
-            Array array = c.createArrayOf("uuid", uuids.toArray());
-            try {
-                ps.setArray(1, array);
-                ps.executeUpdate();
-            } finally {
-                array.free();
-            }
-            c.commit();
-        }
+        db.insertOrganisations(events.orgIds().stream().map(UUID::fromString).toList(), "Bench org ", "bench-");
     }
 
     private static Topic<String, NumberProvisioned> topic() {

@@ -2,12 +2,15 @@ package com.voxanne.ssot.benchmarks.infra;
 
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * A fresh, migrated database on the bench's PostgreSQL, with a small pool for the bench's own statements (set-up,
@@ -78,6 +81,32 @@ public final class BenchDatabase implements AutoCloseable {
 
     public long queryLong(String sql) throws SQLException {
         return queryString(sql).map(Long::parseLong).orElse(0L);
+    }
+
+    /**
+     * Inserts one organisation per id, in one statement, and commits: the n-th is named {@code name + n} and reached at
+     * {@code emailLocalPart + n + "@bench.example"} (emails are unique).
+     */
+    public void insertOrganisations(List<UUID> ids, String name, String emailLocalPart) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO organizations (id, name, email) SELECT id, ?::text || ord,"
+                     + " ?::text || ord || '@bench.example' FROM unnest(?::uuid[]) WITH ORDINALITY AS t(id, ord)")) {
+            ps.setString(1, name);
+            ps.setString(2, emailLocalPart);
+            updateWithUuids(c, ps, 3, ids);
+            c.commit();
+        }
+    }
+
+    /** Runs {@code ps} with {@code ids} bound as one uuid[] parameter at {@code index}; the array is freed after. */
+    public static int updateWithUuids(Connection c, PreparedStatement ps, int index, List<UUID> ids) throws SQLException {
+        Array array = c.createArrayOf("uuid", ids.toArray());
+        try {
+            ps.setArray(index, array);
+            return ps.executeUpdate();
+        } finally {
+            array.free();
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package com.voxanne.ssot.benchmarks.infra;
 import com.voxanne.ssot.embedded.EmbeddedStack;
 import com.voxanne.ssot.platform.db.Migrations;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -33,16 +34,19 @@ import org.slf4j.LoggerFactory;
 public final class BenchStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BenchStack.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_CLOSE = Duration.ofSeconds(10);
 
     private final EmbeddedStack stack;
     private final KafkaClients kafka;
     private final Admin admin;
-    private final List<BenchDatabase> databases = new ArrayList<>();
+    private final Closer closer = new Closer("bench stack");
 
     private BenchStack(EmbeddedStack stack) {
-        this.stack = stack;
+        this.stack = closer.register("stop the embedded stack", stack);
         this.kafka = new KafkaClients(stack.bootstrapServers(), Map.of());
-        this.admin = Admin.create(kafka.common());
+        Admin created = Admin.create(kafka.common());
+        closer.onClose("close the Kafka admin client", () -> created.close(ADMIN_CLOSE));
+        this.admin = created;
     }
 
     public static BenchStack start(Path dir) {
@@ -50,8 +54,7 @@ public final class BenchStack implements AutoCloseable {
         try {
             return new BenchStack(stack);
         } catch (RuntimeException e) {
-            stack.close();
-            throw e;
+            throw Closer.closeAfter(e, stack);
         }
     }
 
@@ -77,8 +80,8 @@ public final class BenchStack implements AutoCloseable {
         DatabaseSettings settings = new DatabaseSettings(stack.jdbcUrl(name), stack.postgres().user(), Optional.empty());
         // Flyway needs two connections at once
         BenchDatabase db = new BenchDatabase(name, settings, settings.pool("bench-" + name, Math.max(2, poolSize)));
+        closer.register("close the pool of " + name, db);
         Migrations.apply(db.pool());
-        databases.add(db);
         return db;
     }
 
@@ -160,35 +163,7 @@ public final class BenchStack implements AutoCloseable {
 
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (BenchDatabase db : databases) {
-            try {
-                db.close();
-            } catch (RuntimeException e) {
-                failure = chain(failure, e);
-            }
-        }
-        try {
-            admin.close(Duration.ofSeconds(10));
-        } catch (RuntimeException e) {
-            failure = chain(failure, e);
-        }
-        try {
-            stack.close();
-        } catch (RuntimeException e) {
-            failure = chain(failure, e);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static RuntimeException chain(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
+        closer.close();
     }
 
     /** The publication the migrations create (the relay reads it). */

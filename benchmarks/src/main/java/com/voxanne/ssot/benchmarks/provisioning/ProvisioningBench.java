@@ -1,7 +1,7 @@
 package com.voxanne.ssot.benchmarks.provisioning;
 
 import com.voxanne.ssot.benchmarks.BenchSizes;
-import com.voxanne.ssot.benchmarks.infra.Waits;
+import com.voxanne.ssot.benchmarks.infra.BenchWaits;
 import com.voxanne.ssot.benchmarks.report.Format;
 import com.voxanne.ssot.benchmarks.report.Section;
 import com.voxanne.ssot.benchmarks.report.Stats;
@@ -70,7 +70,7 @@ public final class ProvisioningBench implements AutoCloseable {
             + " WHERE o.org_id = p.org_id AND o.arrival_seq < p.arrival_seq"
             + " AND o.state IN ('RECEIVED', 'NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')) ORDER BY p.arrival_seq LIMIT 1";
 
-    private final PipelineUnderTest pipeline;
+    private final BenchPipeline pipeline;
     private final BenchSizes sizes;
     private final PrintStream progress;
     private final AtomicLong sequence = new AtomicLong();
@@ -78,7 +78,7 @@ public final class ProvisioningBench implements AutoCloseable {
     private final List<Double> backlogOccupancy = new ArrayList<>();
     private final KafkaProducer<String, ProvisionNumberRequest> producer;
 
-    public ProvisioningBench(PipelineUnderTest pipeline, BenchSizes sizes, PrintStream progress) {
+    public ProvisioningBench(BenchPipeline pipeline, BenchSizes sizes, PrintStream progress) {
         this.pipeline = pipeline;
         this.sizes = sizes;
         this.progress = progress;
@@ -328,7 +328,7 @@ public final class ProvisioningBench implements AutoCloseable {
                 + " ('RECEIVED', 'NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')";
         long[] unfinishedNow = {0};
         // the inbox records the backlog within a few seconds; probe once half of it waits
-        Waits.until(() -> {
+        BenchWaits.until(() -> {
             try {
                 unfinishedNow[0] = pipeline.db().queryLong(countUnfinished);
             } catch (SQLException e) {
@@ -375,7 +375,7 @@ public final class ProvisioningBench implements AutoCloseable {
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             if (rate > 0) {
-                Waits.parkUntil(start + (long) (i * 1e9 / rate));
+                BenchWaits.parkUntil(start + (long) (i * 1e9 / rate));
             }
             long seq = sequence.getAndIncrement();
             String org = orgs.get((int) (seq % orgs.size()));
@@ -406,7 +406,7 @@ public final class ProvisioningBench implements AutoCloseable {
 
     private void awaitCommitted(List<Sent> sent, Duration timeout) throws InterruptedException {
         int[] cursor = {0};
-        boolean all = Waits.until(() -> {
+        boolean all = BenchWaits.until(() -> {
             while (cursor[0] < sent.size() && pipeline.commits().seen(sent.get(cursor[0]).eventId())) {
                 cursor[0]++;
             }

@@ -1,8 +1,8 @@
 package com.voxanne.ssot.benchmarks.reconciler;
 
 import com.voxanne.ssot.benchmarks.BenchSizes;
-import com.voxanne.ssot.benchmarks.infra.Waits;
-import com.voxanne.ssot.benchmarks.provisioning.PipelineUnderTest;
+import com.voxanne.ssot.benchmarks.infra.BenchWaits;
+import com.voxanne.ssot.benchmarks.provisioning.BenchPipeline;
 import com.voxanne.ssot.benchmarks.report.Section;
 import com.voxanne.ssot.benchmarks.report.Stats;
 import com.voxanne.ssot.reconciler.topology.ReconcilerTopologyConfig;
@@ -32,12 +32,12 @@ public final class DetectionBench {
     private static final Duration PACE = Duration.ofMillis(50);
     private static final long VARIANT = 0x8000_0000_0000_0000L;
 
-    private final PipelineUnderTest pipeline;
+    private final BenchPipeline pipeline;
     private final BenchSizes sizes;
     private final PrintStream progress;
     private long next;
 
-    public DetectionBench(PipelineUnderTest pipeline, BenchSizes sizes, PrintStream progress) {
+    public DetectionBench(BenchPipeline pipeline, BenchSizes sizes, PrintStream progress) {
         this.pipeline = pipeline;
         this.sizes = sizes;
         this.progress = progress;
@@ -62,7 +62,7 @@ public final class DetectionBench {
                      "DELETE FROM org_credentials WHERE org_id = ?::uuid AND provider = 'twilio' AND phone_number = ?")) {
             long start = System.nanoTime();
             for (int i = 0; i < samples.size(); i++) {
-                Waits.parkUntil(start + i * PACE.toNanos());
+                BenchWaits.parkUntil(start + i * PACE.toNanos());
                 Sample s = samples.get(i);
                 delete.setString(1, s.orgId());
                 delete.setString(2, s.phone());
@@ -74,15 +74,15 @@ public final class DetectionBench {
             }
         }
         long graceMs = sizes.grace().toMillis();
-        Map<String, PipelineUnderTest.OpenArrival> opened = pipeline.opened();
-        Waits.require(() -> opened.keySet().containsAll(deletedAt.keySet()), sizes.grace().plusSeconds(60),
+        Map<String, BenchPipeline.OpenArrival> opened = pipeline.opened();
+        BenchWaits.require(() -> opened.keySet().containsAll(deletedAt.keySet()), sizes.grace().plusSeconds(60),
                 "OPEN violations for " + deletedAt.size() + " deleted SSOT rows");
         List<Double> latency = new ArrayList<>();
         List<Double> ingest = new ArrayList<>();
         List<Double> punctuation = new ArrayList<>();
         List<Double> delivery = new ArrayList<>();
         deletedAt.forEach((key, deleted) -> {
-            PipelineUnderTest.OpenArrival open = opened.get(key);
+            BenchPipeline.OpenArrival open = opened.get(key);
             SsotViolation v = open.violation();
             latency.add((double) (open.arrivedMillis() - deleted - graceMs));
             ingest.add((double) (v.getMissingSince().toEpochMilli() - deleted));
@@ -140,7 +140,7 @@ public final class DetectionBench {
             ssot.executeBatch();
             c.commit();
         }
-        Waits.require(() -> samples.stream().allMatch(s -> pipeline.commits().seen(s.eventId())), Duration.ofSeconds(60),
+        BenchWaits.require(() -> samples.stream().allMatch(s -> pipeline.commits().seen(s.eventId())), Duration.ofSeconds(60),
                 "the relay to carry " + samples.size() + " new SSOT rows");
         pipeline.awaitReconcilerCaughtUp(Duration.ofSeconds(60));
         return samples;

@@ -3,8 +3,8 @@ package com.voxanne.ssot.benchmarks.relay;
 import com.voxanne.ssot.benchmarks.BenchSizes;
 import com.voxanne.ssot.benchmarks.infra.BenchDatabase;
 import com.voxanne.ssot.benchmarks.infra.BenchStack;
+import com.voxanne.ssot.benchmarks.infra.BenchWaits;
 import com.voxanne.ssot.benchmarks.infra.TopicWatcher;
-import com.voxanne.ssot.benchmarks.infra.Waits;
 import com.voxanne.ssot.benchmarks.report.Format;
 import com.voxanne.ssot.benchmarks.report.Section;
 import com.voxanne.ssot.benchmarks.report.Stats;
@@ -15,6 +15,7 @@ import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.platform.http.HealthRegistry;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.relay.RelayService;
 import com.voxanne.ssot.relay.config.RelaySettings;
@@ -24,7 +25,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -63,6 +63,7 @@ public final class RelayBench implements AutoCloseable {
     private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
     /** {record timestamp (when the relay handed it to its producer), arrival} in epoch ms, by event id. */
     private final Map<String, long[]> arrivalClock = new ConcurrentHashMap<>();
+    private final Closer closer = new Closer("relay bench");
     private BenchDatabase db;
     private ServiceContext context;
     private RelayService relay;
@@ -100,6 +101,8 @@ public final class RelayBench implements AutoCloseable {
 
     public void setUp(Section section) throws Exception {
         db = stack.newDatabase("bench_relay", 2);
+        // registered first so that it runs last, once the relay has let go of the slot
+        closer.onClose("drop the replication slot", () -> RelayService.dropSlot(db.settings(), SLOT));
         Map<String, String> env = new HashMap<>(stack.environment(db, dataDir));
         env.put("RELAY_SLOT_NAME", SLOT);
         env.put("RELAY_OFFSETS_TOPIC", SUFFIX + ".offsets");
@@ -113,7 +116,7 @@ public final class RelayBench implements AutoCloseable {
         context = new ServiceContext(config, source, stack.kafka(), db.settings(), new SimpleMeterRegistry(), new HealthRegistry(),
                 Redactor.none());
         payload = payload(topics);
-        watcher = TopicWatcher.start(stack.kafka(), topics.numbersProvisioned().name(), new StringDeserializer(),
+        watcher = closer.register("stop the topic watcher", TopicWatcher.start(stack.kafka(), topics.numbersProvisioned().name(), new StringDeserializer(),
                 new ByteArrayDeserializer(), (record, nanos, millis) -> {
                     Header id = record.headers().lastHeader("eventId");
                     if (id != null) {
@@ -121,7 +124,13 @@ public final class RelayBench implements AutoCloseable {
                         arrivalClock.put(eventId, new long[] {record.timestamp(), millis});
                         arrivals.put(eventId, nanos);
                     }
-                });
+                }));
+        // the backlog measurement replaces the relay, so the step closes whichever one runs then
+        closer.onClose("close the relay", () -> {
+            if (relay != null) {
+                relay.close();
+            }
+        });
         relay = RelayService.create(context);
         relay.start();
         RelaySettings settings = relay.settings();
@@ -161,7 +170,7 @@ public final class RelayBench implements AutoCloseable {
              PreparedStatement delete = c.prepareStatement("DELETE FROM outbox WHERE id = ?")) {
             long start = System.nanoTime();
             for (int i = 0; i < sizes.relayLatencySamples(); i++) {
-                Waits.parkUntil(start + i * PACE.toNanos());
+                BenchWaits.parkUntil(start + i * PACE.toNanos());
                 UUID id = UUID.randomUUID();
                 insert.setObject(1, id);
                 insert.setString(2, "bench-org");
@@ -174,7 +183,7 @@ public final class RelayBench implements AutoCloseable {
                 c.commit();
             }
         }
-        Waits.require(() -> arrivals.keySet().containsAll(committedAt.keySet()), Duration.ofSeconds(60),
+        BenchWaits.require(() -> arrivals.keySet().containsAll(committedAt.keySet()), Duration.ofSeconds(60),
                 "the relay to publish " + committedAt.size() + " outbox rows");
         List<Double> ms = new ArrayList<>();
         List<Double> toProducer = new ArrayList<>();
@@ -215,7 +224,7 @@ public final class RelayBench implements AutoCloseable {
                 insert.addBatch();
                 if (tx.size() == BACKLOG_TX_ROWS || i == sizes.relayBacklogRows() - 1) {
                     insert.executeBatch();
-                    deleteAll(c, delete, tx);
+                    BenchDatabase.updateWithUuids(c, delete, 1, tx);
                     c.commit();
                     tx.clear();
                 }
@@ -223,7 +232,7 @@ public final class RelayBench implements AutoCloseable {
         }
         relay = RelayService.create(context);
         relay.start();
-        Waits.require(() -> arrivals.keySet().containsAll(ids), Duration.ofMinutes(5),
+        BenchWaits.require(() -> arrivals.keySet().containsAll(ids), Duration.ofMinutes(5),
                 "the relay to drain " + ids.size() + " outbox rows");
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -236,15 +245,6 @@ public final class RelayBench implements AutoCloseable {
         return (ids.size() - 1) / ((last - first) / 1e9);
     }
 
-    private static void deleteAll(Connection c, PreparedStatement delete, List<UUID> ids) throws SQLException {
-        Array array = c.createArrayOf("uuid", ids.toArray());
-        try {
-            delete.setArray(1, array);
-            delete.executeUpdate();
-        } finally {
-            array.free();
-        }
-    }
 
     private static byte[] payload(Topics topics) {
         NumberProvisioned event = NumberProvisioned.newBuilder()
@@ -260,39 +260,7 @@ public final class RelayBench implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        Exception failure = null;
-        try {
-            if (relay != null) {
-                relay.close();
-            }
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        try {
-            if (watcher != null) {
-                watcher.close();
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            failure = chain(failure, e);
-        }
-        try {
-            if (db != null) {
-                RelayService.dropSlot(db.settings(), SLOT);
-            }
-        } catch (Exception e) {
-            failure = chain(failure, e);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static Exception chain(Exception first, Exception next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
+    public void close() {
+        closer.close();
     }
 }

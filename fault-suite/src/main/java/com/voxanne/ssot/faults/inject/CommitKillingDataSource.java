@@ -1,17 +1,12 @@
 package com.voxanne.ssot.faults.inject;
 
-import java.io.PrintWriter;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import com.voxanne.ssot.platform.db.DelegatingDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -21,14 +16,13 @@ import javax.sql.DataSource;
  * projector between its SSOT commit and its offset commit from outside, through the DataSource its public
  * constructor takes, without a seam in the projector. Not owned: the caller closes the delegate.
  */
-public final class CommitKillingDataSource implements DataSource {
-    private final DataSource delegate;
+public final class CommitKillingDataSource extends DelegatingDataSource {
     private final AtomicBoolean armed = new AtomicBoolean();
     private final AtomicBoolean dead = new AtomicBoolean();
     private final CountDownLatch fired = new CountDownLatch(1);
 
     public CommitKillingDataSource(DataSource delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     public void arm() {
@@ -49,24 +43,15 @@ public final class CommitKillingDataSource implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return trap(alive().getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return trap(alive().getConnection(username, password));
-    }
-
-    private DataSource alive() throws SQLException {
+    protected void beforeBorrow() throws SQLException {
         if (dead.get()) {
             throw new SQLException("the process was killed (simulated): no more database work");
         }
-        return delegate;
     }
 
-    private Connection trap(Connection real) {
-        InvocationHandler handler = (proxy, method, args) -> {
+    @Override
+    protected Connection wrap(Connection borrowed) {
+        return intercept(borrowed, (real, method, args) -> {
             if (method.getName().equals("commit") && (args == null || args.length == 0)) {
                 if (dead.get()) {
                     throw new SQLException("the process was killed (simulated): commit refused");
@@ -79,40 +64,11 @@ public final class CommitKillingDataSource implements DataSource {
                 }
                 return null;
             }
-            try {
-                return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+            return invoke(real, method, args);
+        });
     }
 
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return delegate.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        delegate.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        delegate.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return delegate.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return delegate.getParentLogger();
-    }
-
+    /** The projector must not reach past the trap to the pool underneath. */
     @Override
     public <T> T unwrap(Class<T> type) throws SQLException {
         if (type.isInstance(this)) {

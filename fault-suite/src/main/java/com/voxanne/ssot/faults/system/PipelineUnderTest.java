@@ -1,44 +1,36 @@
 package com.voxanne.ssot.faults.system;
 
+import com.voxanne.ssot.embedded.Directories;
 import com.voxanne.ssot.faults.inject.CheckpointTrap;
 import com.voxanne.ssot.faults.inject.CommitKillingDataSource;
 import com.voxanne.ssot.faults.inject.ProviderFaults;
 import com.voxanne.ssot.faults.schedule.ScenarioSettings;
-import com.voxanne.ssot.pipeline.StatusPage;
+import com.voxanne.ssot.pipeline.Pipeline;
+import com.voxanne.ssot.pipeline.Pipeline.Part;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.Secret;
 import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.platform.http.ComponentHealth;
-import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
-import com.voxanne.ssot.platform.kafka.TopicSetup;
-import com.voxanne.ssot.platform.metrics.Metrics;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.platform.service.ServiceWithResource;
 import com.voxanne.ssot.provisioner.ProviderClients;
 import com.voxanne.ssot.provisioner.ProvisionerService;
 import com.voxanne.ssot.provisioner.ProvisionerSettings;
 import com.voxanne.ssot.provisioner.saga.ProviderCircuit;
 import com.voxanne.ssot.provisioner.saga.SagaCheckpoint;
-import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.sim.FakeTwilioServer;
 import com.voxanne.ssot.provisioner.sim.FakeVapiServer;
 import com.voxanne.ssot.reconciler.ReconcilerService;
 import com.voxanne.ssot.relay.RelayService;
-import com.voxanne.ssot.schemas.TopicPlan;
 import com.voxanne.ssot.schemas.Topics;
 import com.zaxxer.hikari.HikariDataSource;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,7 +45,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * Twilio and Vapi that use recognisable fake secrets, and with handles to hurt it: kill or restart each service (a new
  * instance takes over the same database, consumer group, slot or state), restart the broker, stop the database.
  *
- * <p>Unlike {@code Pipeline} (which the CLI runs), it holds each service in its own slot so that one can be killed
- * and replaced while the others run. Closing it stops everything in reverse order and drops its replication slot.
+ * <p>It is the real {@link Pipeline} (what the CLI runs) with two seams: the provisioner is built with a
+ * {@link CheckpointTrap} as its saga listener, and the projector writes through a {@link CommitKillingDataSource} over
+ * a pool of its own; the kills and restarts are {@link Pipeline#replace}. Closing it stops everything in reverse
+ * order and drops its replication slot.
  */
 public final class PipelineUnderTest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelineUnderTest.class);
@@ -76,24 +69,19 @@ public final class PipelineUnderTest implements AutoCloseable {
     private final PipelineEnvironment environment;
     private final FakeSecrets secrets;
     private final ProjectorFactory projectors;
-    private final List<AutoCloseable> infrastructure = new ArrayList<>();
-    private final HealthRegistry health = new HealthRegistry();
-    private final PrometheusMeterRegistry metrics = Metrics.newRegistry();
+    private final Closer closer = new Closer("pipeline under test");
     private FakeTwilioServer twilio;
     private FakeVapiServer vapi;
     private ProviderFaults providerFaults;
+    private Pipeline pipeline;
+    // fixed for the pipeline's life (a replaced part keeps them), so read once
     private ServiceContext context;
-    private Topics topics;
-    private HikariDataSource dataSource;
     private Admin admin;
     private StatusServer statusServer;
+    private Topics topics;
+    private HikariDataSource dataSource;
 
-    private volatile RelayService relay;
-    private volatile ManagedService projector;
-    private volatile HikariDataSource projectorPool;
     private volatile CommitKillingDataSource projectorDatabase;
-    private volatile ReconcilerService reconciler;
-    private volatile ProvisionerService provisioner;
     private volatile CheckpointTrap trap;
 
     private PipelineUnderTest(PipelineEnvironment environment, FakeSecrets secrets, ProjectorFactory projectors) {
@@ -102,7 +90,7 @@ public final class PipelineUnderTest implements AutoCloseable {
         this.projectors = projectors;
     }
 
-    /** Starts the simulated providers, sets up the topics, then the relay, projector, reconciler and provisioner. */
+    /** Starts the simulated providers, then the pipeline: topics, the relay, projector, reconciler and provisioner. */
     public static PipelineUnderTest start(PipelineEnvironment environment, ScenarioSettings settings, ProjectorFactory projectors)
             throws Exception {
         PipelineUnderTest p = new PipelineUnderTest(environment, FakeSecrets.generate(), projectors);
@@ -110,55 +98,42 @@ public final class PipelineUnderTest implements AutoCloseable {
             p.doStart(settings);
             return p;
         } catch (Exception | Error e) {
-            try {
-                p.close();
-            } catch (RuntimeException closing) {
-                e.addSuppressed(closing);
-            }
+            Closer.closeAfter(e, p);
             throw e;
         }
     }
 
     private void doStart(ScenarioSettings settings) throws Exception {
         String accountSid = "AC" + HexFormat.of().formatHex(randomBytes(16));
-        twilio = FakeTwilioServer.start(accountSid, Secret.of(secrets.twilioAuthToken()));
-        infrastructure.add(twilio);
-        vapi = FakeVapiServer.start(Secret.of(secrets.vapiApiKey()), accountSid, Secret.of(secrets.twilioAuthToken()), twilio::owns);
-        infrastructure.add(vapi);
+        Map<String, String> env = settings(settings, accountSid);
+        DatabaseSettings database = new DatabaseSettings(environment.jdbcUrl(), environment.databaseUser(),
+                Optional.of(Secret.of(secrets.databasePassword())));
+        // registered first so that it runs last, once the relay has let go of the slot
+        closer.onClose("drop the replication slot", () -> RelayService.dropSlot(database, env.get("RELAY_SLOT_NAME")));
+        twilio = closer.register("close the fake Twilio", FakeTwilioServer.start(accountSid, Secret.of(secrets.twilioAuthToken())));
+        vapi = closer.register("close the fake Vapi", FakeVapiServer.start(Secret.of(secrets.vapiApiKey()), accountSid,
+                Secret.of(secrets.twilioAuthToken()), twilio::owns));
         providerFaults = new ProviderFaults(twilio, vapi, secrets);
+        env.put("TWILIO_BASE_URL", twilio.baseUrl());
+        env.put("VAPI_BASE_URL", vapi.baseUrl());
 
-        ConfigSource source = ConfigSource.of(settings(settings, accountSid));
-        SsotConfig config = SsotConfig.from(source);
-        KafkaClients kafka = new KafkaClients(environment.bootstrapServers(), config.kafkaClientProperties());
-        DatabaseSettings database = new DatabaseSettings(environment.jdbcUrl(), environment.databaseUser(), config.databasePassword());
-        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor());
-        topics = Topics.withNames(config.topicNames());
-
-        dataSource = database.pool("fault-suite", 4);
-        infrastructure.add(dataSource);
-        admin = Admin.create(kafka.common());
-        infrastructure.add(admin);
-        TopicSetup.ensure(admin, TopicPlan.of(topics, TOPIC_PARTITIONS, 1), Duration.ofSeconds(30));
-
-        health.register("fault-suite/relay", guarded(() -> relay));
-        health.register("fault-suite/projector", guarded(() -> projector));
-        health.register("fault-suite/reconciler", guarded(() -> reconciler));
-        health.register("fault-suite/provisioner", guarded(() -> provisioner));
-        startRelay();
-        startProjector();
-        startReconciler();
-        startProvisioner();
-
-        statusServer = StatusServer.start("127.0.0.1", 0, health, metrics);
-        infrastructure.add(statusServer);
-        ProvisionerSettings provisioning = ProvisionerSettings.from(source);
-        new StatusPage(dataSource, admin, List.of(provisionerGroup(), projectorGroup(), reconcilerApplicationId()), health, slotName(),
-                new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter())
-                .mount(statusServer);
+        Pipeline.Factories factories = Pipeline.Factories.real()
+                .with(Part.PROJECTOR, this::trappedProjector)
+                .with(Part.PROVISIONER, this::trappedProvisioner);
+        pipeline = closer.register("close the pipeline", Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), factories,
+                line -> log.debug("Pipeline under test: {}", line)));
+        context = pipeline.context();
+        admin = pipeline.admin();
+        statusServer = pipeline.statusServer();
+        topics = Topics.withNames(context.config().topicNames());
+        dataSource = closer.register("close the suite's pool", context.database().pool("fault-suite", 4));
         log.info("Pipeline under test running: topics {}, status {}", topics.names(), statusServer.baseUrl());
     }
 
-    /** The deployment's settings, by environment name, as the CLI would read them; secrets are the fakes. */
+    /**
+     * The deployment's settings, by environment name, as the CLI would read them; secrets are the fakes. The providers'
+     * addresses are added once their fake servers run.
+     */
     private Map<String, String> settings(ScenarioSettings settings, String accountSid) {
         String s = environment.suffix();
         Map<String, String> env = new LinkedHashMap<>();
@@ -169,11 +144,10 @@ public final class PipelineUnderTest implements AutoCloseable {
         env.put("SSOT_DATA_DIR", environment.dataDir().toString());
         env.put("SSOT_GRACE", settings.grace().toMillis() + "ms");
         env.put("SSOT_HTTP_PORT", "0");
+        env.put("SSOT_TOPIC_PARTITIONS", Integer.toString(TOPIC_PARTITIONS));
         env.put("TWILIO_ACCOUNT_SID", accountSid);
         env.put("TWILIO_AUTH_TOKEN", secrets.twilioAuthToken());
-        env.put("TWILIO_BASE_URL", twilio.baseUrl());
         env.put("VAPI_API_KEY", secrets.vapiApiKey());
-        env.put("VAPI_BASE_URL", vapi.baseUrl());
         env.put(ProvisionerSettings.SIMULATED_PROVIDERS, "true");
         env.put("PROVISIONER_GROUP_ID", "faults-provisioner-" + s);
         env.put("PROVISIONER_HTTP_TIMEOUT", HTTP_TIMEOUT.toMillis() + "ms");
@@ -198,44 +172,33 @@ public final class PipelineUnderTest implements AutoCloseable {
         return env;
     }
 
-    private static Supplier<ComponentHealth> guarded(Supplier<? extends ManagedService> service) {
-        return () -> {
-            ManagedService current = service.get();
-            return current == null ? ComponentHealth.down("being replaced") : current.health();
-        };
-    }
+    // ---------------------------------------------------------------- the seams
 
-    // ---------------------------------------------------------------- the services
-
-    private void startRelay() throws Exception {
-        RelayService next = RelayService.create(context);
-        relay = next;
-        next.start();
-    }
-
-    private void startProjector() throws Exception {
+    /** The real projector (or the factory's stand-in) writing through a commit-killing wrapper over its own pool. */
+    private ManagedService trappedProjector(ServiceContext context) {
         HikariDataSource pool = context.database().pool("fault-suite-projector", 2);
-        CommitKillingDataSource trap = new CommitKillingDataSource(pool);
-        projectorPool = pool;
-        projectorDatabase = trap;
-        ManagedService next = projectors.create(context, trap);
-        projector = next;
-        next.start();
+        try {
+            CommitKillingDataSource database = new CommitKillingDataSource(pool);
+            ManagedService projector = ServiceWithResource.of(projectors.create(context, database), "close the projector's pool", pool);
+            projectorDatabase = database;
+            return projector;
+        } catch (RuntimeException | Error e) {
+            Closer.closeAfter(e, pool);
+            throw e;
+        }
     }
 
-    private void startReconciler() throws Exception {
-        ReconcilerService next = ReconcilerService.create(context);
-        reconciler = next;
-        next.start();
-    }
-
-    private void startProvisioner() throws Exception {
+    /** The real provisioner, on the fake providers, with a fresh {@link CheckpointTrap} as its saga listener. */
+    private ManagedService trappedProvisioner(ServiceContext context) {
         CheckpointTrap nextTrap = new CheckpointTrap();
         ProviderClients clients = ProviderClients.from(context.config(), ProvisionerSettings.from(context.source()));
         ProvisionerService next = ProvisionerService.create(context, clients.vendor(), clients.directory(), nextTrap);
         trap = nextTrap;
-        provisioner = next;
-        next.start();
+        return next;
+    }
+
+    private ProvisionerService provisioner() {
+        return pipeline.service(Part.PROVISIONER, ProvisionerService.class);
     }
 
     // ---------------------------------------------------------------- faults
@@ -255,14 +218,12 @@ public final class PipelineUnderTest implements AutoCloseable {
         if (!fired) {
             trap.disarm(shot);
         }
-        ProvisionerService dead = provisioner;
+        ProvisionerService dead = provisioner();
         if (fired) {
             Waits.until("the killed provisioner to report DOWN", Duration.ofSeconds(10), Duration.ofMillis(50),
                     () -> dead.health().status() == ComponentHealth.Status.DOWN);
         }
-        provisioner = null;
-        dead.close();
-        startProvisioner();
+        pipeline.replace(Part.PROVISIONER);
         return new Disruption(fired || shot.victim().isPresent(), shot.victim()
                 .map(v -> "killed at " + checkpoint + " while working request " + v.requestId() + " (org " + v.orgId() + ")")
                 .orElse("no saga reached " + checkpoint + " within " + wait.toSeconds() + " s: stopped and replaced idle"));
@@ -299,8 +260,7 @@ public final class PipelineUnderTest implements AutoCloseable {
 
     /** The provider circuit of the provisioner instance running now (null while it is being replaced). */
     public Optional<ProviderCircuit> provisionerCircuit() {
-        ProvisionerService current = provisioner;
-        return current == null ? Optional.empty() : Optional.of(current.circuit());
+        return Optional.ofNullable(provisioner()).map(ProvisionerService::circuit);
     }
 
     /**
@@ -308,12 +268,10 @@ public final class PipelineUnderTest implements AutoCloseable {
      * crash between recording requests and committing their offsets leaves. The new instance receives them again.
      */
     public Disruption restartProvisionerWithLostOffsets(int maxBack, Random random) throws Exception {
-        ProvisionerService stopped = provisioner;
-        provisioner = null;
-        stopped.close();
-        long redelivered = GroupOffsets.rewind(admin, provisionerGroup(), topics.provisioningRequests().name(), maxBack, random);
-        startProvisioner();
-        return new Disruption(redelivered > 0, redelivered + " recorded requests delivered again");
+        long[] redelivered = new long[1];
+        pipeline.replace(Part.PROVISIONER, () -> redelivered[0] = GroupOffsets.rewind(admin, provisionerGroup(),
+                topics.provisioningRequests().name(), maxBack, random));
+        return new Disruption(redelivered[0] > 0, redelivered[0] + " recorded requests delivered again");
     }
 
     /**
@@ -327,7 +285,7 @@ public final class PipelineUnderTest implements AutoCloseable {
         if (!fired) {
             trap.disarm();
         }
-        replaceProjector(() -> { });
+        pipeline.replace(Part.PROJECTOR);
         return new Disruption(fired || trap.dead(), fired || trap.dead()
                 ? "killed after an SSOT COMMIT, before its offset commit"
                 : "no SSOT batch within " + wait.toSeconds() + " s: stopped and replaced idle");
@@ -336,25 +294,9 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** Stops the projector, rewinds its group to the start of the event log, and starts a new one: a full replay. */
     public Disruption replayEventLog() throws Exception {
         long[] replayed = new long[1];
-        replaceProjector(() -> replayed[0] = GroupOffsets.toStart(admin, projectorGroup(), topics.numbersProvisioned().name()));
+        pipeline.replace(Part.PROJECTOR,
+                () -> replayed[0] = GroupOffsets.toStart(admin, projectorGroup(), topics.numbersProvisioned().name()));
         return new Disruption(replayed[0] > 0, replayed[0] + " events replayed from the start of the log");
-    }
-
-    private interface WhileStopped {
-        void run() throws Exception;
-    }
-
-    private void replaceProjector(WhileStopped whileStopped) throws Exception {
-        ManagedService stopped = projector;
-        HikariDataSource pool = projectorPool;
-        projector = null;
-        try {
-            stopped.close();
-        } finally {
-            pool.close();
-        }
-        whileStopped.run();
-        startProjector();
     }
 
     /** Kills the relay's replication connection in PostgreSQL; its engine must notice, restart and resume. */
@@ -377,23 +319,18 @@ public final class PipelineUnderTest implements AutoCloseable {
 
     /** Stops the relay (it commits only what Kafka acknowledged) and starts a new one on the same slot and offsets. */
     public Disruption restartRelay() throws Exception {
-        RelayService stopped = relay;
-        relay = null;
-        stopped.close();
-        startRelay();
+        pipeline.replace(Part.RELAY);
         return new Disruption(true, "relay replaced on slot " + slotName());
     }
 
     /** Stops the reconciler and starts it again, with its local state or (lostState) without it. */
     public Disruption restartReconciler(boolean lostState) throws Exception {
-        ReconcilerService stopped = reconciler;
-        Path stateDir = stopped.settings().stateDir();
-        reconciler = null;
-        stopped.close();
-        if (lostState) {
-            deleteRecursively(stateDir);
-        }
-        startReconciler();
+        Path stateDir = pipeline.service(Part.RECONCILER, ReconcilerService.class).settings().stateDir();
+        pipeline.replace(Part.RECONCILER, () -> {
+            if (lostState) {
+                Directories.deleteRecursively(stateDir);
+            }
+        });
         return new Disruption(true, lostState ? "reconciler restarted with its state directory wiped (restored from changelogs)"
                 : "reconciler restarted on its state");
     }
@@ -422,8 +359,8 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** The services not UP now, with their reasons (redacted by the services). */
     public Optional<String> unhealthy() {
         List<String> out = new ArrayList<>();
-        health.snapshot().forEach((name, h) -> {
-            if (name.startsWith("fault-suite/") && h.status() != ComponentHealth.Status.UP) {
+        pipeline.partHealth().forEach((name, h) -> {
+            if (h.status() != ComponentHealth.Status.UP) {
                 out.add(name + " " + h.status() + " " + h.details());
             }
         });
@@ -495,81 +432,16 @@ public final class PipelineUnderTest implements AutoCloseable {
         return context.source().get("RELAY_SLOT_NAME").orElseThrow();
     }
 
-    /** Stops the services in reverse start order, then the providers and clients, and drops the replication slot. */
+    /** Stops the pipeline (its services in reverse start order), then the fake providers, and drops the replication slot. */
     @Override
     public void close() {
-        List<Throwable> failures = new ArrayList<>();
-        closeStep(failures, "provisioner", () -> closeIfPresent(provisioner));
-        closeStep(failures, "reconciler", () -> closeIfPresent(reconciler));
-        closeStep(failures, "projector", () -> closeIfPresent(projector));
-        closeStep(failures, "projector pool", () -> closeIfPresent(projectorPool));
-        closeStep(failures, "relay", () -> closeIfPresent(relay));
-        for (int i = infrastructure.size() - 1; i >= 0; i--) {
-            AutoCloseable resource = infrastructure.get(i);
-            closeStep(failures, resource.getClass().getSimpleName(), resource::close);
-        }
-        if (context != null) {
-            closeStep(failures, "replication slot", () -> RelayService.dropSlot(context.database(), slotName()));
-        }
-        if (!failures.isEmpty()) {
-            IllegalStateException e = new IllegalStateException(failures.size() + " part(s) of the pipeline under test failed to close");
-            failures.forEach(e::addSuppressed);
-            throw e;
-        }
-    }
-
-    private interface CloseStep {
-        void run() throws Exception;
-    }
-
-    private static void closeStep(List<Throwable> failures, String what, CloseStep step) {
-        try {
-            step.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failures.add(e);
-        } catch (Exception | Error e) {
-            log.error("Closing the pipeline under test: {} failed", what, e);
-            failures.add(e);
-        }
-    }
-
-    private static void closeIfPresent(AutoCloseable c) throws Exception {
-        if (c != null) {
-            c.close();
-        }
+        closer.close();
     }
 
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         new SecureRandom().nextBytes(b);
         return b;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    if (exc != null) {
-                        throw exc;
-                    }
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot wipe the reconciler state in " + dir, e);
-        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.voxanne.ssot.benchmarks.infra.BenchStack;
 import com.voxanne.ssot.benchmarks.infra.TopicWatcher;
 import com.voxanne.ssot.pipeline.Pipeline;
 import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.reconciler.catchup.InputLag;
 import com.voxanne.ssot.relay.RelayService;
@@ -14,9 +15,6 @@ import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationState;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +35,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * provider clients), organisations inserted up front, and two outside observers: the org_credentials change
  * stream (commit times) and the violations topic (OPEN arrivals).
  */
-public final class PipelineUnderTest implements AutoCloseable {
+public final class BenchPipeline implements AutoCloseable {
     public static final String RECONCILER_APPLICATION_ID = "bench-pipeline-reconciler";
     private static final String SLOT = "bench_pipeline";
     private static final long ORG_MSB = 0x0b0b_0000_0000_4000L;
@@ -47,6 +45,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     public record OpenArrival(long arrivedMillis, SsotViolation violation) {
     }
 
+    private final Closer closer = new Closer("bench pipeline");
     private final BenchDatabase db;
     private final ConfigSource source;
     private final Pipeline pipeline;
@@ -57,24 +56,28 @@ public final class PipelineUnderTest implements AutoCloseable {
     private final Map<String, OpenArrival> opened = new ConcurrentHashMap<>();
     private final InputLag reconcilerLag;
 
-    private PipelineUnderTest(BenchDatabase db, ConfigSource source, Pipeline pipeline, List<String> orgIds, BenchStack stack) {
+    private BenchPipeline(BenchDatabase db, ConfigSource source, Pipeline pipeline, List<String> orgIds, BenchStack stack) {
         this.db = db;
         this.source = source;
         this.pipeline = pipeline;
+        // the slot is dropped last, once the pipeline's relay has let go of it
+        closer.onClose("drop the replication slot", () -> RelayService.dropSlot(db.settings(), SLOT));
+        closer.register("close the pipeline", pipeline);
         this.orgIds = orgIds;
         this.topics = Topics.withNames(pipeline.context().config().topicNames());
-        this.commits = new CommitObserver(stack.kafka(), topics.cdcOrgCredentials().name());
-        this.violations = TopicWatcher.start(stack.kafka(), topics.violations().name(), new StringDeserializer(),
-                topics.violations().valueSerde().deserializer(), (record, nanos, millis) -> {
+        this.commits = closer.register("stop the commit observer",
+                new CommitObserver(stack.kafka(), topics.cdcOrgCredentials().name()));
+        this.violations = closer.register("stop the violations watcher", TopicWatcher.start(stack.kafka(), topics.violations().name(),
+                new StringDeserializer(), topics.violations().valueSerde().deserializer(), (record, nanos, millis) -> {
                     if (record.value() != null && record.value().getState() == ViolationState.OPEN) {
                         opened.putIfAbsent(record.key(), new OpenArrival(millis, record.value()));
                     }
-                });
+                }));
         this.reconcilerLag = new InputLag(stack.admin(), RECONCILER_APPLICATION_ID,
                 List.of(topics.cdcManagedNumbers().name(), topics.cdcOrgCredentials().name()), Duration.ofSeconds(10));
     }
 
-    public static PipelineUnderTest start(BenchStack stack, BenchSizes sizes, Path dataDir, PrintStream progress) throws Exception {
+    public static BenchPipeline start(BenchStack stack, BenchSizes sizes, Path dataDir, PrintStream progress) throws Exception {
         BenchDatabase db = stack.newDatabase("bench_pipeline", 4);
         List<String> orgs = insertOrganisations(db, sizes.provisioningOrgs());
         Map<String, String> env = new HashMap<>(stack.environment(db, dataDir));
@@ -90,13 +93,9 @@ public final class PipelineUnderTest implements AutoCloseable {
             if (!pipeline.awaitHealthy(Duration.ofSeconds(90))) {
                 throw new IllegalStateException("the pipeline under test is not healthy: " + pipeline.health().snapshot());
             }
-            return new PipelineUnderTest(db, source, pipeline, orgs, stack);
+            return new BenchPipeline(db, source, pipeline, orgs, stack);
         } catch (Exception | Error e) {
-            try {
-                pipeline.close();
-            } catch (RuntimeException closing) {
-                e.addSuppressed(closing);
-            }
+            Closer.closeAfter(e, pipeline);
             throw e;
         }
     }
@@ -106,18 +105,7 @@ public final class PipelineUnderTest implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             ids.add(new UUID(ORG_MSB, VARIANT | i));
         }
-        try (Connection c = db.pool().getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO organizations (id, name, email) SELECT id, 'Bench clinic ' || ord,"
-                     + " 'clinic-' || ord || '@bench.example' FROM unnest(?::uuid[]) WITH ORDINALITY AS t(id, ord)")) {
-            Array array = c.createArrayOf("uuid", ids.toArray());
-            try {
-                ps.setArray(1, array);
-                ps.executeUpdate();
-            } finally {
-                array.free();
-            }
-            c.commit();
-        }
+        db.insertOrganisations(ids, "Bench clinic ", "clinic-");
         return ids.stream().map(UUID::toString).toList();
     }
 
@@ -170,30 +158,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        Exception failure = null;
-        for (AutoCloseable c : List.<AutoCloseable>of(violations, commits, pipeline)) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                failure = chain(failure, e);
-            }
-        }
-        try {
-            RelayService.dropSlot(db.settings(), SLOT);
-        } catch (Exception e) {
-            failure = chain(failure, e);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static Exception chain(Exception first, Exception next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
+    public void close() {
+        closer.close();
     }
 }

@@ -6,8 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Waiting in the bench's own code: for a condition with a deadline, and for the next slot of a paced load. */
-public final class Waits {
-    private Waits() {
+public final class BenchWaits {
+    private BenchWaits() {
     }
 
     /**
