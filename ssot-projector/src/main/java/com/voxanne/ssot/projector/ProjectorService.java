@@ -1,6 +1,5 @@
 package com.voxanne.ssot.projector;
 
-import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
@@ -15,9 +14,10 @@ import com.voxanne.ssot.projector.consumer.ProjectorState;
 import com.voxanne.ssot.projector.consumer.ProjectorWorker;
 import com.voxanne.ssot.projector.consumer.RecordDecoder;
 import com.voxanne.ssot.projector.store.EventValidator;
+import com.voxanne.ssot.projector.store.RefusingBatchWrite;
 import com.voxanne.ssot.projector.store.SsotPool;
-import com.voxanne.ssot.projector.store.SsotWriter;
 import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -123,7 +123,7 @@ public final class ProjectorService implements ManagedService {
                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
             unstartedConsumer = consumer;
             BatchProcessor processor = new BatchProcessor(dataSource,
-                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new SsotWriter(),
+                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new RefusingBatchWrite(),
                     new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()), metrics,
                             redactor), true);
             worker = new ProjectorWorker(consumer, topic.name(), processor, settings.retry(), settings.pollTimeout(),

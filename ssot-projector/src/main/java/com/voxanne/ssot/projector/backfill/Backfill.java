@@ -1,6 +1,5 @@
 package com.voxanne.ssot.projector.backfill;
 
-import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
@@ -13,11 +12,12 @@ import com.voxanne.ssot.projector.consumer.DeadLetterRejections;
 import com.voxanne.ssot.projector.consumer.ProjectorMetrics;
 import com.voxanne.ssot.projector.consumer.RecordDecoder;
 import com.voxanne.ssot.projector.consumer.RejectionHandler;
+import com.voxanne.ssot.projector.store.BatchWrite;
 import com.voxanne.ssot.projector.store.EventValidator;
 import com.voxanne.ssot.projector.store.KnownOrganizations;
-import com.voxanne.ssot.projector.store.SsotWrite;
-import com.voxanne.ssot.projector.store.SsotWriter;
+import com.voxanne.ssot.projector.store.RefusingBatchWrite;
 import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
@@ -117,7 +117,7 @@ public final class Backfill {
     private BatchProcessor processor(boolean dryRun, Producer<byte[], byte[]> dlqProducer) {
         RecordDecoder decoder = new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator());
         if (dryRun) {
-            SsotWrite evaluator = new DryRunEvaluator(new KnownOrganizations());
+            BatchWrite evaluator = new DryRunEvaluator(new KnownOrganizations());
             RejectionHandler wouldPark = r -> log.info("dry run: would park {} ({}): orgId={} requestId={} phone={} reason={}",
                     r.origin(), r.stage(), r.orgId(), r.requestId(), r.phoneNumber(), redactor.redact(r.reason()));
             return new BatchProcessor(dataSource, decoder, evaluator, wouldPark, false);
@@ -125,7 +125,7 @@ public final class Backfill {
         ProjectorMetrics metrics = new ProjectorMetrics(registry, "backfill");
         RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()),
                 metrics, redactor);
-        return new BatchProcessor(dataSource, decoder, new SsotWriter(), park, true);
+        return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(), park, true);
     }
 
     private Map<String, Object> consumerProperties(String runId) {
