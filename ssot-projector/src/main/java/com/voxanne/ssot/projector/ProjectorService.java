@@ -70,7 +70,9 @@ public final class ProjectorService implements ManagedService {
     private KafkaConsumer<byte[], byte[]> unstartedConsumer;
     private ProjectorMetrics metrics;
 
-    /** @param ownedPool the pool this service opened and closes last, or null when {@code dataSource} is the caller's */
+    /**
+     * @param ownedPool the pool this service opened and closes last, or null when {@code dataSource} is the caller's
+     */
     private ProjectorService(ProjectorSettings settings, Topic<String, NumberProvisioned> topic, KafkaClients kafka,
                              DataSource dataSource, HikariDataSource ownedPool, MeterRegistry registry, Redactor redactor) {
         this.settings = settings;

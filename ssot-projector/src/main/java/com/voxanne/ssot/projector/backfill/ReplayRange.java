@@ -24,7 +24,8 @@ final class ReplayRange {
     private final Set<TopicPartition> remaining = new HashSet<>();
     private final long total;
 
-    private ReplayRange(List<TopicPartition> partitions, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
+    private ReplayRange(List<TopicPartition> partitions, Map<TopicPartition, Long> start,
+                        Map<TopicPartition, Long> end) {
         this.partitions = partitions;
         this.start = start;
         this.end = end;

@@ -15,6 +15,9 @@ import org.apache.kafka.common.TopicPartition;
  * {@code next} waiting, the write in flight, and the {@link RetrySchedule} of a failing batch.
  */
 final class BatchSlots {
+    /** How long a revocation or a stop lets the batch being written finish. */
+    static final Duration FINISH_WAIT = Duration.ofSeconds(30);
+
     private final ProjectorMetrics metrics;
     private final RetrySchedule retries;
 
@@ -42,7 +45,7 @@ final class BatchSlots {
         return next == null && !retries.writeFailing();
     }
 
-    boolean writing() {
+    boolean writeInFlight() {
         return write != null;
     }
 
@@ -70,7 +73,7 @@ final class BatchSlots {
         return true;
     }
 
-    void writing(Future<BatchResult> write) {
+    void writeStarted(Future<BatchResult> write) {
         this.write = write;
     }
 

@@ -98,7 +98,7 @@ public final class ProjectorWorker implements Runnable {
             log.error("SSOT projector loop on {} died; uncommitted work will be redone on restart", topic, e);
         } finally {
             finishCurrentWrite();
-            writer.stop(RebalanceHandler.REVOKE_WAIT);
+            writer.stop(BatchSlots.FINISH_WAIT);
             closeConsumer();
         }
     }
@@ -154,7 +154,7 @@ public final class ProjectorWorker implements Runnable {
     }
 
     private void submit() {
-        slots.writing(writer.submit(slots.current().records()));
+        slots.writeStarted(writer.submit(slots.current().records()));
     }
 
     private void retry() {
@@ -206,7 +206,7 @@ public final class ProjectorWorker implements Runnable {
     }
 
     private void waitForCurrent() {
-        if (slots.writing()) {
+        if (slots.writeInFlight()) {
             try {
                 slots.awaitWriteEnd(pollTimeout);
             } catch (InterruptedException e) {
@@ -262,11 +262,11 @@ public final class ProjectorWorker implements Runnable {
     /** On stop: let the batch being written finish and commit its offsets, so a restart redoes less. */
     private void finishCurrentWrite() {
         PendingBatch current = slots.current();
-        if (!slots.writing() || current == null) {
+        if (!slots.writeInFlight() || current == null) {
             return;
         }
         try {
-            slots.awaitWritten(RebalanceHandler.REVOKE_WAIT);
+            slots.awaitWritten(BatchSlots.FINISH_WAIT);
             try {
                 consumer.commitSync(current.offsets());
             } catch (WakeupException e) {

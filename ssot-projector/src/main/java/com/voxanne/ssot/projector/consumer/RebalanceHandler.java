@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps both slots consistent with what this instance owns. Runs on the loop thread, inside poll: before partitions
- * go, a written batch's offsets for them are committed (the write in flight is given {@link #REVOKE_WAIT} to finish);
- * unwritten records of partitions that went are dropped and redone by the new owner (the write is idempotent).
+ * go, a written batch's offsets for them are committed (the write in flight is given
+ * {@link BatchSlots#FINISH_WAIT} to finish); unwritten records of partitions that went are dropped and redone by the
+ * new owner (the write is idempotent).
  */
 final class RebalanceHandler implements ConsumerRebalanceListener {
     // the loop's log category, which operators already filter on
     private static final Logger log = LoggerFactory.getLogger(ProjectorWorker.class);
-    static final Duration REVOKE_WAIT = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final BatchSlots slots;
@@ -78,16 +78,16 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
     }
 
     private void awaitWriteBeforeRevocation(PendingBatch current) {
-        if (!slots.writing()) {
+        if (!slots.writeInFlight()) {
             return;
         }
         try {
-            slots.awaitWritten(REVOKE_WAIT);
+            slots.awaitWritten(BatchSlots.FINISH_WAIT);
         } catch (ExecutionException e) {
             slots.retries().writeFailed("writing batch of " + current, e.getCause());
         } catch (TimeoutException e) {
             log.warn("SSOT batch of {} still being written after {} s at revocation; its revoked partitions are"
-                    + " redone by their new owner (idempotent)", current, REVOKE_WAIT.toSeconds());
+                    + " redone by their new owner (idempotent)", current, BatchSlots.FINISH_WAIT.toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptException(e);

@@ -53,7 +53,8 @@ final class WriterThread {
         thread.shutdown();
         try {
             if (!thread.awaitTermination(patience.toSeconds(), TimeUnit.SECONDS)) {
-                log.warn("SSOT projector writer on {} still busy after {} s; interrupting it", topic, patience.toSeconds());
+                log.warn("SSOT projector writer on {} still busy after {} s; interrupting it", topic,
+                        patience.toSeconds());
                 thread.shutdownNow();
             }
         } catch (InterruptedException e) {

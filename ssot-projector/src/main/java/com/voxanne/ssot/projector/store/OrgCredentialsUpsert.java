@@ -15,8 +15,9 @@ import java.util.UUID;
 
 /**
  * The SQL of the SSOT write: {@link ProjectedRow}s (or {@code NumberProvisioned} events) to
- * {@code org_credentials}, idempotent and version-guarded. A row only ever moves to a strictly newer event (version = provisionedAt millis, ties
- * broken by eventId), so duplicates, replays and out-of-order delivery never regress it.
+ * {@code org_credentials}, idempotent and version-guarded. A row only ever moves to a strictly newer
+ * event (version = provisionedAt millis, ties broken by eventId), so duplicates, replays and
+ * out-of-order delivery never regress it.
  *
  * <p>{@link #upsertRows} is the production path: the batch is deduplicated (newest event per key), sorted
  * by key (concurrent writers lock rows in the same order, so they cannot deadlock) and written with ONE
