@@ -1,11 +1,12 @@
 package com.voxanne.ssot.projector;
 
-import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
+import com.voxanne.ssot.platform.service.Lifecycle;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.projector.consumer.BatchProcessor;
@@ -15,9 +16,10 @@ import com.voxanne.ssot.projector.consumer.ProjectorState;
 import com.voxanne.ssot.projector.consumer.ProjectorWorker;
 import com.voxanne.ssot.projector.consumer.RecordDecoder;
 import com.voxanne.ssot.projector.store.EventValidator;
+import com.voxanne.ssot.projector.store.RefusingBatchWrite;
 import com.voxanne.ssot.projector.store.SsotPool;
-import com.voxanne.ssot.projector.store.SsotWriter;
 import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * mandatory (see {@link ProjectorWorker}): never skipped, offsets only after commit, poison records to the
  * DLQ. Several instances in one consumer group are safe (per-partition order plus the version guard).
  *
- * <p>Build it with {@link #fromContext(ServiceContext)}; {@link #start()} returns once the consumer has
+ * <p>Build it with {@link #create(ServiceContext)}; {@link #start()} returns once the consumer has
  * joined its group; {@link #close()} stops the loop and closes consumer, producer and pool in reverse order.
+ * Start and close are synchronized so that a close from another thread (a shutdown hook) waits for a start in
+ * progress rather than racing it: every part a start opens is registered with the closer before close runs.
  */
 public final class ProjectorService implements ManagedService {
     public static final String NAME = "ssot-projector";
@@ -55,28 +59,31 @@ public final class ProjectorService implements ManagedService {
     private final Topic<String, NumberProvisioned> topic;
     private final KafkaClients kafka;
     private final DataSource dataSource;
-    private final HikariDataSource ownedPool;
     private final MeterRegistry registry;
     private final Redactor redactor;
     private final String instanceId = NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
     private final ProjectorState state = new ProjectorState();
+    private final Lifecycle lifecycle = new Lifecycle(NAME);
+    private final Closer closer = new Closer(NAME);
 
-    private Producer<byte[], byte[]> dlqProducer;
+    /** The consumer until the loop thread has started and owns (and closes) it. */
     private KafkaConsumer<byte[], byte[]> unstartedConsumer;
-    private ProjectorWorker worker;
-    private Thread thread;
     private ProjectorMetrics metrics;
-    private boolean closed;
 
+    /**
+     * @param ownedPool the pool this service opened and closes last, or null when {@code dataSource} is the caller's
+     */
     private ProjectorService(ProjectorSettings settings, Topic<String, NumberProvisioned> topic, KafkaClients kafka,
                              DataSource dataSource, HikariDataSource ownedPool, MeterRegistry registry, Redactor redactor) {
         this.settings = settings;
         this.topic = topic;
         this.kafka = kafka;
         this.dataSource = dataSource;
-        this.ownedPool = ownedPool;
         this.registry = registry;
         this.redactor = redactor;
+        if (ownedPool != null) {
+            closer.register("close the connection pool", ownedPool);
+        }
     }
 
     /** The projector of a deployment: settings and topic names from the context, its own connection pool. */
@@ -111,38 +118,38 @@ public final class ProjectorService implements ManagedService {
 
     @Override
     public synchronized void start() throws Exception {
-        if (thread != null || closed) {
-            throw new IllegalStateException(NAME + " already started (a service starts once)");
-        }
+        lifecycle.beginStart();
         boolean joined;
         try {
             metrics = new ProjectorMetrics(registry, instanceId);
-            dlqProducer = new KafkaProducer<>(kafka.producer(instanceId + "-dlq"), new ByteArraySerializer(),
-                    new ByteArraySerializer());
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            unstartedConsumer = consumer;
+            Producer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafka.producer(instanceId + "-dlq"),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            closer.onClose("close the dead-letter producer", () -> dlqProducer.close(Duration.ofSeconds(10)));
+            unstartedConsumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+            closer.onClose("close the consumer the loop never took", this::closeUnstartedConsumer);
             BatchProcessor processor = new BatchProcessor(dataSource,
-                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new SsotWriter(),
+                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new RefusingBatchWrite(),
                     new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()), metrics,
                             redactor), true);
-            worker = new ProjectorWorker(consumer, topic.name(), processor, settings.retry(), settings.pollTimeout(),
-                    settings.batchDelay(), metrics, state, redactor, instanceId);
-            thread = new Thread(worker, instanceId);
+            ProjectorWorker worker = new ProjectorWorker(unstartedConsumer, topic.name(), processor, settings.retry(),
+                    settings.pollTimeout(), settings.batchDelay(), metrics, state, redactor, instanceId);
+            Thread thread = new Thread(worker, instanceId);
+            closer.onClose("stop the consumer loop", () -> stopLoop(worker, thread));
             thread.start();
             unstartedConsumer = null; // the loop owns and closes it now
             joined = state.awaitFirstAssignment(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            close(); // nothing half-started is left behind
-            throw e;
+            throw Closer.closeAfter(e, this); // nothing half-started is left behind
         }
         if (!joined) {
             String why = state.reason();
-            close();
-            throw new IllegalStateException(NAME + " did not join consumer group '" + settings.groupId() + "' on "
-                    + topic.name() + " within " + settings.startTimeout().toSeconds() + "s (PROJECTOR_START_TIMEOUT)"
-                    + (why == null ? "" : ": " + why) + "; is Kafka reachable at " + kafka.bootstrapServers() + "?");
+            throw Closer.closeAfter(new IllegalStateException(NAME + " did not join consumer group '"
+                    + settings.groupId() + "' on " + topic.name() + " within " + settings.startTimeout().toSeconds()
+                    + "s (PROJECTOR_START_TIMEOUT)" + (why == null ? "" : ": " + why) + "; is Kafka reachable at "
+                    + kafka.bootstrapServers() + "?"), this);
         }
+        lifecycle.running();
         log.info("{} running: group {} on {} (batch up to {} records{})", instanceId, settings.groupId(), topic.name(),
                 settings.maxPollRecords(), settings.batchDelay().isZero() ? ""
                         : ", TEST/DEMO batch delay " + settings.batchDelay().toMillis() + " ms");
@@ -166,56 +173,25 @@ public final class ProjectorService implements ManagedService {
         return metrics == null ? 0 : metrics.lag();
     }
 
+    /** Stops the loop, the parts in the reverse order they started. */
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        RuntimeException failure = null;
-        if (worker != null && thread != null) {
-            worker.stop();
-            try {
-                thread.join(STOP_TIMEOUT.toMillis());
-                if (thread.isAlive()) {
-                    failure = new IllegalStateException(instanceId + " loop did not stop within " + STOP_TIMEOUT.toSeconds() + "s");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = new IllegalStateException("interrupted while stopping " + instanceId, e);
-            }
-        }
-        if (unstartedConsumer != null) {
-            try {
-                unstartedConsumer.close(Duration.ofSeconds(10));
-            } catch (RuntimeException e) {
-                failure = addTo(failure, e);
-            }
-        }
-        if (dlqProducer != null) {
-            try {
-                dlqProducer.close(Duration.ofSeconds(10));
-            } catch (RuntimeException e) {
-                failure = addTo(failure, e);
-            }
-        }
-        if (ownedPool != null) {
-            try {
-                ownedPool.close();
-            } catch (RuntimeException e) {
-                failure = addTo(failure, e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
+        if (lifecycle.beginClose()) {
+            closer.close();
         }
     }
 
-    private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
+    private void stopLoop(ProjectorWorker worker, Thread thread) throws InterruptedException {
+        worker.stop();
+        thread.join(STOP_TIMEOUT.toMillis());
+        if (thread.isAlive()) {
+            throw new IllegalStateException(instanceId + " loop did not stop within " + STOP_TIMEOUT.toSeconds() + "s");
         }
-        first.addSuppressed(next);
-        return first;
+    }
+
+    private void closeUnstartedConsumer() {
+        if (unstartedConsumer != null) {
+            unstartedConsumer.close(Duration.ofSeconds(10));
+        }
     }
 }

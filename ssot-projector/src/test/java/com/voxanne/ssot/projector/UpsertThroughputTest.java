@@ -3,7 +3,7 @@ package com.voxanne.ssot.projector;
 import static com.voxanne.ssot.projector.ProjectorFixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.voxanne.ssot.projector.store.SsotUpsert;
+import com.voxanne.ssot.projector.store.OrgCredentialsUpsert;
 import com.voxanne.ssot.projector.store.UpsertCounts;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -47,7 +47,7 @@ class UpsertThroughputTest {
     }
 
     private static double inMemoryBatched(ProjectorFixture fixture, List<NumberProvisioned> events) throws Exception {
-        SsotUpsert upsert = new SsotUpsert();
+        OrgCredentialsUpsert upsert = new OrgCredentialsUpsert();
         long inserted = 0;
         long started = System.nanoTime();
         try (Connection c = fixture.db.dataSource().getConnection()) {
@@ -97,7 +97,7 @@ class UpsertThroughputTest {
             long started = System.nanoTime();
             UpsertCounts counts;
             try (Connection c = oneByOne.db.dataSource().getConnection()) {
-                counts = new SsotUpsert().upsertOneByOne(c, events);
+                counts = new OrgCredentialsUpsert().upsertOneByOne(c, events);
             }
             naive = NAIVE_EVENTS / ((System.nanoTime() - started) / 1e9);
             assertThat(counts.inserted()).isEqualTo(NAIVE_EVENTS);

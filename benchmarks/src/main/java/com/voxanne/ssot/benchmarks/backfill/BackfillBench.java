@@ -16,7 +16,7 @@ import com.voxanne.ssot.projector.backfill.Backfill;
 import com.voxanne.ssot.projector.backfill.BackfillListener;
 import com.voxanne.ssot.projector.backfill.BackfillSummary;
 import com.voxanne.ssot.projector.backfill.StartFrom;
-import com.voxanne.ssot.projector.store.SsotUpsert;
+import com.voxanne.ssot.projector.store.OrgCredentialsUpsert;
 import com.voxanne.ssot.projector.store.UpsertCounts;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
@@ -40,8 +40,8 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Figure 1: N NumberProvisioned events replayed from Kafka into org_credentials by the projector's real
- * {@link Backfill}, against, in the same run, the ceiling (the best set-based {@link SsotUpsert#upsertBatch} of the
- * same rows straight from memory, no Kafka) and the naive baseline ({@link SsotUpsert#upsertOneByOne}: one upsert
+ * {@link Backfill}, against, in the same run, the ceiling (the best set-based {@link OrgCredentialsUpsert#upsertBatch} of the
+ * same rows straight from memory, no Kafka) and the naive baseline ({@link OrgCredentialsUpsert#upsertOneByOne}: one upsert
  * and one commit per event, on a sample). Before each of the three, org_credentials is reset to the same state:
  * every odd event's key already exists with an older version, so half the events insert and half update.
  */
@@ -55,7 +55,7 @@ public final class BackfillBench {
     private final BenchSizes sizes;
     private final PrintStream progress;
     private final SyntheticEvents events;
-    private final SsotUpsert upsert = new SsotUpsert();
+    private final OrgCredentialsUpsert upsert = new OrgCredentialsUpsert();
     private BenchDatabase db;
     private int ceilingBatch;
 
@@ -72,8 +72,8 @@ public final class BackfillBench {
                         + " the projector's real `Backfill` (decode, validate, known-organisation check, one set-based version-guarded"
                         + " upsert per poll batch, commit). In the same run and from the same starting state (half the keys already"
                         + " present with an older version: half the events insert, half update), the ceiling is the best set-based"
-                        + " `SsotUpsert.upsertBatch` of the same rows straight from memory (only the statement and its commit are"
-                        + " timed), and the naive baseline is `SsotUpsert.upsertOneByOne` (one upsert and one commit per event).",
+                        + " `OrgCredentialsUpsert.upsertBatch` of the same rows straight from memory (only the statement and its commit are"
+                        + " timed), and the naive baseline is `OrgCredentialsUpsert.upsertOneByOne` (one upsert and one commit per event).",
                 runs)
                 .figure("replay", "replay through Backfill", "rows/s")
                 .figure("ceiling", "ceiling: best set-based upsert from memory", "rows/s")

@@ -3,11 +3,8 @@ package com.voxanne.ssot.reconciler.topology;
 import com.voxanne.ssot.reconciler.model.CdcRows;
 import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
 import com.voxanne.ssot.reconciler.model.SsotRow;
-import java.util.Map;
+import com.voxanne.ssot.schemas.serde.StatelessSerde;
 import java.util.function.Function;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Serde of a CDC topic's values as rows: reads the relay's JSON, where a delete
@@ -16,7 +13,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * use the binary {@link StoredRowSerde} instead.
  * A malformed value throws, and the deserialization handler parks it on the topic's dead-letter topic.
  */
-public final class CdcRowSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public final class CdcRowSerde<T> extends StatelessSerde<T> {
     private final Function<byte[], T> reader;
     private final Function<T, byte[]> writer;
 
@@ -34,32 +31,12 @@ public final class CdcRowSerde<T> implements Serde<T>, Serializer<T>, Deserializ
     }
 
     @Override
-    public byte[] serialize(String topic, T data) {
-        return data == null ? null : writer.apply(data);
+    protected byte[] toBytes(String topic, T data) {
+        return writer.apply(data);
     }
 
     @Override
-    public T deserialize(String topic, byte[] data) {
-        return data == null ? null : reader.apply(data);
-    }
-
-    @Override
-    public Serializer<T> serializer() {
-        return this;
-    }
-
-    @Override
-    public Deserializer<T> deserializer() {
-        return this;
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        // nothing to configure
-    }
-
-    @Override
-    public void close() {
-        // nothing to release
+    protected T fromBytes(String topic, byte[] data) {
+        return reader.apply(data);
     }
 }

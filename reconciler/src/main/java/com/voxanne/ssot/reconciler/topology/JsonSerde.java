@@ -2,18 +2,15 @@ package com.voxanne.ssot.reconciler.topology;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.voxanne.ssot.schemas.serde.StatelessSerde;
 import java.io.IOException;
-import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * JSON serde for the reconciler's own state-store values (records of the model package). Internal
  * format: unknown properties are ignored so that a newer version's extra fields do not break a rollback.
  */
-public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public final class JsonSerde<T> extends StatelessSerde<T> {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -24,10 +21,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     }
 
     @Override
-    public byte[] serialize(String topic, T data) {
-        if (data == null) {
-            return null;
-        }
+    protected byte[] toBytes(String topic, T data) {
         try {
             return JSON.writeValueAsBytes(data);
         } catch (IOException e) {
@@ -36,34 +30,11 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     }
 
     @Override
-    public T deserialize(String topic, byte[] data) {
-        if (data == null) {
-            return null;
-        }
+    protected T fromBytes(String topic, byte[] data) {
         try {
             return JSON.readValue(data, type);
         } catch (IOException e) {
             throw new SerializationException("cannot read " + type.getSimpleName() + " from JSON of " + topic, e);
         }
-    }
-
-    @Override
-    public Serializer<T> serializer() {
-        return this;
-    }
-
-    @Override
-    public Deserializer<T> deserializer() {
-        return this;
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        // nothing to configure
-    }
-
-    @Override
-    public void close() {
-        // nothing to release
     }
 }

@@ -2,14 +2,11 @@ package com.voxanne.ssot.reconciler.topology;
 
 import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
 import com.voxanne.ssot.reconciler.model.SsotRow;
+import com.voxanne.ssot.schemas.serde.StatelessSerde;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The reconciler's own binary format for the rows it keeps in its two KTable stores (and their changelogs): a format
@@ -20,7 +17,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>Internal format: a store written by another format byte is refused with a clear error (reset the application's
  * state to rebuild it from the CDC topics) rather than misread.
  */
-public final class StoredRowSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public final class StoredRowSerde<T> extends StatelessSerde<T> {
     static final byte MANAGED_V1 = 'M';
     static final byte SSOT_V1 = 'S';
     private static final int NULL = -1;
@@ -61,20 +58,14 @@ public final class StoredRowSerde<T> implements Serde<T>, Serializer<T>, Deseria
     }
 
     @Override
-    public byte[] serialize(String topic, T data) {
-        if (data == null) {
-            return null;
-        }
+    protected byte[] toBytes(String topic, T data) {
         Output out = new Output(format);
         encoder.encode(data, out);
         return out.toByteArray();
     }
 
     @Override
-    public T deserialize(String topic, byte[] data) {
-        if (data == null) {
-            return null;
-        }
+    protected T fromBytes(String topic, byte[] data) {
         if (data.length == 0 || data[0] != format) {
             throw new SerializationException("stored row of " + topic + " has format " + (data.length == 0 ? "none" : "'"
                     + (char) data[0] + "'") + ", expected '" + (char) format + "': the state was written by another version;"
@@ -93,26 +84,6 @@ public final class StoredRowSerde<T> implements Serde<T>, Serializer<T>, Deseria
             }
             throw new SerializationException("stored row of " + topic + " cannot be read: " + e, e);
         }
-    }
-
-    @Override
-    public Serializer<T> serializer() {
-        return this;
-    }
-
-    @Override
-    public Deserializer<T> deserializer() {
-        return this;
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        // nothing to configure
-    }
-
-    @Override
-    public void close() {
-        // nothing to release
     }
 
     private interface Encoder<T> {

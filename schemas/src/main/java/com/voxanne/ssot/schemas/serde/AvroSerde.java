@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -24,9 +23,6 @@ import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 import com.voxanne.ssot.schemas.SchemaHistory;
 import com.voxanne.ssot.schemas.serde.UndecodableRecordException.Reason;
@@ -48,9 +44,9 @@ import com.voxanne.ssot.schemas.serde.UndecodableRecordException.Reason;
  * instead of triggering a huge allocation.
  *
  * <p>Stateless after construction and safe for concurrent use; one instance may serve several
- * producers and consumers ({@link #configure} and {@link #close} do nothing).
+ * producers and consumers ({@link #configure} and {@link #close} do nothing: the schemas ship in the jar).
  */
-public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public final class AvroSerde<T extends SpecificRecord> extends StatelessSerde<T> {
 
     private static final int HEADER_LENGTH = 10;
     private static final byte MARKER_0 = (byte) 0xC3;
@@ -135,10 +131,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     }
 
     @Override
-    public byte[] serialize(String topic, T data) {
-        if (data == null) {
-            return null;
-        }
+    protected byte[] toBytes(String topic, T data) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(128);
             encoder.encode(data, out);
@@ -150,10 +143,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     }
 
     @Override
-    public T deserialize(String topic, byte[] data) {
-        if (data == null) {
-            return null;
-        }
+    protected T fromBytes(String topic, byte[] data) {
         Schema writer = writerSchemaOf(topic, data);
         verifyBody(topic, data, writer);
         try {
@@ -244,26 +234,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
     private static String hex(long fingerprint) {
         return String.format("%016x", fingerprint);
-    }
-
-    @Override
-    public Serializer<T> serializer() {
-        return this;
-    }
-
-    @Override
-    public Deserializer<T> deserializer() {
-        return this;
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        // nothing to configure: the schemas ship in the jar
-    }
-
-    @Override
-    public void close() {
-        // nothing to release
     }
 
     @Override

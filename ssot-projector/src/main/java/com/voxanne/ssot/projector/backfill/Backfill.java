@@ -1,6 +1,5 @@
 package com.voxanne.ssot.projector.backfill;
 
-import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
@@ -13,33 +12,26 @@ import com.voxanne.ssot.projector.consumer.DeadLetterRejections;
 import com.voxanne.ssot.projector.consumer.ProjectorMetrics;
 import com.voxanne.ssot.projector.consumer.RecordDecoder;
 import com.voxanne.ssot.projector.consumer.RejectionHandler;
+import com.voxanne.ssot.projector.store.BatchWrite;
 import com.voxanne.ssot.projector.store.EventValidator;
 import com.voxanne.ssot.projector.store.KnownOrganizations;
-import com.voxanne.ssot.projector.store.SsotWrite;
-import com.voxanne.ssot.projector.store.SsotWriter;
+import com.voxanne.ssot.projector.store.RefusingBatchWrite;
 import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -117,7 +109,7 @@ public final class Backfill {
     private BatchProcessor processor(boolean dryRun, Producer<byte[], byte[]> dlqProducer) {
         RecordDecoder decoder = new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator());
         if (dryRun) {
-            SsotWrite evaluator = new DryRunEvaluator(new KnownOrganizations());
+            BatchWrite evaluator = new DryRunEvaluator(new KnownOrganizations());
             RejectionHandler wouldPark = r -> log.info("dry run: would park {} ({}): orgId={} requestId={} phone={} reason={}",
                     r.origin(), r.stage(), r.orgId(), r.requestId(), r.phoneNumber(), redactor.redact(r.reason()));
             return new BatchProcessor(dataSource, decoder, evaluator, wouldPark, false);
@@ -125,7 +117,7 @@ public final class Backfill {
         ProjectorMetrics metrics = new ProjectorMetrics(registry, "backfill");
         RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()),
                 metrics, redactor);
-        return new BatchProcessor(dataSource, decoder, new SsotWriter(), park, true);
+        return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(), park, true);
     }
 
     private Map<String, Object> consumerProperties(String runId) {
@@ -139,98 +131,31 @@ public final class Backfill {
     private BackfillSummary replay(KafkaConsumer<byte[], byte[]> consumer, BatchProcessor processor, StartFrom from,
                                    boolean dryRun, BackfillListener listener, long started, String runId)
             throws InterruptedException {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic.name());
-        if (infos == null || infos.isEmpty()) {
-            throw new BackfillException("topic " + topic.name() + " does not exist: nothing to replay");
-        }
-        List<TopicPartition> partitions = new ArrayList<>();
-        infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        Map<TopicPartition, Long> start = startOffsets(consumer, partitions, from, end);
-        Set<TopicPartition> remaining = new HashSet<>();
-        long total = 0;
-        for (TopicPartition tp : partitions) {
-            long span = end.get(tp) - start.get(tp);
-            if (span > 0) {
-                remaining.add(tp);
-                total += span;
-            }
-        }
-        log.info("{}: replaying {} records of {} {} (dry run: {})", runId, total, topic.name(), from, dryRun);
-        consumer.assign(remaining);
-        remaining.forEach(tp -> consumer.seek(tp, start.get(tp)));
-
-        long records = 0;
-        long inserted = 0;
-        long updated = 0;
-        long unchanged = 0;
-        long deadLettered = 0;
+        ReplayRange range = ReplayRange.of(consumer, topic.name(), from);
+        log.info("{}: replaying {} records of {} {} (dry run: {})", runId, range.total(), topic.name(), from, dryRun);
+        range.assignTo(consumer);
+        Tally tally = new Tally();
         long lastDone = -1;
         long lastProgressAt = System.nanoTime();
-        while (!remaining.isEmpty()) {
-            ConsumerRecords<byte[], byte[]> polled = consumer.poll(settings.pollTimeout());
-            List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(polled.count());
-            for (TopicPartition tp : polled.partitions()) {
-                long limit = end.get(tp);
-                for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
-                    if (r.offset() < limit) {
-                        batch.add(r);
-                    }
-                }
-            }
+        while (!range.finished()) {
+            List<ConsumerRecord<byte[], byte[]>> batch = range.inRange(consumer.poll(settings.pollTimeout()));
             if (!batch.isEmpty()) {
-                BatchResult result = processWithRetry(processor, batch, runId);
-                records += result.records();
-                inserted += result.counts().inserted();
-                updated += result.counts().updated();
-                unchanged += result.counts().unchanged();
-                deadLettered += result.rejected();
+                tally.add(processWithRetry(processor, batch, runId));
             }
-            long done = 0;
-            for (TopicPartition tp : partitions) {
-                long s = start.get(tp);
-                long e = end.get(tp);
-                if (remaining.contains(tp)) {
-                    long position = consumer.position(tp);
-                    if (position >= e) {
-                        remaining.remove(tp);
-                        consumer.pause(List.of(tp));
-                    }
-                    done += Math.min(position, e) - s;
-                } else {
-                    done += Math.max(0, e - s);
-                }
-            }
+            long done = range.advance(consumer);
             if (done != lastDone) {
                 lastDone = done;
                 lastProgressAt = System.nanoTime();
-                listener.onProgress(progress(done, total, started));
+                listener.onProgress(progress(done, range.total(), started));
             } else if (Duration.ofNanos(System.nanoTime() - lastProgressAt).compareTo(giveUpAfter) > 0) {
                 throw new BackfillException(runId + ": no records could be read from " + topic.name() + " for "
-                        + giveUpAfter.toSeconds() + "s with " + (total - done) + " still to read; is Kafka reachable?"
-                        + " Rerunning the backfill is safe.");
+                        + giveUpAfter.toSeconds() + "s with " + (range.total() - done) + " still to read; is Kafka"
+                        + " reachable? Rerunning the backfill is safe.");
             }
         }
-        BackfillSummary summary = new BackfillSummary(records, inserted, updated, unchanged, deadLettered,
-                Duration.ofNanos(System.nanoTime() - started), dryRun);
+        BackfillSummary summary = tally.summary(Duration.ofNanos(System.nanoTime() - started), dryRun);
         log.info("{}: done {}", runId, summary);
         return summary;
-    }
-
-    private Map<TopicPartition, Long> startOffsets(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
-                                                   StartFrom from, Map<TopicPartition, Long> end) {
-        if (from.since().isEmpty()) {
-            return new HashMap<>(consumer.beginningOffsets(partitions));
-        }
-        Map<TopicPartition, Long> query = new HashMap<>();
-        partitions.forEach(tp -> query.put(tp, from.since().get().toEpochMilli()));
-        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-        Map<TopicPartition, Long> start = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            OffsetAndTimestamp at = found.get(tp);
-            start.put(tp, at == null ? end.get(tp) : Math.min(at.offset(), end.get(tp)));
-        }
-        return start;
     }
 
     private BatchResult processWithRetry(BatchProcessor processor, List<ConsumerRecord<byte[], byte[]>> batch,
@@ -262,5 +187,26 @@ public final class Backfill {
         Optional<Duration> eta = rate > 0 ? Optional.of(Duration.ofMillis((long) ((total - done) / rate * 1000)))
                 : Optional.empty();
         return new BackfillProgress(done, total, rate, eta);
+    }
+
+    /** What the batches of one replay did, added up. */
+    private static final class Tally {
+        private long records;
+        private long inserted;
+        private long updated;
+        private long unchanged;
+        private long deadLettered;
+
+        void add(BatchResult result) {
+            records += result.records();
+            inserted += result.counts().inserted();
+            updated += result.counts().updated();
+            unchanged += result.counts().unchanged();
+            deadLettered += result.rejected();
+        }
+
+        BackfillSummary summary(Duration elapsed, boolean dryRun) {
+            return new BackfillSummary(records, inserted, updated, unchanged, deadLettered, elapsed, dryRun);
+        }
     }
 }

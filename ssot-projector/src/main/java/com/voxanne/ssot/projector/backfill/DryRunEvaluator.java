@@ -1,10 +1,10 @@
 package com.voxanne.ssot.projector.backfill;
 
+import com.voxanne.ssot.projector.store.BatchWrite;
 import com.voxanne.ssot.projector.store.Candidate;
 import com.voxanne.ssot.projector.store.KnownOrganizations;
+import com.voxanne.ssot.projector.store.ProjectedRow;
 import com.voxanne.ssot.projector.store.Refusal;
-import com.voxanne.ssot.projector.store.SsotRow;
-import com.voxanne.ssot.projector.store.SsotWrite;
 import com.voxanne.ssot.projector.store.UpsertCounts;
 import com.voxanne.ssot.projector.store.WriteResult;
 import java.sql.Array;
@@ -26,7 +26,7 @@ import java.util.UUID;
  * written in earlier batches is remembered, so a key replayed twice is counted once, as a real run would.
  * Stateful: one instance per dry run.
  */
-final class DryRunEvaluator implements SsotWrite {
+final class DryRunEvaluator implements BatchWrite {
     private static final String STORED = """
             SELECT t.org_id, t.phone_number, c.version, c.last_event_id
               FROM unnest(?::uuid[], ?::text[]) AS t(org_id, phone_number)
@@ -38,7 +38,7 @@ final class DryRunEvaluator implements SsotWrite {
     }
 
     private final KnownOrganizations organizations;
-    private final Map<SsotRow.Key, Stamp> wouldHaveWritten = new HashMap<>();
+    private final Map<ProjectedRow.Key, Stamp> wouldHaveWritten = new HashMap<>();
 
     DryRunEvaluator(KnownOrganizations organizations) {
         this.organizations = organizations;
@@ -50,11 +50,11 @@ final class DryRunEvaluator implements SsotWrite {
         candidates.forEach(c -> orgIds.add(c.row().orgId()));
         Set<UUID> known = organizations.existing(connection, orgIds);
         List<Refusal<T>> refused = new ArrayList<>();
-        Map<SsotRow.Key, SsotRow> newest = new HashMap<>();
+        Map<ProjectedRow.Key, ProjectedRow> newest = new HashMap<>();
         long unchanged = 0;
         for (Candidate<T> c : candidates) {
             if (known.contains(c.row().orgId())) {
-                SsotRow previous = newest.put(c.row().key(), c.row());
+                ProjectedRow previous = newest.put(c.row().key(), c.row());
                 if (previous != null) {
                     unchanged++; // superseded within the batch, as the real write counts it
                     if (previous.supersedes(c.row())) {
@@ -66,11 +66,11 @@ final class DryRunEvaluator implements SsotWrite {
                         "UnknownOrganization"));
             }
         }
-        List<SsotRow> rows = new ArrayList<>(newest.values());
-        Map<SsotRow.Key, Stamp> stored = stored(connection, rows);
+        List<ProjectedRow> rows = new ArrayList<>(newest.values());
+        Map<ProjectedRow.Key, Stamp> stored = stored(connection, rows);
         long inserted = 0;
         long updated = 0;
-        for (SsotRow row : rows) {
+        for (ProjectedRow row : rows) {
             Stamp current = wouldHaveWritten.containsKey(row.key()) ? wouldHaveWritten.get(row.key()) : stored.get(row.key());
             if (current == null) {
                 inserted++;
@@ -86,15 +86,15 @@ final class DryRunEvaluator implements SsotWrite {
     }
 
     /** The upsert's guard: strictly newer version, ties broken by eventId (uuid order = lower-case text order). */
-    private static boolean newer(SsotRow row, Stamp current) {
+    private static boolean newer(ProjectedRow row, Stamp current) {
         if (row.version() != current.version()) {
             return row.version() > current.version();
         }
         return current.eventId() == null || row.eventId().toString().compareTo(current.eventId().toString()) > 0;
     }
 
-    private static Map<SsotRow.Key, Stamp> stored(Connection connection, List<SsotRow> rows) throws SQLException {
-        Map<SsotRow.Key, Stamp> stamps = new HashMap<>();
+    private static Map<ProjectedRow.Key, Stamp> stored(Connection connection, List<ProjectedRow> rows) throws SQLException {
+        Map<ProjectedRow.Key, Stamp> stamps = new HashMap<>();
         if (rows.isEmpty()) {
             return stamps;
         }
@@ -111,7 +111,7 @@ final class DryRunEvaluator implements SsotWrite {
             ps.setArray(2, phoneArray);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    stamps.put(new SsotRow.Key(rs.getObject(1, UUID.class), rs.getString(2)),
+                    stamps.put(new ProjectedRow.Key(rs.getObject(1, UUID.class), rs.getString(2)),
                             new Stamp(rs.getLong(3), rs.getObject(4, UUID.class)));
                 }
             }

@@ -1,8 +1,8 @@
 package com.voxanne.ssot.projector.consumer;
 
+import com.voxanne.ssot.projector.store.BatchWrite;
 import com.voxanne.ssot.projector.store.Candidate;
 import com.voxanne.ssot.projector.store.Refusal;
-import com.voxanne.ssot.projector.store.SsotWrite;
 import com.voxanne.ssot.projector.store.UpsertCounts;
 import com.voxanne.ssot.projector.store.WriteResult;
 import java.sql.Connection;
@@ -22,7 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class BatchProcessor {
     private final DataSource dataSource;
     private final RecordDecoder decoder;
-    private final SsotWrite write;
+    private final BatchWrite write;
     private final RejectionHandler rejections;
     private final boolean commit;
 
@@ -30,7 +30,7 @@ public final class BatchProcessor {
      * @param commit false for a dry run: the transaction is rolled back and nothing is parked by this
      *               class beyond what {@code rejections} does (give it a counting handler)
      */
-    public BatchProcessor(DataSource dataSource, RecordDecoder decoder, SsotWrite write, RejectionHandler rejections,
+    public BatchProcessor(DataSource dataSource, RecordDecoder decoder, BatchWrite write, RejectionHandler rejections,
                           boolean commit) {
         this.dataSource = dataSource;
         this.decoder = decoder;

@@ -3,24 +3,15 @@ package com.voxanne.ssot.projector.consumer;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.retry.Backoff;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -45,35 +36,26 @@ import org.slf4j.LoggerFactory;
  *   <li>on rebalance, a written batch's offsets are committed before its partitions go; unwritten records
  *       of revoked partitions are dropped and redone by the new owner (the write is idempotent).</li>
  * </ul>
+ *
+ * <p>This class is the loop itself; the slots it works on are {@link BatchSlots} (shared with the
+ * {@link RebalanceHandler}), retries are timed by {@link RetrySchedule}, and writes run on the {@link WriterThread}.
  */
 public final class ProjectorWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProjectorWorker.class);
     /** Poll timeout while a batch is being written and the next slot is free. */
     private static final Duration SHORT_POLL = Duration.ofMillis(10);
-    private static final Duration REVOKE_WAIT = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
-    private final BatchProcessor processor;
-    private final Backoff backoff;
     private final Duration pollTimeout;
-    private final Duration batchDelay;
     private final ProjectorMetrics metrics;
     private final ProjectorState state;
     private final Redactor redactor;
-    private final ExecutorService writer;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final WriterThread writer;
+    private final RetrySchedule retries;
+    private final BatchSlots slots;
     private volatile boolean running = true;
-
-    /** The batch being written, or written but not yet committed, or failed and waiting for its retry. */
-    private PendingBatch current;
-    private Future<BatchResult> write;
-    /** The batch polled while {@code current} is being written. */
-    private PendingBatch next;
-    private int failedAttempts;
-    private Instant failingSince;
-    private long retryAtNanos;
-    private int pollFailures;
 
     /**
      * @param batchDelay testing/demo knob: wait this long before writing each batch (PROJECTOR_BATCH_DELAY)
@@ -83,20 +65,19 @@ public final class ProjectorWorker implements Runnable {
                            Redactor redactor, String threadName) {
         this.consumer = consumer;
         this.topic = topic;
-        this.processor = processor;
-        this.backoff = backoff;
         this.pollTimeout = pollTimeout;
-        this.batchDelay = batchDelay;
         this.metrics = metrics;
         this.state = state;
         this.redactor = redactor;
-        this.writer = Executors.newSingleThreadExecutor(r -> new Thread(r, threadName + "-writer"));
+        this.writer = new WriterThread(processor, batchDelay, stopSignal, topic, threadName);
+        this.retries = new RetrySchedule(topic, backoff, metrics, state, redactor);
+        this.slots = new BatchSlots(metrics, retries);
     }
 
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(topic), new Rebalance());
+            consumer.subscribe(List.of(topic), new RebalanceHandler(consumer, slots, state, topic));
             while (running) {
                 step();
             }
@@ -117,7 +98,7 @@ public final class ProjectorWorker implements Runnable {
             log.error("SSOT projector loop on {} died; uncommitted work will be redone on restart", topic, e);
         } finally {
             finishCurrentWrite();
-            stopWriter();
+            writer.stop(BatchSlots.FINISH_WAIT);
             closeConsumer();
         }
     }
@@ -130,27 +111,26 @@ public final class ProjectorWorker implements Runnable {
     }
 
     private void step() {
-        if (write != null && write.isDone()) {
+        if (slots.writeFinished()) {
             completeWrite();
         }
-        if (current == null && next != null) {
-            current = next;
-            next = null;
+        if (slots.promoteNext()) {
             submit();
-        } else if (current != null && write == null && System.nanoTime() >= retryAtNanos) {
+        } else if (slots.retryDue()) {
             retry();
         }
-        boolean wantRecords = next == null && failedAttempts == 0;
+        boolean wantRecords = slots.wantsRecords();
         setPaused(!wantRecords);
         if (!wantRecords) {
             waitForCurrent(); // nothing to fetch: wait for the write or its retry time, then poll to stay in the group
         }
-        ConsumerRecords<byte[], byte[]> polled = poll(!wantRecords ? Duration.ZERO : current == null ? pollTimeout : SHORT_POLL);
+        ConsumerRecords<byte[], byte[]> polled = poll(!wantRecords ? Duration.ZERO
+                : slots.current() == null ? pollTimeout : SHORT_POLL);
         if (polled.isEmpty()) {
             return;
         }
-        if (wantRecords && next == null) {
-            next = new PendingBatch(polled);
+        if (wantRecords) {
+            slots.hold(polled);
         } else {
             rewind(polled);
         }
@@ -163,16 +143,10 @@ public final class ProjectorWorker implements Runnable {
         } catch (WakeupException | InterruptException e) {
             throw e;
         } catch (KafkaException e) {
-            pollFailed(e);
+            waitQuietly(retries.pollFailed(e));
             return ConsumerRecords.empty();
         }
-        if (pollFailures > 0) {
-            log.info("SSOT projector polling {} works again after {} failures", topic, pollFailures);
-            pollFailures = 0;
-            if (failedAttempts == 0) {
-                state.running();
-            }
-        }
+        retries.pollWorked();
         long lag = currentLag();
         metrics.lag(lag);
         state.lag(lag);
@@ -180,17 +154,11 @@ public final class ProjectorWorker implements Runnable {
     }
 
     private void submit() {
-        List<ConsumerRecord<byte[], byte[]>> records = current.records();
-        write = writer.submit(() -> {
-            if (!batchDelay.isZero() && stopSignal.await(batchDelay.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new InterruptedException("stopping during the batch delay");
-            }
-            return processor.process(records);
-        });
+        slots.writeStarted(writer.submit(slots.current().records()));
     }
 
     private void retry() {
-        if (current.written()) {
+        if (slots.current().written()) {
             commitCurrent(); // the transaction committed; only the offsets are left
         } else {
             submit();
@@ -201,28 +169,27 @@ public final class ProjectorWorker implements Runnable {
     private void completeWrite() {
         BatchResult result;
         try {
-            result = write.get();
+            result = slots.awaitWritten(Duration.ZERO);
         } catch (ExecutionException e) {
-            write = null;
             Throwable cause = e.getCause();
             if (cause instanceof InterruptedException && !running) {
                 return; // stopping: not written, not committed, redone after restart
             }
-            failed("writing batch of " + current, cause);
+            retries.writeFailed("writing batch of " + slots.current(), cause);
             return;
+        } catch (TimeoutException e) {
+            return; // not finished after all: the next step looks again
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptException(e);
         }
-        write = null;
-        current.markWritten();
-        metrics.written(result.counts(), result.records(), result.latency());
-        log.debug("SSOT batch of {} written: {} ({} dead-lettered) in {} ms", current, result.counts(),
+        log.debug("SSOT batch of {} written: {} ({} dead-lettered) in {} ms", slots.current(), result.counts(),
                 result.rejected(), result.latency().toMillis());
         commitCurrent();
     }
 
     private void commitCurrent() {
+        PendingBatch current = slots.current();
         try {
             consumer.commitSync(current.offsets());
         } catch (CommitFailedException e) {
@@ -231,62 +198,23 @@ public final class ProjectorWorker implements Runnable {
         } catch (WakeupException | InterruptException e) {
             throw e;
         } catch (KafkaException e) {
-            failed("committing offsets of written batch of " + current, e);
+            retries.writeFailed("committing offsets of written batch of " + current, e);
             return;
         }
-        current = null;
-        succeeded();
-    }
-
-    private void succeeded() {
-        if (failedAttempts > 0) {
-            log.info("SSOT write on {} recovered after {} failed attempts ({} s)", topic, failedAttempts,
-                    Duration.between(failingSince, Instant.now()).toSeconds());
-        }
-        failedAttempts = 0;
-        failingSince = null;
-        state.running();
-        state.batchDone(metrics.lag());
-    }
-
-    private void failed(String what, Throwable e) {
-        if (failedAttempts == 0) {
-            failingSince = Instant.now();
-            metrics.writeFailing();
-            log.warn("SSOT projector failed {}: pausing consumption of {} and retrying the same batch with backoff"
-                    + " (never skipped)", what, topic, e);
-        } else {
-            log.debug("SSOT projector retry {} failed {}: {}", failedAttempts, what, redactor.describe(e));
-        }
-        metrics.retried();
-        Duration delay = backoff.delay(failedAttempts);
-        failedAttempts++;
-        retryAtNanos = System.nanoTime() + delay.toNanos();
-        state.retrying("SSOT write failing since " + failingSince + " (" + failedAttempts + " attempts, next in "
-                + delay.toMillis() + " ms) while " + what + ": " + redactor.describe(e));
-    }
-
-    private void pollFailed(KafkaException e) {
-        Duration delay = backoff.delay(pollFailures);
-        if (pollFailures++ == 0) {
-            log.warn("SSOT projector cannot poll {}; retrying with backoff", topic, e);
-        }
-        state.retrying("polling " + topic + " failing (" + pollFailures + " attempts): " + redactor.describe(e));
-        waitQuietly(delay);
+        slots.clearCurrent();
+        retries.batchDone();
     }
 
     private void waitForCurrent() {
-        if (write != null) {
+        if (slots.writeInFlight()) {
             try {
-                write.get(pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // not done yet, or failed: the next step handles it
+                slots.awaitWriteEnd(pollTimeout);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptException(e);
             }
-        } else if (current != null) {
-            long untilRetry = retryAtNanos - System.nanoTime();
+        } else if (slots.current() != null) {
+            long untilRetry = retries.nanosUntilRetry();
             if (untilRetry > 0) {
                 waitQuietly(Duration.ofNanos(Math.min(untilRetry, pollTimeout.toNanos())));
             }
@@ -333,13 +261,12 @@ public final class ProjectorWorker implements Runnable {
 
     /** On stop: let the batch being written finish and commit its offsets, so a restart redoes less. */
     private void finishCurrentWrite() {
-        if (write == null || current == null) {
+        PendingBatch current = slots.current();
+        if (!slots.writeInFlight() || current == null) {
             return;
         }
         try {
-            BatchResult result = write.get(REVOKE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            current.markWritten();
-            metrics.written(result.counts(), result.records(), result.latency());
+            slots.awaitWritten(BatchSlots.FINISH_WAIT);
             try {
                 consumer.commitSync(current.offsets());
             } catch (WakeupException e) {
@@ -353,109 +280,11 @@ public final class ProjectorWorker implements Runnable {
         }
     }
 
-    private void stopWriter() {
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(REVOKE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                log.warn("SSOT projector writer on {} still busy after {} s; interrupting it", topic, REVOKE_WAIT.toSeconds());
-                writer.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            writer.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void closeConsumer() {
         try {
             consumer.close(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             log.warn("SSOT projector consumer on {} did not close cleanly", topic, e);
-        }
-    }
-
-    /** Keeps both slots consistent with what this instance owns. Runs on the loop thread, inside poll. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-            if (revoked.isEmpty()) {
-                return;
-            }
-            if (current != null) {
-                awaitWriteBeforeRevocation();
-                if (current.written()) {
-                    Map<TopicPartition, OffsetAndMetadata> done = current.offsets(revoked);
-                    if (!done.isEmpty()) {
-                        try {
-                            consumer.commitSync(done);
-                        } catch (KafkaException e) {
-                            log.warn("offsets {} of a written SSOT batch not committed on revocation; the new owner"
-                                    + " redoes them idempotently", done, e);
-                        }
-                    }
-                }
-            }
-            drop(revoked);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> lost) {
-            drop(lost);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-            if ((next != null || failedAttempts > 0) && !assigned.isEmpty()) {
-                consumer.pause(assigned);
-            }
-            if (failedAttempts == 0 && pollFailures == 0) {
-                state.running();
-            }
-            state.assigned(consumer.assignment().size());
-            log.info("SSOT projector assigned {} (now owns {} partitions of {})", assigned, consumer.assignment().size(),
-                    topic);
-        }
-
-        private void awaitWriteBeforeRevocation() {
-            if (write == null) {
-                return;
-            }
-            try {
-                BatchResult result = write.get(REVOKE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                write = null;
-                current.markWritten();
-                metrics.written(result.counts(), result.records(), result.latency());
-            } catch (ExecutionException e) {
-                write = null;
-                failed("writing batch of " + current, e.getCause());
-            } catch (TimeoutException e) {
-                log.warn("SSOT batch of {} still being written after {} s at revocation; its revoked partitions are"
-                        + " redone by their new owner (idempotent)", current, REVOKE_WAIT.toSeconds());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptException(e);
-            }
-        }
-
-        private void drop(Collection<TopicPartition> partitions) {
-            if (next != null) {
-                next.drop(partitions);
-                if (next.isEmpty()) {
-                    next = null;
-                }
-            }
-            if (current != null) {
-                // a batch still being written keeps running; only its kept partitions get their offsets committed
-                current.drop(partitions);
-                if (current.isEmpty() && write == null) {
-                    current = null;
-                }
-            }
-            if (current == null && next == null && failedAttempts > 0) {
-                failedAttempts = 0;
-                failingSince = null;
-                state.running();
-            }
         }
     }
 }

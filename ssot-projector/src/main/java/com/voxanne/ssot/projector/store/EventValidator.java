@@ -23,7 +23,7 @@ public final class EventValidator {
      * @return the row the event stands for
      * @throws InvalidEventException naming the first field that breaks the contract
      */
-    public SsotRow validate(NumberProvisioned event) {
+    public ProjectedRow validate(NumberProvisioned event) {
         UUID eventId = uuid("eventId", event.getEventId());
         UUID orgId = uuid("orgId", event.getOrgId());
         String phone = event.getPhoneNumber();
@@ -42,7 +42,7 @@ public final class EventValidator {
         if (event.getProvisionedAt() == null) {
             throw new InvalidEventException("provisionedAt", "provisionedAt is missing");
         }
-        return new SsotRow(orgId, phone, vapiPhoneId, sid, eventId, event.getProvisionedAt().toEpochMilli(),
+        return new ProjectedRow(orgId, phone, vapiPhoneId, sid, eventId, event.getProvisionedAt().toEpochMilli(),
                 event.getRequestId());
     }
 

@@ -29,7 +29,7 @@ class EventValidatorTest {
         NumberProvisioned event = valid().build();
 
         // when
-        SsotRow row = validator.validate(event);
+        ProjectedRow row = validator.validate(event);
 
         // then
         assertThat(row.orgId()).isEqualTo(UUID.fromString(ORG));

@@ -5,13 +5,14 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One validated {@code org_credentials} row as a {@code NumberProvisioned} event says it should be.
+ * The {@code org_credentials} row one {@code NumberProvisioned} event projects, as it says the row should be
+ * (the reconciler's {@code SsotRow} is something else: the row as CDC reports it from the table).
  * Only rows built by {@link EventValidator} reach the database, so every field here already satisfies
  * the contract (UUIDs parsed, E.164, PN sid, non-blank Vapi id).
  *
  * @param version provisionedAt in epoch millis; with {@code eventId} it orders two events of one key
  */
-public record SsotRow(UUID orgId, String phoneNumber, String vapiPhoneId, String twilioSid, UUID eventId,
+public record ProjectedRow(UUID orgId, String phoneNumber, String vapiPhoneId, String twilioSid, UUID eventId,
                       long version, String requestId) {
 
     /**
@@ -19,10 +20,10 @@ public record SsotRow(UUID orgId, String phoneNumber, String vapiPhoneId, String
      * (unsigned bytes, which is the order of the lower-case canonical text), so Java and SQL agree
      * on which of two events wins.
      */
-    public static final Comparator<SsotRow> OLDEST_FIRST = Comparator.comparingLong(SsotRow::version)
+    public static final Comparator<ProjectedRow> OLDEST_FIRST = Comparator.comparingLong(ProjectedRow::version)
             .thenComparing(row -> row.eventId().toString());
 
-    public SsotRow {
+    public ProjectedRow {
         Objects.requireNonNull(orgId, "orgId");
         Objects.requireNonNull(phoneNumber, "phoneNumber");
         Objects.requireNonNull(vapiPhoneId, "vapiPhoneId");
@@ -35,7 +36,7 @@ public record SsotRow(UUID orgId, String phoneNumber, String vapiPhoneId, String
     }
 
     /** True when this row's event wins over {@code other}'s (strictly newer version stamp). */
-    public boolean supersedes(SsotRow other) {
+    public boolean supersedes(ProjectedRow other) {
         return OLDEST_FIRST.compare(this, other) > 0;
     }
 

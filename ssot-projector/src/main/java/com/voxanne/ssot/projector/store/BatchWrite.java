@@ -5,10 +5,11 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Writes (or, for a dry run, only evaluates) a batch of validated candidates in the caller's transaction.
+ * What one batch's transaction does with its validated candidates: the projector's write
+ * ({@link RefusingBatchWrite}) or, for a backfill dry run, only an evaluation of what it would write.
  * Implementations return refusals for candidates that can never be written and throw for everything else
  * (the caller rolls back and retries the same batch).
  */
-public interface SsotWrite {
+public interface BatchWrite {
     <T> WriteResult<T> write(Connection connection, List<Candidate<T>> candidates) throws SQLException;
 }

@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The SSOT write: {@code NumberProvisioned} events to {@code org_credentials}, idempotent and
- * version-guarded. A row only ever moves to a strictly newer event (version = provisionedAt millis, ties
- * broken by eventId), so duplicates, replays and out-of-order delivery never regress it.
+ * The SQL of the SSOT write: {@link ProjectedRow}s (or {@code NumberProvisioned} events) to
+ * {@code org_credentials}, idempotent and version-guarded. A row only ever moves to a strictly newer
+ * event (version = provisionedAt millis, ties broken by eventId), so duplicates, replays and
+ * out-of-order delivery never regress it.
  *
  * <p>{@link #upsertRows} is the production path: the batch is deduplicated (newest event per key), sorted
  * by key (concurrent writers lock rows in the same order, so they cannot deadlock) and written with ONE
@@ -25,7 +26,7 @@ import java.util.UUID;
  *
  * <p>Stateless and thread-safe. Methods run in the caller's transaction unless they say otherwise.
  */
-public final class SsotUpsert {
+public final class OrgCredentialsUpsert {
     /** Newer-wins guard shared by both paths: strictly newer version, ties broken by eventId. */
     private static final String NEWER_WINS = """
             ON CONFLICT (org_id, provider, phone_number) DO UPDATE
@@ -62,11 +63,11 @@ public final class SsotUpsert {
 
     private final EventValidator validator;
 
-    public SsotUpsert() {
+    public OrgCredentialsUpsert() {
         this(new EventValidator());
     }
 
-    public SsotUpsert(EventValidator validator) {
+    public OrgCredentialsUpsert(EventValidator validator) {
         this.validator = validator;
     }
 
@@ -76,7 +77,7 @@ public final class SsotUpsert {
      * @throws InvalidEventException for the first event that breaks the contract (nothing is written)
      */
     public UpsertCounts upsertBatch(Connection connection, List<NumberProvisioned> events) throws SQLException {
-        List<SsotRow> rows = new ArrayList<>(events.size());
+        List<ProjectedRow> rows = new ArrayList<>(events.size());
         for (NumberProvisioned event : events) {
             rows.add(validator.validate(event));
         }
@@ -87,11 +88,11 @@ public final class SsotUpsert {
      * Writes validated rows set-based in one statement, in the caller's transaction. Events superseded by a
      * newer one for the same key in {@code rows} count as unchanged.
      */
-    public UpsertCounts upsertRows(Connection connection, Collection<SsotRow> rows) throws SQLException {
+    public UpsertCounts upsertRows(Connection connection, Collection<ProjectedRow> rows) throws SQLException {
         if (rows.isEmpty()) {
             return UpsertCounts.NONE;
         }
-        List<SsotRow> newest = newestPerKey(rows);
+        List<ProjectedRow> newest = newestPerKey(rows);
         int n = newest.size();
         UUID[] orgIds = new UUID[n];
         String[] phones = new String[n];
@@ -100,7 +101,7 @@ public final class SsotUpsert {
         UUID[] eventIds = new UUID[n];
         Long[] versions = new Long[n];
         for (int i = 0; i < n; i++) {
-            SsotRow row = newest.get(i);
+            ProjectedRow row = newest.get(i);
             orgIds[i] = row.orgId();
             phones[i] = row.phoneNumber();
             vapiIds[i] = row.vapiPhoneId();
@@ -141,7 +142,7 @@ public final class SsotUpsert {
         long updated = 0;
         try (PreparedStatement ps = connection.prepareStatement(ONE_ROW_SQL)) {
             for (NumberProvisioned event : events) {
-                SsotRow row = validator.validate(event);
+                ProjectedRow row = validator.validate(event);
                 ps.setObject(1, row.orgId());
                 ps.setString(2, row.phoneNumber());
                 ps.setString(3, row.vapiPhoneId());
@@ -164,12 +165,12 @@ public final class SsotUpsert {
     }
 
     /** The newest event per key (a single INSERT ... ON CONFLICT may touch a row once), sorted by key. */
-    static List<SsotRow> newestPerKey(Collection<SsotRow> rows) {
-        Map<SsotRow.Key, SsotRow> newest = new HashMap<>(rows.size() * 2);
-        for (SsotRow row : rows) {
+    static List<ProjectedRow> newestPerKey(Collection<ProjectedRow> rows) {
+        Map<ProjectedRow.Key, ProjectedRow> newest = new HashMap<>(rows.size() * 2);
+        for (ProjectedRow row : rows) {
             newest.merge(row.key(), row, (a, b) -> b.supersedes(a) ? b : a);
         }
-        List<SsotRow> sorted = new ArrayList<>(newest.values());
+        List<ProjectedRow> sorted = new ArrayList<>(newest.values());
         sorted.sort((a, b) -> a.key().compareTo(b.key()));
         return sorted;
     }

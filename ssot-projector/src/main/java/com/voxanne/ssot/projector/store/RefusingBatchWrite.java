@@ -19,21 +19,22 @@ import org.slf4j.LoggerFactory;
  * set-based upsert. If the database still refuses the batch because of its data (a constraint this side
  * did not foresee), the transaction is rolled back and the batch is bisected under savepoints until the
  * offending rows are isolated; only those are refused, everything else is written. Any other failure is
- * thrown: the caller retries the whole batch.
+ * thrown: the caller retries the whole batch. It decides what goes to the database and what is refused;
+ * the statement itself is {@link OrgCredentialsUpsert}.
  */
-public final class SsotWriter implements SsotWrite {
-    private static final Logger log = LoggerFactory.getLogger(SsotWriter.class);
+public final class RefusingBatchWrite implements BatchWrite {
+    private static final Logger log = LoggerFactory.getLogger(RefusingBatchWrite.class);
 
-    private final SsotUpsert upsert;
+    private final OrgCredentialsUpsert upsert;
     private final KnownOrganizations organizations;
 
-    public SsotWriter(SsotUpsert upsert, KnownOrganizations organizations) {
+    public RefusingBatchWrite(OrgCredentialsUpsert upsert, KnownOrganizations organizations) {
         this.upsert = upsert;
         this.organizations = organizations;
     }
 
-    public SsotWriter() {
-        this(new SsotUpsert(), new KnownOrganizations());
+    public RefusingBatchWrite() {
+        this(new OrgCredentialsUpsert(), new KnownOrganizations());
     }
 
     @Override
@@ -46,7 +47,7 @@ public final class SsotWriter implements SsotWrite {
         Set<UUID> known = organizations.existing(connection, orgIds);
 
         List<Refusal<T>> refused = new ArrayList<>();
-        Map<SsotRow.Key, Candidate<T>> newest = new HashMap<>(candidates.size() * 2);
+        Map<ProjectedRow.Key, Candidate<T>> newest = new HashMap<>(candidates.size() * 2);
         long superseded = 0;
         for (Candidate<T> c : candidates) {
             if (!known.contains(c.row().orgId())) {
@@ -105,8 +106,8 @@ public final class SsotWriter implements SsotWrite {
         }
     }
 
-    private static <T> List<SsotRow> rows(List<Candidate<T>> candidates) {
-        List<SsotRow> rows = new ArrayList<>(candidates.size());
+    private static <T> List<ProjectedRow> rows(List<Candidate<T>> candidates) {
+        List<ProjectedRow> rows = new ArrayList<>(candidates.size());
         candidates.forEach(c -> rows.add(c.row()));
         return rows;
     }
