@@ -132,8 +132,8 @@ public final class ProjectorService implements ManagedService {
                     new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new RefusingBatchWrite(),
                     new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()), metrics,
                             redactor), true);
-            ProjectorWorker worker = new ProjectorWorker(unstartedConsumer, topic.name(), processor, settings.retry(),
-                    settings.pollTimeout(), settings.batchDelay(), metrics, state, redactor, instanceId);
+            ProjectorWorker worker = new ProjectorWorker(unstartedConsumer, topic.name(), processor, settings.loop(), metrics,
+                    state, redactor, instanceId);
             Thread thread = new Thread(worker, instanceId);
             closer.onClose("stop the consumer loop", () -> stopLoop(worker, thread));
             thread.start();

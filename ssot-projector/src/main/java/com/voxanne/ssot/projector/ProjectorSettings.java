@@ -3,6 +3,7 @@ package com.voxanne.ssot.projector;
 import com.voxanne.ssot.platform.config.ConfigException;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.projector.consumer.LoopSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +22,16 @@ import java.util.List;
  * @param dlqTimeout      PROJECTOR_DLQ_TIMEOUT: how long parking one record may take (default 30s)
  * @param connectTimeout  PROJECTOR_DB_CONNECT_TIMEOUT: longest wait for a pooled connection (default 3s), so a
  *                        database outage shows as DEGRADED health within seconds and each retry is short
+ * @param dlqMaxAttempts  PROJECTOR_DLQ_MAX_ATTEMPTS: tries of a batch whose dead letter Kafka refuses before the
+ *                        projector stops, health DOWN, nothing skipped (default 10)
  */
 public record ProjectorSettings(String groupId, int maxPollRecords, int poolSize, Duration batchDelay,
                                 Duration pollTimeout, Backoff retry, Duration startTimeout, Duration dlqTimeout,
-                                Duration connectTimeout) {
+                                Duration connectTimeout, int dlqMaxAttempts) {
     public static final String DEFAULT_GROUP_ID = "ssot-projector";
     public static final int DEFAULT_MAX_POLL_RECORDS = 5000;
     public static final int DEFAULT_POOL_SIZE = 2;
+    public static final int DEFAULT_DLQ_MAX_ATTEMPTS = 10;
     /** Batch delay must leave room inside the consumer's max.poll.interval.ms (5 min). */
     static final Duration MAX_BATCH_DELAY = Duration.ofMinutes(2);
 
@@ -50,6 +54,9 @@ public record ProjectorSettings(String groupId, int maxPollRecords, int poolSize
         }
         if (startTimeout.isNegative() || startTimeout.isZero()) {
             problems.add("PROJECTOR_START_TIMEOUT must be > 0, was " + startTimeout);
+        }
+        if (dlqMaxAttempts < 1) {
+            problems.add("PROJECTOR_DLQ_MAX_ATTEMPTS must be >= 1, was " + dlqMaxAttempts);
         }
         if (dlqTimeout.isNegative() || dlqTimeout.isZero()) {
             problems.add("PROJECTOR_DLQ_TIMEOUT must be > 0, was " + dlqTimeout);
@@ -83,26 +90,37 @@ public record ProjectorSettings(String groupId, int maxPollRecords, int poolSize
                 retry,
                 source.getDuration("PROJECTOR_START_TIMEOUT", Duration.ofSeconds(60)),
                 source.getDuration("PROJECTOR_DLQ_TIMEOUT", Duration.ofSeconds(30)),
-                source.getDuration("PROJECTOR_DB_CONNECT_TIMEOUT", Duration.ofSeconds(3)));
+                source.getDuration("PROJECTOR_DB_CONNECT_TIMEOUT", Duration.ofSeconds(3)),
+                source.getInt("PROJECTOR_DLQ_MAX_ATTEMPTS", DEFAULT_DLQ_MAX_ATTEMPTS));
+    }
+
+    /** What the consumer loop needs of these settings. */
+    public LoopSettings loop() {
+        return new LoopSettings(retry, pollTimeout, batchDelay, dlqMaxAttempts);
+    }
+
+    public ProjectorSettings withDlqMaxAttempts(int attempts) {
+        return new ProjectorSettings(groupId, maxPollRecords, poolSize, batchDelay, pollTimeout, retry, startTimeout, dlqTimeout,
+                connectTimeout, attempts);
     }
 
     public ProjectorSettings withGroupId(String newGroupId) {
         return new ProjectorSettings(newGroupId, maxPollRecords, poolSize, batchDelay, pollTimeout, retry, startTimeout,
-                dlqTimeout, connectTimeout);
+                dlqTimeout, connectTimeout, dlqMaxAttempts);
     }
 
     public ProjectorSettings withBatchDelay(Duration delay) {
         return new ProjectorSettings(groupId, maxPollRecords, poolSize, delay, pollTimeout, retry, startTimeout, dlqTimeout,
-                connectTimeout);
+                connectTimeout, dlqMaxAttempts);
     }
 
     public ProjectorSettings withRetry(Backoff newRetry) {
         return new ProjectorSettings(groupId, maxPollRecords, poolSize, batchDelay, pollTimeout, newRetry, startTimeout,
-                dlqTimeout, connectTimeout);
+                dlqTimeout, connectTimeout, dlqMaxAttempts);
     }
 
     public ProjectorSettings withMaxPollRecords(int records) {
         return new ProjectorSettings(groupId, records, poolSize, batchDelay, pollTimeout, retry, startTimeout, dlqTimeout,
-                connectTimeout);
+                connectTimeout, dlqMaxAttempts);
     }
 }

@@ -27,16 +27,28 @@ public final class ProjectorState {
     }
 
     void running() {
-        phase = Phase.RUNNING;
-        reason = null;
+        if (!ended()) {
+            phase = Phase.RUNNING;
+            reason = null;
+        }
     }
 
     void retrying(String why) {
-        phase = Phase.RETRYING;
-        reason = why;
+        if (!ended()) {
+            phase = Phase.RETRYING;
+            reason = why;
+        }
+    }
+
+    /** STOPPED and FAILED are final: what the loop's shutdown does after them (a revocation) must not hide why. */
+    private boolean ended() {
+        return phase == Phase.STOPPED || phase == Phase.FAILED;
     }
 
     void stopped() {
+        if (phase == Phase.FAILED) {
+            return;
+        }
         phase = Phase.STOPPED;
         reason = "stopped";
         firstAssignment.countDown();

@@ -1,7 +1,6 @@
 package com.voxanne.ssot.projector.consumer;
 
 import com.voxanne.ssot.platform.config.Redactor;
-import com.voxanne.ssot.platform.retry.Backoff;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
@@ -57,20 +56,16 @@ public final class ProjectorWorker implements Runnable {
     private final BatchSlots slots;
     private volatile boolean running = true;
 
-    /**
-     * @param batchDelay testing/demo knob: wait this long before writing each batch (PROJECTOR_BATCH_DELAY)
-     */
-    public ProjectorWorker(Consumer<byte[], byte[]> consumer, String topic, BatchProcessor processor, Backoff backoff,
-                           Duration pollTimeout, Duration batchDelay, ProjectorMetrics metrics, ProjectorState state,
-                           Redactor redactor, String threadName) {
+    public ProjectorWorker(Consumer<byte[], byte[]> consumer, String topic, BatchProcessor processor, LoopSettings loop,
+                           ProjectorMetrics metrics, ProjectorState state, Redactor redactor, String threadName) {
         this.consumer = consumer;
         this.topic = topic;
-        this.pollTimeout = pollTimeout;
+        this.pollTimeout = loop.pollTimeout();
         this.metrics = metrics;
         this.state = state;
         this.redactor = redactor;
-        this.writer = new WriterThread(processor, batchDelay, stopSignal, topic, threadName);
-        this.retries = new RetrySchedule(topic, backoff, metrics, state, redactor);
+        this.writer = new WriterThread(processor, loop.batchDelay(), stopSignal, topic, threadName);
+        this.retries = new RetrySchedule(topic, loop.retry(), loop.deadLetterAttempts(), metrics, state, redactor);
         this.slots = new BatchSlots(metrics, retries);
     }
 
@@ -93,6 +88,9 @@ public final class ProjectorWorker implements Runnable {
             Thread.currentThread().interrupt();
             state.stopped();
             log.info("SSOT projector loop on {} interrupted; stopping without committing unfinished work", topic);
+        } catch (RetrySchedule.DeadLettersRefusedException e) {
+            state.failed(e.getMessage());
+            log.error("SSOT projector loop on {} {}", topic, e.getMessage());
         } catch (RuntimeException | Error e) {
             state.failed("consumer loop died: " + redactor.describe(e));
             log.error("SSOT projector loop on {} died; uncommitted work will be redone on restart", topic, e);
@@ -176,6 +174,7 @@ public final class ProjectorWorker implements Runnable {
                 return; // stopping: not written, not committed, redone after restart
             }
             retries.writeFailed("writing batch of " + slots.current(), cause);
+            retries.requireDeadLettersTaken(); // a dead-letter topic that keeps refusing stops the loop
             return;
         } catch (TimeoutException e) {
             return; // not finished after all: the next step looks again

@@ -1,6 +1,7 @@
 package com.voxanne.ssot.projector.consumer;
 
 import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.retry.Backoff;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ final class RetrySchedule {
 
     private final String topic;
     private final Backoff backoff;
+    private final int deadLetterAttempts;
     private final ProjectorMetrics metrics;
     private final ProjectorState state;
     private final Redactor redactor;
@@ -28,10 +30,14 @@ final class RetrySchedule {
     private Instant failingSince;
     private long retryAtNanos;
     private int pollFailures;
+    private int deadLetterFailures;
+    private String deadLetterProblem;
 
-    RetrySchedule(String topic, Backoff backoff, ProjectorMetrics metrics, ProjectorState state, Redactor redactor) {
+    RetrySchedule(String topic, Backoff backoff, int deadLetterAttempts, ProjectorMetrics metrics, ProjectorState state,
+                  Redactor redactor) {
         this.topic = topic;
         this.backoff = backoff;
+        this.deadLetterAttempts = deadLetterAttempts;
         this.metrics = metrics;
         this.state = state;
         this.redactor = redactor;
@@ -66,6 +72,7 @@ final class RetrySchedule {
             log.debug("SSOT projector retry {} failed {}: {}", failedAttempts, what, redactor.describe(e));
         }
         metrics.retried();
+        countDeadLetterFailure(e);
         Duration delay = backoff.delay(failedAttempts);
         failedAttempts++;
         retryAtNanos = System.nanoTime() + delay.toNanos();
@@ -90,7 +97,47 @@ final class RetrySchedule {
         }
     }
 
+    /** Consecutive failures of this batch because Kafka would not take a dead letter (too large, no topic, no ACL). */
+    private void countDeadLetterFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DeadLetters.DeadLetterException) {
+                deadLetterFailures++;
+                deadLetterProblem = redactor.describe(t);
+                return;
+            }
+        }
+        deadLetterFailures = 0;
+        deadLetterProblem = null;
+    }
+
+    /**
+     * Stops the loop when the dead-letter topic refused this batch's rejects {@code deadLetterAttempts} times in a row:
+     * retrying forever would stall every partition with only DEGRADED health. The batch stays uncommitted (nothing is
+     * skipped); the next start tries it again.
+     *
+     * @throws DeadLettersRefusedException with the reason, which the loop turns into health DOWN
+     */
+    void requireDeadLettersTaken() {
+        if (deadLetterFailures >= deadLetterAttempts) {
+            throw new DeadLettersRefusedException("stopped: the dead-letter topic of " + topic + " refused this batch's"
+                    + " rejected records " + deadLetterFailures + " times (PROJECTOR_DLQ_MAX_ATTEMPTS=" + deadLetterAttempts
+                    + "); nothing was skipped or committed, the batch is tried again on restart. Check the dead-letter"
+                    + " topic (exists, max.message.bytes, ACLs): " + deadLetterProblem);
+        }
+    }
+
+    /** The dead-letter topic kept refusing records: the loop stops rather than stall with a DEGRADED health. */
+    static final class DeadLettersRefusedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        DeadLettersRefusedException(String message) {
+            super(message);
+        }
+    }
+
     private void endWriteEpisode() {
+        deadLetterFailures = 0;
+        deadLetterProblem = null;
         failedAttempts = 0;
         failingSince = null;
         state.running();
