@@ -16,6 +16,7 @@ import com.voxanne.ssot.reconciler.query.ComplianceQueries;
 import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.reconciler.query.StoreAccess;
 import com.voxanne.ssot.reconciler.topology.CdcDeadLetterHandler;
+import com.voxanne.ssot.reconciler.topology.DeadLetterRefusals;
 import com.voxanne.ssot.reconciler.topology.ReconcilerTopology;
 import com.voxanne.ssot.reconciler.topology.ReconcilerTopologyConfig;
 import io.micrometer.core.instrument.Counter;
@@ -67,6 +68,7 @@ public final class ReconcilerService implements ManagedService {
     private final Closer closer = new Closer(NAME);
     private final ReconcilerMetrics metrics;
     private final AtomicLong lastOpenCount = new AtomicLong();
+    private final DeadLetterRefusals.Log deadLetterRefusals = new DeadLetterRefusals.Log();
     private volatile KafkaStreams streams;
     private volatile ComplianceQueries queries;
     private volatile StreamThreadFailureHandler failureHandler;
@@ -120,7 +122,8 @@ public final class ReconcilerService implements ManagedService {
             ReconcilerTopologyConfig topologyConfig = settings.topologyConfig().withGate(catchUp).withListener(metrics);
             Topology topology = ReconcilerTopology.buildTopology(topologyConfig);
             KafkaStreams created = new KafkaStreams(topology, streamsProperties());
-            failureHandler = new StreamThreadFailureHandler(Backoff.DEFAULT, metrics.failures("stream_thread"), redactor);
+            failureHandler = new StreamThreadFailureHandler(Backoff.DEFAULT, deadLetterRefusals, settings.dlqMaxAttempts(),
+                    metrics.failures("stream_thread"), redactor);
             created.setUncaughtExceptionHandler(failureHandler);
             created.setStateListener((newState, oldState) -> {
                 log.info("Reconciler streams {} -> {}", oldState, newState);
@@ -194,6 +197,8 @@ public final class ReconcilerService implements ManagedService {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, CdcDeadLetterHandler.class);
         props.put(CdcDeadLetterHandler.REDACTOR_CONFIG, redactor);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterRefusals.class);
+        props.put(DeadLetterRefusals.LOG_CONFIG, deadLetterRefusals);
         Counter parked = metrics.failures("cdc_decode");
         props.put(CdcDeadLetterHandler.ON_PARKED_CONFIG, (Consumer<String>) topic -> parked.increment());
         return props;
@@ -254,6 +259,10 @@ public final class ReconcilerService implements ManagedService {
             monitor.lastError().ifPresent(error -> details.put("lagError", redactor.redact(error)));
         }
         StreamThreadFailureHandler handler = failureHandler;
+        if (handler != null && handler.gaveUp().isPresent()) {
+            details.put("reason", handler.gaveUp().get());
+            return new ComponentHealth(ComponentHealth.Status.DOWN, details);
+        }
         if (handler != null && handler.lastFailure().isAfter(Instant.now().minus(Duration.ofMinutes(1)))) {
             details.put("lastThreadFailure", handler.lastFailure().toString());
             return new ComponentHealth(ComponentHealth.Status.DEGRADED, details);

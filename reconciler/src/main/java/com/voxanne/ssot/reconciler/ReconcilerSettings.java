@@ -26,6 +26,8 @@ import java.util.Map;
  *   <tr><td>RECONCILER_CATCHUP_MAX_LAG</td><td>input lag (records) above which alerts are held; default 100</td></tr>
  *   <tr><td>RECONCILER_CATCHUP_REFRESH</td><td>how often the lag is measured; default 500ms</td></tr>
  *   <tr><td>RECONCILER_START_TIMEOUT</td><td>how long start waits for RUNNING; default 60s</td></tr>
+ *   <tr><td>RECONCILER_DLQ_MAX_ATTEMPTS</td><td>stream-thread failures after a refused dead letter before the client
+ *       shuts down (health DOWN, nothing skipped); default 10</td></tr>
  * </table>
  * The grace period is SSOT_GRACE; topic names (TOPIC_*), partitions and replication of the topics it creates when
  * missing (SSOT_TOPIC_PARTITIONS, SSOT_TOPIC_REPLICATION_FACTOR) are the shared settings, in {@link #topicPlan()}.
@@ -40,6 +42,7 @@ public record ReconcilerSettings(
         long maxCatchUpLag,
         Duration catchUpRefresh,
         Duration startTimeout,
+        int dlqMaxAttempts,
         Topics topics,
         TopicPlan topicPlan) {
 
@@ -68,6 +71,9 @@ public record ReconcilerSettings(
         if (catchUpRefresh.compareTo(Duration.ofMillis(50)) < 0) {
             problems.add("RECONCILER_CATCHUP_REFRESH must be >= 50ms, was " + catchUpRefresh);
         }
+        if (dlqMaxAttempts < 1) {
+            problems.add("RECONCILER_DLQ_MAX_ATTEMPTS must be >= 1, was " + dlqMaxAttempts);
+        }
         if (startTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("RECONCILER_START_TIMEOUT must be >= 1s, was " + startTimeout);
         }
@@ -90,6 +96,7 @@ public record ReconcilerSettings(
                 source.getInt("RECONCILER_CATCHUP_MAX_LAG", 100),
                 source.getDuration("RECONCILER_CATCHUP_REFRESH", Duration.ofMillis(500)),
                 source.getDuration("RECONCILER_START_TIMEOUT", Duration.ofSeconds(60)),
+                source.getInt("RECONCILER_DLQ_MAX_ATTEMPTS", 10),
                 config.topics(),
                 reconcilerTopics(config));
     }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -169,5 +170,29 @@ class ReconcilerServiceIntegrationTest {
         await().atMost(GRACE.plusSeconds(5)).until(() -> !harness.seenFor(managed.key()).isEmpty());
         assertThat(harness.registry().get("ssot.failures").tag("failure_point", "cdc_decode").counter().count())
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldShutDownWithHealthDownWhenTheDeadLetterTopicKeepsRefusingAnUnreadableRecord() throws Exception {
+        // given a dead-letter topic that takes nothing above 64 bytes, and a reconciler that gives up after 2 refusals
+        harness = new ReconcilerHarness(dataDir, "2s").with("RECONCILER_DLQ_MAX_ATTEMPTS", "2");
+        harness.stack.createTopic(DeadLetters.topicFor(harness.managedTopic), 1, Map.of("max.message.bytes", "64"));
+        ReconcilerService service = harness.startService();
+
+        // when an unreadable record larger than that arrives
+        harness.sendManaged("org|+14155550141", "{\"id\": \"no org and no phone, and longer than the dead-letter topic takes\","
+                + " \"__deleted\": \"false\"}");
+
+        // then, after bounded replacements of the stream thread, the reconciler is DOWN and says why
+        // (each refusal leaves an aborted transaction, so a round takes a few seconds: the bound is generous)
+        ComponentHealth down = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .dontCatchUncaughtExceptions()
+                .until(service::health, h -> h.status() == ComponentHealth.Status.DOWN && h.details().containsKey("reason"));
+        assertThat(String.valueOf(down.details().get("reason")))
+                .contains("the dead-letter topic refused an unreadable record 2 times")
+                .contains("RECONCILER_DLQ_MAX_ATTEMPTS=2").contains("nothing was committed past it")
+                .contains(DeadLetters.topicFor(harness.managedTopic));
+        assertThat(harness.registry().get("ssot.failures").tag("failure_point", "stream_thread").counter().count())
+                .isGreaterThanOrEqualTo(2.0);
     }
 }
