@@ -6,6 +6,7 @@ import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.provisioner.inbox.RequestInbox;
+import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
 import com.voxanne.ssot.provisioner.saga.ProviderCircuit;
 import com.voxanne.ssot.provisioner.saga.RequestValidator;
 import com.voxanne.ssot.provisioner.saga.ResultPublisher;
@@ -155,11 +156,11 @@ public final class ProvisionerService implements ManagedService {
         Topics topics = Topics.withNames(ctx.config().topicNames());
         pool = ctx.database().pool("provisioner", settings.workers() + 3);
         awaitDatabase();
-        sagas = new SagaStore(pool);
+        sagas = new SagaStore(pool, new OutboxWriter(topics.numbersProvisioned()));
         String clientId = "provisioner-" + settings.instanceId();
         producer = new KafkaProducer<>(ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
         publisher = new ResultPublisher(sagas, producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
-        workers = new SagaWorkers(sagas, settings, vendor, directory, topics.numbersProvisioned(), publisher, listener, metrics, redactor,
+        workers = new SagaWorkers(sagas, settings, vendor, directory, publisher, listener, metrics, redactor,
                 circuit, this::crashed);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "provisioner-housekeeping");

@@ -7,9 +7,7 @@ import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaState;
 import com.voxanne.ssot.provisioner.store.StoreException;
 import com.voxanne.ssot.provisioner.store.StoreUnavailableException;
-import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
-import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
 import java.time.Duration;
 import java.util.Optional;
@@ -46,13 +44,13 @@ final class SagaRunner {
         boolean sleep(Duration d) throws InterruptedException;
     }
 
-    SagaRunner(SagaContext ctx, Topic<String, NumberProvisioned> events, ResultPublisher publisher,
+    SagaRunner(SagaContext ctx, ResultPublisher publisher,
                java.util.function.Supplier<Stop> stop, Sleeper sleeper) {
         this.ctx = ctx;
         this.choose = new NumberChoiceStep(ctx);
         this.purchase = new PurchaseStep(ctx);
         this.importStep = new ImportStep(ctx);
-        this.finalWrite = new FinalWriteStep(ctx, events);
+        this.finalWrite = new FinalWriteStep(ctx);
         this.compensation = new CompensationStep(ctx);
         this.publisher = publisher;
         this.stop = stop;

@@ -1,5 +1,8 @@
 package com.voxanne.ssot.provisioner.store;
 
+import com.voxanne.ssot.provisioner.outbox.ManagedNumber;
+import com.voxanne.ssot.provisioner.outbox.NumberProvisionedFactory;
+import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,9 +43,11 @@ public final class SagaStore {
             + " FROM candidate WHERE r.request_id = candidate.request_id RETURNING r.*";
 
     private final Transactions tx;
+    private final OutboxWriter outbox;
 
-    public SagaStore(DataSource dataSource) {
+    public SagaStore(DataSource dataSource, OutboxWriter outbox) {
         this.tx = new Transactions(dataSource);
+        this.outbox = outbox;
     }
 
     /** Leases the next saga that may run now, if any (see {@link #claim}). */
@@ -255,23 +260,13 @@ public final class SagaStore {
         });
     }
 
-    /** What the managed number the final write will insert carries. */
-    public record ManagedNumber(String id, String orgId, String phoneNumber, String twilioSid, String vapiPhoneId,
-                                String requestId, String friendlyName, java.time.Instant provisionedAt) {
-    }
-
-    /** The outbox row of the event the final write emits. */
-    public record OutboxEvent(String eventId, String aggregateType, String aggregateId, String type, byte[] payload) {
-    }
-
     /**
-     * THE final write, in ONE transaction: the managed_phone_numbers row, the outbox row (inserted and deleted again:
-     * the relay reads the insert from the WAL) and the saga state COMPLETED. {@code beforeCommit} runs inside the
+     * THE final write, in ONE transaction: the managed_phone_numbers row, its NumberProvisioned through the outbox and
+     * the saga state COMPLETED. {@code beforeCommit} runs inside the
      * transaction after every statement and before the commit (the crash-test seam). Idempotent: a saga already
      * COMPLETED (e.g. the commit's answer was lost) is returned as it is.
      */
-    public SagaRecord complete(SagaRecord saga, String owner, Duration lease, ManagedNumber number, OutboxEvent event,
-                               Runnable beforeCommit) {
+    public SagaRecord complete(SagaRecord saga, String owner, Duration lease, ManagedNumber number, Runnable beforeCommit) {
         return tx.inTransaction("complete saga " + saga.requestId(), c -> {
             Optional<SagaRecord> moved;
             try (PreparedStatement st = c.prepareStatement("UPDATE provisioning_requests SET state = 'COMPLETED', attempts = 0,"
@@ -302,19 +297,7 @@ public final class SagaStore {
                 st.setObject(8, SagaRows.timestamp(number.provisionedAt()));
                 st.executeUpdate();
             }
-            try (PreparedStatement st = c.prepareStatement("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)"
-                    + " VALUES (?::uuid, ?, ?, ?, ?)")) {
-                st.setString(1, event.eventId());
-                st.setString(2, event.aggregateType());
-                st.setString(3, event.aggregateId());
-                st.setString(4, event.type());
-                st.setBytes(5, event.payload());
-                st.executeUpdate();
-            }
-            try (PreparedStatement st = c.prepareStatement("DELETE FROM outbox WHERE id = ?::uuid")) {
-                st.setString(1, event.eventId());
-                st.executeUpdate();
-            }
+            outbox.write(c, NumberProvisionedFactory.from(number));
             beforeCommit.run();
             return moved.get();
         });
