@@ -130,7 +130,7 @@ public final class ProvisionerService implements ManagedService {
 
     /** The stored state of a saga (for the CLI and tests). */
     public Optional<SagaRecord> saga(String requestId) {
-        return sagas.find(requestId);
+        return sagas.reads().find(requestId);
     }
 
     @Override
@@ -156,10 +156,10 @@ public final class ProvisionerService implements ManagedService {
         Topics topics = Topics.withNames(ctx.config().topicNames());
         pool = ctx.database().pool("provisioner", settings.workers() + 3);
         awaitDatabase();
-        sagas = new SagaStore(pool, new OutboxWriter(topics.numbersProvisioned()));
+        sagas = SagaStore.on(pool, new OutboxWriter(topics.numbersProvisioned()));
         String clientId = "provisioner-" + settings.instanceId();
         producer = new KafkaProducer<>(ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
-        publisher = new ResultPublisher(sagas, producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
+        publisher = new ResultPublisher(sagas.results(), producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
         workers = new SagaWorkers(sagas, settings, vendor, directory, publisher, listener, metrics, redactor,
                 circuit, this::crashed);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -242,7 +242,7 @@ public final class ProvisionerService implements ManagedService {
 
     private void refreshStuckGauge() {
         try {
-            metrics.stuckAfterPurchase(sagas.countStuck(settings.stuckAfter()));
+            metrics.stuckAfterPurchase(sagas.reads().countStuck(settings.stuckAfter()));
         } catch (StoreException e) {
             housekeepingProblem("cannot count stuck sagas", e);
         }

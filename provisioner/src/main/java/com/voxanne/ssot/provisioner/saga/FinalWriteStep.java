@@ -42,7 +42,7 @@ final class FinalWriteStep {
         long t0 = System.nanoTime();
         String outcome = "error";
         try {
-            SagaRecord done = ctx.store.complete(saga, saga.leaseOwner(), ctx.lease(), number,
+            SagaRecord done = ctx.store.finalWrite().complete(saga, saga.leaseOwner(), ctx.lease(), number,
                     () -> ctx.reached(SagaCheckpoint.BEFORE_COMMIT, saga));
             outcome = "ok";
             ctx.reached(SagaCheckpoint.COMPLETED, done);

@@ -44,7 +44,7 @@ final class ImportStep {
                         + (saga.error() == null ? "import kept failing" : saga.error()), true, null);
             }
         }
-        SagaRecord attempt = ctx.store.beginAttempt(saga, saga.leaseOwner(), ctx.lease());
+        SagaRecord attempt = ctx.store.transitions().beginAttempt(saga, saga.leaseOwner(), ctx.lease());
         ImportedNumber imported;
         try {
             imported = ctx.leased(attempt, STEP, () -> ctx.directory.importNumber(phone, nameFor(attempt)));
@@ -78,7 +78,7 @@ final class ImportStep {
             return ctx.fail(saga, FailurePoint.VAPI_VALIDATION, "Vapi answered the import of " + saga.phoneNumber()
                     + " without a phone id", true, null);
         }
-        SagaRecord next = ctx.store.advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.IMPORTED, null, imported.id());
+        SagaRecord next = ctx.store.transitions().advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.IMPORTED, null, imported.id());
         ctx.reached(SagaCheckpoint.IMPORTED, next);
         return Optional.of(next);
     }

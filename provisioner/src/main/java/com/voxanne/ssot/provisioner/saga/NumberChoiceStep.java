@@ -44,7 +44,7 @@ final class NumberChoiceStep {
             return ctx.fail(saga, FailurePoint.NUMBER_SEARCH, "no number available in " + saga.countryCode()
                     + saga.areaCodeOpt().map(a -> " area code " + a).orElse(""), false, NOTHING_BOUGHT);
         }
-        Optional<SagaRecord> chosen = ctx.store.chooseNumber(saga, saga.leaseOwner(), ctx.lease(), wellFormed);
+        Optional<SagaRecord> chosen = ctx.store.numbers().chooseNumber(saga, saga.leaseOwner(), ctx.lease(), wellFormed);
         if (chosen.isEmpty()) {
             if (ctx.expired(saga)) {
                 return ctx.fail(saga, FailurePoint.NUMBER_SEARCH, "every available number is being bought by other requests",

@@ -3,7 +3,7 @@ package com.voxanne.ssot.provisioner.saga;
 import com.voxanne.ssot.provisioner.ProviderException;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaState;
-import com.voxanne.ssot.provisioner.store.SagaStore.ActiveNumber;
+import com.voxanne.ssot.provisioner.store.NumberChoiceStore.ActiveNumber;
 import com.voxanne.ssot.provisioner.twilio.OwnedNumber;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import java.time.Duration;
@@ -61,10 +61,10 @@ final class PurchaseStep {
                         + (saga.error() == null ? "purchase kept failing" : saga.error()), false, "none: read-back shows nothing was bought");
             }
         }
-        SagaRecord attempt = ctx.store.beginAttempt(saga, saga.leaseOwner(), ctx.lease());
+        SagaRecord attempt = ctx.store.transitions().beginAttempt(saga, saga.leaseOwner(), ctx.lease());
         ctx.reached(SagaCheckpoint.PURCHASE_SENDING, attempt);
         // the fence: a worker that stalled since counting its attempt may have lost the saga to another; then it must not buy
-        attempt = ctx.store.renew(attempt, attempt.leaseOwner(), ctx.lease());
+        attempt = ctx.store.leases().renew(attempt, attempt.leaseOwner(), ctx.lease());
         // and the circuit: it may have opened (another saga's call was refused) since this saga was claimed
         if (ctx.circuit.isOpen()) {
             throw new CircuitOpenException("provider circuit open: " + ctx.circuit.state().map(ProviderCircuit.Open::reason).orElse("closed since"));
@@ -122,7 +122,7 @@ final class PurchaseStep {
         log.warn("Another buyer took {} between search and purchase (read-back: not ours): choosing another number ({} of {} lost)."
                 + " org={} request={}", attempt.phoneNumber(), lost, MAX_LOST_NUMBERS, attempt.orgId(), attempt.requestId());
         ctx.metrics.retry("lost_number");
-        SagaRecord again = ctx.store.loseNumber(attempt, attempt.leaseOwner(), ctx.lease(), "lost " + attempt.phoneNumber()
+        SagaRecord again = ctx.store.transitions().loseNumber(attempt, attempt.leaseOwner(), ctx.lease(), "lost " + attempt.phoneNumber()
                 + " to another buyer: " + ctx.redactor.redact(failure.getMessage()));
         return Optional.of(again);
     }
@@ -136,7 +136,7 @@ final class PurchaseStep {
 
     /** A read-back found the number: it is ours unless another request's managed row already has it. */
     private Optional<SagaRecord> purchasedIfOurs(SagaRecord saga, OwnedNumber owned) {
-        Optional<ActiveNumber> active = ctx.store.activeNumber(owned.phoneNumber());
+        Optional<ActiveNumber> active = ctx.store.numbers().activeNumber(owned.phoneNumber());
         if (active.isPresent() && !saga.requestId().equals(active.get().requestId())) {
             return ctx.fail(saga, FailurePoint.TWILIO_PURCHASE, "number " + owned.phoneNumber() + " already belongs to request "
                     + active.get().requestId(), false, "none: the number belongs to another request and is kept");
@@ -145,7 +145,7 @@ final class PurchaseStep {
     }
 
     private Optional<SagaRecord> purchased(SagaRecord saga, OwnedNumber owned) {
-        SagaRecord next = ctx.store.advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.PURCHASED, owned.sid(), null);
+        SagaRecord next = ctx.store.transitions().advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.PURCHASED, owned.sid(), null);
         ctx.reached(SagaCheckpoint.PURCHASED, next);
         return Optional.of(next);
     }

@@ -81,7 +81,7 @@ final class SagaContext {
         log.warn("Saga step {} will be retried in {} ms (attempt {}): org={} request={} phone={}: {}", step, delay.toMillis(),
                 saga.attempts() + (countAttempt ? 1 : 0), saga.orgId(), saga.requestId(), saga.phoneNumber(), reason);
         metrics.retry(step);
-        store.retryLater(saga, saga.leaseOwner(), delay, reason, countAttempt);
+        store.transitions().retryLater(saga, saga.leaseOwner(), delay, reason, countAttempt);
         return Optional.empty();
     }
 
@@ -91,7 +91,7 @@ final class SagaContext {
         log.warn("Saga failed at {} ({}): org={} request={} phone={}: {}", point,
                 compensate ? "compensating what was bought" : "nothing to compensate", saga.orgId(), saga.requestId(),
                 saga.phoneNumber(), reason);
-        return Optional.of(store.fail(saga, saga.leaseOwner(), lease(), point, reason, compensate, nothingToCompensate));
+        return Optional.of(store.transitions().fail(saga, saga.leaseOwner(), lease(), point, reason, compensate, nothingToCompensate));
     }
 
     void reached(SagaCheckpoint checkpoint, SagaRecord saga) {
@@ -112,7 +112,7 @@ final class SagaContext {
         long every = Math.max(100, lease().toMillis() / 3);
         java.util.concurrent.ScheduledFuture<?> renewal = renewer.scheduleAtFixedRate(() -> {
             try {
-                store.renew(saga, saga.leaseOwner(), lease());
+                store.leases().renew(saga, saga.leaseOwner(), lease());
             } catch (RuntimeException e) {
                 log.warn("Could not renew the lease while {} was in flight (taken over, or the database is away): org={} request={}"
                         + " phone={}: {}", step, saga.orgId(), saga.requestId(), saga.phoneNumber(), redactor.describe(e));

@@ -140,7 +140,7 @@ final class SagaRunner {
                 return Optional.empty(); // stopping: the lease expires and the saga is resumed from the database
             }
             try {
-                SagaRecord resumed = ctx.store.reclaim(saga.requestId(), saga.leaseOwner(), ctx.lease());
+                SagaRecord resumed = ctx.store.leases().reclaim(saga.requestId(), saga.leaseOwner(), ctx.lease());
                 log.info("Database reachable again: resuming saga from state {}. org={} request={}", resumed.state(), saga.orgId(),
                         saga.requestId());
                 storeProblem.set(null);
@@ -162,7 +162,7 @@ final class SagaRunner {
         log.warn("Saga waits for the provider circuit to close (nothing compensated): org={} request={} phone={} state={}: {}",
                 saga.orgId(), saga.requestId(), saga.phoneNumber(), saga.state(), e.getMessage());
         try {
-            ctx.store.retryLater(saga, saga.leaseOwner(), ctx.settings.circuitProbeInterval(), "waiting for the provider circuit: "
+            ctx.store.transitions().retryLater(saga, saga.leaseOwner(), ctx.settings.circuitProbeInterval(), "waiting for the provider circuit: "
                     + e.getMessage(), false);
         } catch (StoreException | LeaseLostException stored) {
             log.warn("Could not hand back a saga waiting for the provider circuit; its lease expires instead. org={} request={}: {}",
@@ -175,7 +175,7 @@ final class SagaRunner {
         boolean mayHaveBought = saga.state() != SagaState.RECEIVED;
         log.error("Database refused a state write of saga: org={} request={} phone={} state={}", saga.orgId(), saga.requestId(),
                 saga.phoneNumber(), saga.state(), e);
-        return ctx.store.fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE, ctx.redactor.redact(e.getMessage()),
+        return ctx.store.transitions().fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE, ctx.redactor.redact(e.getMessage()),
                 mayHaveBought && saga.state() != SagaState.COMPENSATING, "none: nothing was bought");
     }
 
@@ -190,7 +190,7 @@ final class SagaRunner {
                     saga.requestId(), saga.state(), ctx.redactor.describe(e));
         }
         try {
-            ctx.store.release(saga, saga.leaseOwner());
+            ctx.store.leases().release(saga, saga.leaseOwner());
         } catch (StoreException e) {
             log.warn("Could not release the lease of a finished saga; it expires instead. org={} request={}: {}", saga.orgId(),
                     saga.requestId(), ctx.redactor.describe(e));
@@ -199,7 +199,7 @@ final class SagaRunner {
 
     private void handBack(SagaRecord saga) {
         try {
-            ctx.store.release(saga, saga.leaseOwner());
+            ctx.store.leases().release(saga, saga.leaseOwner());
         } catch (StoreException e) {
             log.warn("Could not hand saga back on shutdown; its lease expires instead. org={} request={}: {}", saga.orgId(),
                     saga.requestId(), ctx.redactor.describe(e));

@@ -120,7 +120,7 @@ public final class SagaWorkers implements AutoCloseable {
                 slots.release(free - batch);
                 List<SagaRecord> claimed;
                 try {
-                    claimed = store.claim(settings.instanceId() + "#" + claims.incrementAndGet(), batch, settings.lease());
+                    claimed = store.leases().claim(settings.instanceId() + "#" + claims.incrementAndGet(), batch, settings.lease());
                     if (claimProblem.getAndSet(null) != null) {
                         log.info("Database reachable again: claiming sagas");
                     }

@@ -3,8 +3,6 @@ package com.voxanne.ssot.provisioner.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
-import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.testkit.TestDatabase;
 import com.voxanne.ssot.testkit.TestStack;
 import java.time.Duration;
@@ -48,7 +46,7 @@ class SagaClaimTest {
         String c = org();
         String d = org();
         List<String> ids = record(a, a, b, a, c, d);
-        SagaStore store = new SagaStore(db.dataSource(), new OutboxWriter(Topics.defaults().numbersProvisioned()));
+        SagaLeases store = new SagaLeases(db.dataSource());
 
         // when: a batch larger than what may run
         List<SagaRecord> first = store.claim("node-1#1", 10, LEASE);
@@ -72,7 +70,7 @@ class SagaClaimTest {
             orgs.add(org());
         }
         Set<String> expected = Set.copyOf(record(orgs.toArray(String[]::new)));
-        SagaStore store = new SagaStore(db.dataSource(), new OutboxWriter(Topics.defaults().numbersProvisioned()));
+        SagaLeases store = new SagaLeases(db.dataSource());
 
         // when: four claimers race with batches of 16 until nothing is left
         ExecutorService claimers = Executors.newFixedThreadPool(4);
@@ -107,7 +105,7 @@ class SagaClaimTest {
 
     @Test
     void shouldRefuseAnEmptyBatch() {
-        SagaStore store = new SagaStore(db.dataSource(), new OutboxWriter(Topics.defaults().numbersProvisioned()));
+        SagaLeases store = new SagaLeases(db.dataSource());
         assertThatThrownBy(() -> store.claim("node#1", 0, LEASE)).isInstanceOf(IllegalArgumentException.class);
     }
 
