@@ -170,9 +170,10 @@ public final class ProvisionerService implements ManagedService {
         Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        inbox = new RequestInbox(consumer, topics.provisioningRequests().name(), new InboxStore(pool), new RequestValidator(),
-                AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, settings.retry(),
-                workers::wake, this::sweepSoon, redactor);
+        inbox = new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry()),
+                new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(), AvroSerde.of(ProvisionNumberRequest.class),
+                        new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
+                new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
         housekeeping.scheduleWithFixedDelay(this::sweepResults, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::refreshStuckGauge, 0, 5, TimeUnit.SECONDS);
         // the credentials of both providers, checked read-only before the first purchase: a failing check leaves the
