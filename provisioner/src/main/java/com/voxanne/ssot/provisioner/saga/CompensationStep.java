@@ -30,9 +30,10 @@ final class CompensationStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         String done = saga.compensation() == null ? "" : saga.compensation();
-        Optional<ActiveNumber> active = saga.phoneNumber() == null ? Optional.empty() : ctx.store.numbers().activeNumber(saga.phoneNumber());
+        Optional<ActiveNumber> active = saga.phoneNumber() == null ? Optional.empty()
+                : ctx.store.numbers().activeNumber(saga.phoneNumber());
         Optional<ActiveNumber> someoneElses = active.filter(a -> !saga.requestId().equals(a.requestId()));
         SagaRecord current = saga;
         try {
@@ -50,7 +51,7 @@ final class CompensationStep {
         log.info("Compensated failed saga: org={} request={} phone={} failurePoint={}: {}", failed.orgId(), failed.requestId(),
                 failed.phoneNumber(), failed.failurePoint(), done);
         ctx.reached(SagaCheckpoint.COMPENSATED, failed);
-        return Optional.of(failed);
+        return StepOutcome.advanced(failed);
     }
 
     private String undoImport(SagaRecord saga, Optional<ActiveNumber> someoneElses) throws ProviderException {

@@ -9,7 +9,6 @@ import com.voxanne.ssot.schemas.avro.FailurePoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ final class FinalWriteStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         if (!saga.hasVapiPhoneId()) {
             return ctx.fail(saga, FailurePoint.VAPI_VALIDATION, "no vapiPhoneId stored for " + saga.phoneNumber(), true, null);
         }
@@ -46,7 +45,7 @@ final class FinalWriteStep {
                     () -> ctx.reached(SagaCheckpoint.BEFORE_COMMIT, saga));
             outcome = "ok";
             ctx.reached(SagaCheckpoint.COMPLETED, done);
-            return Optional.of(done);
+            return StepOutcome.advanced(done);
         } catch (DataConflictException e) {
             return ctx.fail(saga, FailurePoint.DB_WRITE, e.getMessage(), true, null);
         } finally {

@@ -23,7 +23,7 @@ final class NumberChoiceStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         List<String> candidates;
         try {
             candidates = ctx.timed(STEP, () -> ctx.vendor.search(saga.countryCode(), saga.areaCodeOpt(), CANDIDATES));
@@ -53,6 +53,6 @@ final class NumberChoiceStep {
             return ctx.retryLater(saga, STEP, "every number found is being bought by other requests", true);
         }
         ctx.reached(SagaCheckpoint.NUMBER_CHOSEN, chosen.get());
-        return chosen;
+        return StepOutcome.advanced(chosen.get());
     }
 }

@@ -41,7 +41,7 @@ final class PurchaseStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         String phone = saga.phoneNumber();
         if (saga.attempts() > 0) {
             Optional<OwnedNumber> owned;
@@ -81,7 +81,7 @@ final class PurchaseStep {
     }
 
     /** Whatever the purchase answered, ask Twilio whether the account owns the number before deciding anything. */
-    private Optional<SagaRecord> afterFailedPurchase(SagaRecord attempt, ProviderException failure) {
+    private StepOutcome afterFailedPurchase(SagaRecord attempt, ProviderException failure) {
         Optional<OwnedNumber> owned;
         try {
             owned = ctx.timed("purchase_read_back", () -> ctx.vendor.findOwned(attempt.phoneNumber()));
@@ -111,7 +111,7 @@ final class PurchaseStep {
     }
 
     /** Another buyer has the number: choose another candidate, or fail after {@value #MAX_LOST_NUMBERS} lost numbers. */
-    private Optional<SagaRecord> lostToAnotherBuyer(SagaRecord attempt, ProviderException failure) {
+    private StepOutcome lostToAnotherBuyer(SagaRecord attempt, ProviderException failure) {
         int lost = attempt.lostNumberList().size() + 1;
         if (lost >= MAX_LOST_NUMBERS) {
             String numbers = String.join(", ", attempt.lostNumberList()) + (lost > 1 ? ", " : "") + attempt.phoneNumber();
@@ -124,7 +124,7 @@ final class PurchaseStep {
         ctx.metrics.retry("lost_number");
         SagaRecord again = ctx.store.transitions().loseNumber(attempt, attempt.leaseOwner(), ctx.lease(), "lost " + attempt.phoneNumber()
                 + " to another buyer: " + ctx.redactor.redact(failure.getMessage()));
-        return Optional.of(again);
+        return StepOutcome.advanced(again);
     }
 
     /** Since choosing the number, within PROVISIONER_PURCHASE_VISIBILITY (never longer than PROVISIONER_MAX_AGE). */
@@ -135,7 +135,7 @@ final class PurchaseStep {
     }
 
     /** A read-back found the number: it is ours unless another request's managed row already has it. */
-    private Optional<SagaRecord> purchasedIfOurs(SagaRecord saga, OwnedNumber owned) {
+    private StepOutcome purchasedIfOurs(SagaRecord saga, OwnedNumber owned) {
         Optional<ActiveNumber> active = ctx.store.numbers().activeNumber(owned.phoneNumber());
         if (active.isPresent() && !saga.requestId().equals(active.get().requestId())) {
             return ctx.fail(saga, FailurePoint.TWILIO_PURCHASE, "number " + owned.phoneNumber() + " already belongs to request "
@@ -144,9 +144,9 @@ final class PurchaseStep {
         return purchased(saga, owned);
     }
 
-    private Optional<SagaRecord> purchased(SagaRecord saga, OwnedNumber owned) {
+    private StepOutcome purchased(SagaRecord saga, OwnedNumber owned) {
         SagaRecord next = ctx.store.transitions().advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.PURCHASED, owned.sid(), null);
         ctx.reached(SagaCheckpoint.PURCHASED, next);
-        return Optional.of(next);
+        return StepOutcome.advanced(next);
     }
 }

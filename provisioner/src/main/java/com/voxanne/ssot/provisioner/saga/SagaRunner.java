@@ -78,15 +78,15 @@ final class SagaRunner {
                     finish(saga);
                     return;
                 }
-                Optional<SagaRecord> next = step(saga);
+                StepOutcome outcome = step(saga);
                 storeProblem.set(null);
-                if (next.isEmpty()) {
+                if (!(outcome instanceof StepOutcome.Advanced advanced)) {
                     return; // handed back: a retry is scheduled
                 }
-                if (next.get().state().isTerminal()) {
-                    reportOutcome(next.get());
+                if (advanced.saga().state().isTerminal()) {
+                    reportOutcome(advanced.saga());
                 }
-                saga = next.get();
+                saga = advanced.saga();
             } catch (CircuitOpenException e) {
                 waitForCircuit(saga, e);
                 return;
@@ -112,7 +112,7 @@ final class SagaRunner {
         }
     }
 
-    private Optional<SagaRecord> step(SagaRecord saga) {
+    private StepOutcome step(SagaRecord saga) {
         ctx.beginStep();
         return switch (saga.state()) {
             case RECEIVED -> choose.run(saga);
@@ -162,8 +162,8 @@ final class SagaRunner {
         log.warn("Saga waits for the provider circuit to close (nothing compensated): org={} request={} phone={} state={}: {}",
                 saga.orgId(), saga.requestId(), saga.phoneNumber(), saga.state(), e.getMessage());
         try {
-            ctx.store.transitions().retryLater(saga, saga.leaseOwner(), ctx.settings.circuitProbeInterval(), "waiting for the provider circuit: "
-                    + e.getMessage(), false);
+            ctx.store.transitions().retryLater(saga, saga.leaseOwner(), ctx.settings.circuitProbeInterval(),
+                    "waiting for the provider circuit: " + e.getMessage(), false);
         } catch (StoreException | LeaseLostException stored) {
             log.warn("Could not hand back a saga waiting for the provider circuit; its lease expires instead. org={} request={}: {}",
                     saga.orgId(), saga.requestId(), ctx.redactor.describe(stored));
@@ -175,8 +175,8 @@ final class SagaRunner {
         boolean mayHaveBought = saga.state() != SagaState.RECEIVED;
         log.error("Database refused a state write of saga: org={} request={} phone={} state={}", saga.orgId(), saga.requestId(),
                 saga.phoneNumber(), saga.state(), e);
-        return ctx.store.transitions().fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE, ctx.redactor.redact(e.getMessage()),
-                mayHaveBought && saga.state() != SagaState.COMPENSATING, "none: nothing was bought");
+        return ctx.store.transitions().fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE,
+                ctx.redactor.redact(e.getMessage()), mayHaveBought && saga.state() != SagaState.COMPENSATING, "none: nothing was bought");
     }
 
     private void finish(SagaRecord saga) {
