@@ -10,15 +10,14 @@ import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import com.voxanne.ssot.testkit.TestDatabase;
-import com.voxanne.ssot.testkit.TestStack;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,21 +34,19 @@ class ManagedNumbersBackfillTest {
     private static final Pattern OUTBOX_DELETE = Pattern.compile("table public\\.outbox: DELETE: id\\[uuid\\]:'([^']+)'");
     private static final Instant PROVISIONED_AT = Instant.parse("2026-02-09T23:33:02.123Z");
 
-    private final TestStack stack = TestStack.get();
-
     @Test
     void shouldReEmitALegacyManagedNumberThroughTheOutboxInOneTransaction() throws Exception {
         Topic<String, NumberProvisioned> topic = Topics.defaults().numbersProvisioned();
-        try (TestDatabase db = stack.newDatabase("managed_backfill")) {
+        try (ProvisionerHarness h = new ProvisionerHarness("managed_backfill", Map.of())) {
+            TestDatabase db = h.db;
             // given: a legacy number (no request id, no event ever), a healthy one, and a released one
             UUID org = UUID.randomUUID();
-            execute(db, "INSERT INTO organizations (id, name, email) VALUES ('" + org + "', 'Org " + org + "', '" + org
-                    + "@test.example')");
+            h.sql("INSERT INTO organizations (id, name, email) VALUES ('" + org + "', 'Org " + org + "', '" + org + "@test.example')");
             String legacyPhone = "+14155550101";
             UUID legacyId = managedNumber(db, org, legacyPhone, null, "active");
             String healthyPhone = "+14155550102";
             managedNumber(db, org, healthyPhone, "req-healthy", "active");
-            execute(db, "INSERT INTO org_credentials (org_id, provider, phone_number, vapi_phone_id, is_managed)"
+            h.sql("INSERT INTO org_credentials (org_id, provider, phone_number, vapi_phone_id, is_managed)"
                     + " VALUES ('" + org + "', 'twilio', '" + healthyPhone + "', 'vapi-x', true)");
             managedNumber(db, org, "+14155550103", "req-released", "released");
             ManagedNumbersBackfill backfill = new ManagedNumbersBackfill(db.dataSource(), new OutboxWriter(topic));
@@ -57,7 +54,7 @@ class ManagedNumbersBackfillTest {
             List<String> wal;
             ManagedNumbersBackfill.Result dry;
             ManagedNumbersBackfill.Result real;
-            try (WalCapture capture = WalCapture.start(db.dataSource())) {
+            try (WalCapture capture = new WalCapture(db.dataSource())) {
                 // when: a dry run, then the real one
                 dry = backfill.run(true);
                 afterDryRun = capture.next();
@@ -71,7 +68,7 @@ class ManagedNumbersBackfillTest {
             assertThat(afterDryRun).noneMatch(line -> line.contains("public.outbox"));
             // the real run emitted one NumberProvisioned, inserted and deleted in ONE transaction
             assertThat(real.emitted()).isEqualTo(1);
-            assertThat(count(db, "SELECT count(*) FROM outbox")).isZero();
+            assertThat(h.count("SELECT count(*) FROM outbox")).isZero();
             assertThat(wal.get(0)).startsWith("BEGIN");
             assertThat(wal.get(wal.size() - 1)).startsWith("COMMIT");
             assertThat(wal.stream().filter(l -> l.startsWith("BEGIN"))).hasSize(1);
@@ -88,7 +85,7 @@ class ManagedNumbersBackfillTest {
             assertThat(event.getEventId()).isEqualTo(expectedEventId);
             assertThat(event.getPhoneNumber()).isEqualTo(legacyPhone);
             assertThat(event.getProvisionedAt()).isEqualTo(PROVISIONED_AT);
-            assertThat(stack.replicationSlots(db.name())).isEmpty();
+            assertThat(h.stack.replicationSlots(db.name())).isEmpty();
         }
     }
 
@@ -112,22 +109,5 @@ class ManagedNumbersBackfillTest {
             c.commit();
         }
         return id;
-    }
-
-    private static void execute(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.execute();
-            c.commit();
-        }
-    }
-
-    private static long count(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            long n = rs.getLong(1);
-            c.rollback();
-            return n;
-        }
     }
 }

@@ -246,7 +246,7 @@ final class ProvisionerHarness implements AutoCloseable {
 
     /** Starts recording the WAL of the test database with a test_decoding logical slot. */
     void startWalCapture() {
-        wal = WalCapture.start(db.dataSource());
+        wal = new WalCapture(db.dataSource());
     }
 
     /** How many INSERTs into public.outbox carry this eventId in the captured WAL. */

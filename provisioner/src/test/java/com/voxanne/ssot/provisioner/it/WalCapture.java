@@ -17,16 +17,11 @@ final class WalCapture implements AutoCloseable {
     private final DataSource dataSource;
     private final String slot;
 
-    private WalCapture(DataSource dataSource, String slot) {
-        this.dataSource = dataSource;
-        this.slot = slot;
-    }
-
     /** Starts recording from now on. */
-    static WalCapture start(DataSource dataSource) {
-        WalCapture capture = new WalCapture(dataSource, "prov_wal_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
-        capture.call("SELECT pg_create_logical_replication_slot(?, 'test_decoding')", "create");
-        return capture;
+    WalCapture(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.slot = "prov_wal_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        call("SELECT pg_create_logical_replication_slot(?, 'test_decoding')", "create");
     }
 
     /** The changes committed since the last call (consumes them), e.g. {@code table public.outbox: INSERT: id[uuid]:'...'}. */
