@@ -172,6 +172,9 @@ public final class ProvisionerService implements ManagedService {
         });
         workers = closer.register("stop the saga workers", new SagaWorkers(sagas, settings, vendor, directory, publisher, listener,
                 metrics, redactor, circuit, this::crashed));
+        // made before the workers start: a worker that crashes the instance stops the inbox
+        inbox = newInbox(topics, clientId);
+        closer.onClose("stop the request inbox", () -> inbox.stop(Duration.ofSeconds(15)));
         housekeeping.scheduleWithFixedDelay(this::sweepResults, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::refreshStuckGauge, 0, 5, TimeUnit.SECONDS);
         // the credentials of both providers, checked read-only before the first purchase: a failing check leaves the
@@ -182,26 +185,23 @@ public final class ProvisionerService implements ManagedService {
         long probeMs = settings.circuitProbeInterval().toMillis();
         housekeeping.scheduleWithFixedDelay(this::probeCircuit, probeMs, probeMs, TimeUnit.MILLISECONDS);
         workers.start();
-        startInbox(topics, clientId);
-    }
-
-    /** The inbox thread owns its consumer (it closes it when it stops), so both are made only once the rest is up. */
-    private void startInbox(Topics topics, String clientId) throws InterruptedException {
-        Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
-        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        inbox = new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry()),
-                new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
-                        AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
-                new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
         inboxThread = new Thread(inbox, "provisioner-inbox");
         inboxThread.setDaemon(true);
         inboxThread.start();
-        closer.onClose("stop the request inbox", () -> inbox.stop(Duration.ofSeconds(15)));
         if (!inbox.awaitFirstPoll(START_TIMEOUT) || inbox.isStopped()) {
             throw new IllegalStateException("provisioner inbox did not start polling " + topics.provisioningRequests().name() + " within "
                     + START_TIMEOUT + inbox.problem().map(p -> ": " + p).orElse(""));
         }
+    }
+
+    private RequestInbox newInbox(Topics topics, String clientId) {
+        Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry()),
+                new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
+                        AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
+                new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
     }
 
     private void awaitDatabase() throws InterruptedException {
