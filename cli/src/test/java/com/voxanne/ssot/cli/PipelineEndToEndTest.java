@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.voxanne.ssot.pipeline.DemoSeed;
 import com.voxanne.ssot.cli.runtime.DemoStory;
 import com.voxanne.ssot.pipeline.Pipeline;
+import com.voxanne.ssot.provisioner.outbox.ManagedNumbersBackfill;
+import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
 import com.voxanne.ssot.reconciler.audit.AuditFinding;
 import com.voxanne.ssot.reconciler.audit.SsotAudit;
 import com.voxanne.ssot.reconciler.violations.ViolationsReader;
+import com.voxanne.ssot.schemas.EventIds;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.ViolationKind;
@@ -142,6 +145,52 @@ class PipelineEndToEndTest {
                     .contains("class=\"stuck\"", requestId, "PURCHASED", "+14155559876", "Vapi import: 503");
         } finally {
             execute("DELETE FROM provisioning_requests WHERE request_id = '" + requestId + "'");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void shouldHealALegacyManagedNumberByReEmittingItsEventThroughTheOutbox() throws Exception {
+        // given: a number bought before the pipeline (no request id, no event ever), so it has no SSOT row
+        String org = java.util.UUID.randomUUID().toString();
+        String legacyId = java.util.UUID.randomUUID().toString();
+        String phone = "+14155557321";
+        String vapiPhoneId = "vapi-" + java.util.UUID.randomUUID();
+        execute("INSERT INTO organizations (id, name, email) VALUES ('" + org + "', 'Legacy " + org + "', '" + org + "@test.example')");
+        execute("INSERT INTO managed_phone_numbers (id, org_id, phone_number, twilio_sid, vapi_phone_id, status, provisioned_at)"
+                + " VALUES ('" + legacyId + "', '" + org + "', '" + phone + "', 'PN" + "b".repeat(32) + "', '" + vapiPhoneId
+                + "', 'active', '2026-02-09T23:33:02.123Z')");
+        ManagedNumbersBackfill backfill = new ManagedNumbersBackfill(db.dataSource(),
+                new OutboxWriter(Topics.withNames(pipeline.context().config().topicNames()).numbersProvisioned()));
+
+        // when: its NumberProvisioned is re-emitted through the outbox
+        backfill.run(false);
+
+        // then: the running relay and projector write its SSOT row, as for any provisioned number
+        String expectedEventId = EventIds.forRequest(legacyId, "NumberProvisioned");
+        Map<String, Object> row = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> ssotRow(org, phone), r -> r != null);
+        assertThat(row.get("is_managed")).isEqualTo(true);
+        assertThat(row.get("vapi_phone_id")).isEqualTo(vapiPhoneId);
+        assertThat(row.get("last_event_id")).hasToString(expectedEventId);
+        // the SSOT row the status-page test deleted is re-emitted in the same run: wait for both
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(backfill.findMissing()).isEmpty());
+    }
+
+    /** The org_credentials row of this number (column -> value), or null while there is none. */
+    private Map<String, Object> ssotRow(String org, String phone) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT is_managed, vapi_phone_id, last_event_id FROM org_credentials WHERE org_id = ?::uuid AND provider = 'twilio'"
+                        + " AND phone_number = ?")) {
+            ps.setString(1, org);
+            ps.setString(2, phone);
+            try (var rs = ps.executeQuery()) {
+                Map<String, Object> row = rs.next() ? Map.of("is_managed", rs.getBoolean(1), "vapi_phone_id", rs.getString(2),
+                        "last_event_id", rs.getObject(3)) : null;
+                c.rollback();
+                return row;
+            }
         }
     }
 

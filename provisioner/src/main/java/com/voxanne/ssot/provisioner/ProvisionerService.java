@@ -3,9 +3,12 @@ package com.voxanne.ssot.provisioner;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
+import com.voxanne.ssot.platform.service.Closer;
+import com.voxanne.ssot.platform.service.Lifecycle;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.provisioner.inbox.RequestInbox;
+import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
 import com.voxanne.ssot.provisioner.saga.ProviderCircuit;
 import com.voxanne.ssot.provisioner.saga.RequestValidator;
 import com.voxanne.ssot.provisioner.saga.ResultPublisher;
@@ -58,8 +61,6 @@ public final class ProvisionerService implements ManagedService {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
-    private enum Lifecycle { NEW, RUNNING, CRASHED, CLOSED }
-
     private final ServiceContext ctx;
     private final ProvisionerSettings settings;
     private final NumberVendor vendor;
@@ -68,8 +69,10 @@ public final class ProvisionerService implements ManagedService {
     private final SagaMetrics metrics;
     private final Redactor redactor;
     private final ProviderCircuit circuit;
-    private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
+    private final Lifecycle lifecycle = new Lifecycle(NAME);
+    private final Closer closer = new Closer(NAME);
     private final AtomicReference<String> housekeepingProblem = new AtomicReference<>();
+    /** Why a worker killed the instance, once one did: the health report says so until it is closed. */
     private volatile Throwable crash;
 
     private HikariDataSource pool;
@@ -107,12 +110,10 @@ public final class ProvisionerService implements ManagedService {
         return new ProvisionerService(ctx, settings, clients.vendor(), clients.directory(), SagaStepListener.NONE);
     }
 
-    /** The provisioner with providers of your choice (settings from the context's source). */
-    public static ProvisionerService create(ServiceContext ctx, NumberVendor vendor, VoiceAgentDirectory directory) {
-        return create(ctx, vendor, directory, SagaStepListener.NONE);
-    }
-
-    /** As above, with a {@link SagaStepListener} (the crash-test seam). */
+    /**
+     * The provisioner with providers of your choice and a {@link SagaStepListener} (the crash-test seam; pass
+     * {@link SagaStepListener#NONE} for none), settings from the context's source.
+     */
     public static ProvisionerService create(ServiceContext ctx, NumberVendor vendor, VoiceAgentDirectory directory,
                                             SagaStepListener listener) {
         return new ProvisionerService(ctx, ProvisionerSettings.from(ctx.source()), vendor, directory, listener);
@@ -129,20 +130,19 @@ public final class ProvisionerService implements ManagedService {
 
     /** The stored state of a saga (for the CLI and tests). */
     public Optional<SagaRecord> saga(String requestId) {
-        return sagas.find(requestId);
+        return sagas.reads().find(requestId);
     }
 
     @Override
     public void start() throws Exception {
-        if (!lifecycle.compareAndSet(Lifecycle.NEW, Lifecycle.RUNNING)) {
-            throw new IllegalStateException("provisioner already started (" + lifecycle.get() + ")");
-        }
+        lifecycle.beginStart();
         try {
             startParts();
         } catch (Exception | Error e) {
-            close();
+            Closer.closeAfter(e, this);
             throw e;
         }
+        lifecycle.running();
         if (settings.simulatedProviders()) {
             log.warn("Provisioner uses SIMULATED Twilio and Vapi ({}): no real number is bought", settings.twilioBaseUrl());
         }
@@ -151,27 +151,30 @@ public final class ProvisionerService implements ManagedService {
                 Topics.withNames(ctx.config().topicNames()).provisioningRequests().name());
     }
 
+    /** Starts each part and registers it with the closer as it starts, so close() stops them in reverse order. */
     private void startParts() throws Exception {
         Topics topics = Topics.withNames(ctx.config().topicNames());
-        pool = ctx.database().pool("provisioner", settings.workers() + 3);
+        pool = closer.register("close the database pool", ctx.database().pool("provisioner", settings.workers() + 3));
         awaitDatabase();
-        sagas = new SagaStore(pool);
+        sagas = SagaStore.on(pool, new OutboxWriter(topics.numbersProvisioned()));
         String clientId = "provisioner-" + settings.instanceId();
         producer = new KafkaProducer<>(ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
-        publisher = new ResultPublisher(sagas, producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
-        workers = new SagaWorkers(sagas, settings, vendor, directory, topics.numbersProvisioned(), publisher, listener, metrics, redactor,
-                circuit, this::crashed);
+        closer.onClose("close the Kafka producer", () -> producer.close(Duration.ofSeconds(10)));
+        publisher = new ResultPublisher(sagas.results(), producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "provisioner-housekeeping");
             t.setDaemon(true);
             return t;
         });
-        Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
-        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        inbox = new RequestInbox(consumer, topics.provisioningRequests().name(), new InboxStore(pool), new RequestValidator(),
-                AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, settings.retry(),
-                workers::wake, this::sweepSoon, redactor);
+        closer.onClose("stop housekeeping", () -> {
+            housekeeping.shutdownNow();
+            housekeeping.awaitTermination(5, TimeUnit.SECONDS);
+        });
+        workers = closer.register("stop the saga workers", new SagaWorkers(sagas, settings, vendor, directory, publisher, listener,
+                metrics, redactor, circuit, this::crashed));
+        // made before the workers start: a worker that crashes the instance stops the inbox
+        inbox = newInbox(topics, clientId);
+        closer.onClose("stop the request inbox", () -> inbox.stop(Duration.ofSeconds(15)));
         housekeeping.scheduleWithFixedDelay(this::sweepResults, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::refreshStuckGauge, 0, 5, TimeUnit.SECONDS);
         // the credentials of both providers, checked read-only before the first purchase: a failing check leaves the
@@ -189,6 +192,16 @@ public final class ProvisionerService implements ManagedService {
             throw new IllegalStateException("provisioner inbox did not start polling " + topics.provisioningRequests().name() + " within "
                     + START_TIMEOUT + inbox.problem().map(p -> ": " + p).orElse(""));
         }
+    }
+
+    private RequestInbox newInbox(Topics topics, String clientId) {
+        Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry()),
+                new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
+                        AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
+                new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
     }
 
     private void awaitDatabase() throws InterruptedException {
@@ -241,7 +254,7 @@ public final class ProvisionerService implements ManagedService {
 
     private void refreshStuckGauge() {
         try {
-            metrics.stuckAfterPurchase(sagas.countStuck(settings.stuckAfter()));
+            metrics.stuckAfterPurchase(sagas.reads().countStuck(settings.stuckAfter()));
         } catch (StoreException e) {
             housekeepingProblem("cannot count stuck sagas", e);
         }
@@ -263,7 +276,6 @@ public final class ProvisionerService implements ManagedService {
     /** A worker died of an Error (a simulated kill): stop everything at once, hand nothing back. */
     private void crashed(Throwable error) {
         crash = error;
-        lifecycle.set(Lifecycle.CRASHED);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
         }
@@ -280,16 +292,19 @@ public final class ProvisionerService implements ManagedService {
 
     @Override
     public ComponentHealth health() {
-        Lifecycle state = lifecycle.get();
-        switch (state) {
+        switch (lifecycle.state()) {
             case NEW:
                 return ComponentHealth.down("not started");
+            case STARTING:
+                return ComponentHealth.down("starting");
             case CLOSED:
                 return ComponentHealth.down("stopped");
-            case CRASHED:
-                return ComponentHealth.down("stopped abruptly: " + (crash == null ? "unknown" : redactor.describe(crash)));
             default:
                 break;
+        }
+        Throwable crashed = crash;
+        if (crashed != null) {
+            return ComponentHealth.down("stopped abruptly: " + redactor.describe(crashed));
         }
         if (inbox.isStopped()) {
             return ComponentHealth.down("request inbox stopped" + inbox.problem().map(p -> ": " + p).orElse(""));
@@ -314,55 +329,18 @@ public final class ProvisionerService implements ManagedService {
 
     /**
      * Stops in order: the inbox (its batch in hand is recorded and committed, or left for redelivery), the workers
-     * (each finishes its step and hands its saga back), housekeeping, the producer, the pool. Idempotent.
+     * (each finishes its step and hands its saga back), housekeeping, the producer, the pool. Idempotent; a part that
+     * fails to stop does not keep the others running, and every such failure is rethrown (one CloseException).
      */
     @Override
     public void close() {
-        Lifecycle previous = lifecycle.getAndSet(Lifecycle.CLOSED);
-        if (previous == Lifecycle.CLOSED) {
+        if (!lifecycle.beginClose()) {
             return;
         }
-        step("stop the request inbox", () -> {
-            if (inbox != null) {
-                inbox.stop(Duration.ofSeconds(15));
-            }
-        });
-        step("stop the saga workers", () -> {
-            if (workers != null) {
-                workers.close();
-            }
-        });
-        step("stop housekeeping", () -> {
-            if (housekeeping != null) {
-                housekeeping.shutdownNow();
-                housekeeping.awaitTermination(5, TimeUnit.SECONDS);
-            }
-        });
-        step("close the Kafka producer", () -> {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(10));
-            }
-        });
-        step("close the database pool", () -> {
-            if (pool != null) {
-                pool.close();
-            }
-        });
-        log.info("Provisioner {} stopped", settings.instanceId());
-    }
-
-    private interface ShutdownStep {
-        void run() throws Exception;
-    }
-
-    private void step(String what, ShutdownStep step) {
         try {
-            step.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("Interrupted while trying to {}", what, e);
-        } catch (Exception e) {
-            log.error("Provisioner shutdown: could not {}", what, e);
+            closer.close();
+        } finally {
+            log.info("Provisioner {} stopped", settings.instanceId());
         }
     }
 }

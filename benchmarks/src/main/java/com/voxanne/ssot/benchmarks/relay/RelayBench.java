@@ -17,6 +17,9 @@ import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.provisioner.outbox.ManagedNumber;
+import com.voxanne.ssot.provisioner.outbox.NumberProvisionedFactory;
+import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
 import com.voxanne.ssot.relay.RelayService;
 import com.voxanne.ssot.relay.config.RelaySettings;
 import com.voxanne.ssot.schemas.Topics;
@@ -26,8 +29,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ public final class RelayBench implements AutoCloseable {
     private ServiceContext context;
     private RelayService relay;
     private TopicWatcher<String, byte[]> watcher;
-    private byte[] payload;
+    private OutboxWriter outbox;
 
     public RelayBench(BenchStack stack, BenchSizes sizes, Path dataDir, PrintStream progress) {
         this.stack = stack;
@@ -115,7 +116,9 @@ public final class RelayBench implements AutoCloseable {
         TopicSetup.ensure(stack.admin(), TopicPlan.of(topics, 6, 1), Duration.ofSeconds(30));
         context = new ServiceContext(config, source, stack.kafka(), db.settings(), new SimpleMeterRegistry(), new HealthRegistry(),
                 Redactor.none());
-        payload = payload(topics);
+        outbox = new OutboxWriter(topics.numbersProvisioned());
+        int payloadBytes = topics.numbersProvisioned().valueSerde().serializer()
+                .serialize(topics.numbersProvisioned().name(), event("bench-org")).length;
         watcher = closer.register("stop the topic watcher", TopicWatcher.start(stack.kafka(), topics.numbersProvisioned().name(), new StringDeserializer(),
                 new ByteArrayDeserializer(), (record, nanos, millis) -> {
                     Header id = record.headers().lastHeader("eventId");
@@ -136,7 +139,7 @@ public final class RelayBench implements AutoCloseable {
         RelaySettings settings = relay.settings();
         section.setting("relay settings: defaults: RELAY_POLL_INTERVAL=" + settings.pollInterval().toMillis() + "ms, RELAY_MAX_BATCH_SIZE="
                 + settings.maxBatchSize() + ", RELAY_MAX_QUEUE_SIZE=" + settings.maxQueueSize() + ", RELAY_OFFSET_FLUSH="
-                + settings.offsetFlushInterval().toMillis() + "ms; producer idempotent, acks=all; payload " + payload.length
+                + settings.offsetFlushInterval().toMillis() + "ms; producer idempotent, acks=all; payload " + payloadBytes
                 + " bytes (a real NumberProvisioned)");
         section.setting(String.format(Locale.ROOT, "latency: %d single-row transactions per run, one every %d ms; throughput: %,d rows"
                 + " per run in %,d-row transactions", sizes.relayLatencySamples(), PACE.toMillis(), sizes.relayBacklogRows(),
@@ -164,22 +167,14 @@ public final class RelayBench implements AutoCloseable {
     private Stats latency(int run, Section section) throws Exception {
         Map<String, Long> committedAt = new HashMap<>();
         Map<String, Long> committedAtMillis = new HashMap<>();
-        try (Connection c = db.pool().getConnection();
-             PreparedStatement insert = c.prepareStatement(
-                     "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, 'PhoneNumber', ?, 'NumberProvisioned', ?)");
-             PreparedStatement delete = c.prepareStatement("DELETE FROM outbox WHERE id = ?")) {
+        try (Connection c = db.pool().getConnection()) {
             long start = System.nanoTime();
             for (int i = 0; i < sizes.relayLatencySamples(); i++) {
                 BenchWaits.parkUntil(start + i * PACE.toNanos());
-                UUID id = UUID.randomUUID();
-                insert.setObject(1, id);
-                insert.setString(2, "bench-org");
-                insert.setBytes(3, payload);
-                insert.executeUpdate();
-                delete.setObject(1, id);
-                delete.executeUpdate();
-                committedAtMillis.put(id.toString(), System.currentTimeMillis());
-                committedAt.put(id.toString(), System.nanoTime());
+                NumberProvisioned event = event("bench-org");
+                outbox.write(c, event);
+                committedAtMillis.put(event.getEventId(), System.currentTimeMillis());
+                committedAt.put(event.getEventId(), System.nanoTime());
                 c.commit();
             }
         }
@@ -209,22 +204,14 @@ public final class RelayBench implements AutoCloseable {
         relay.close();
         relay = null;
         List<String> ids = new ArrayList<>(sizes.relayBacklogRows());
-        try (Connection c = db.pool().getConnection();
-             PreparedStatement insert = c.prepareStatement(
-                     "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, 'PhoneNumber', ?, 'NumberProvisioned', ?)");
-             PreparedStatement delete = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
-            List<UUID> tx = new ArrayList<>(BACKLOG_TX_ROWS);
+        try (Connection c = db.pool().getConnection()) {
+            List<NumberProvisioned> tx = new ArrayList<>(BACKLOG_TX_ROWS);
             for (int i = 0; i < sizes.relayBacklogRows(); i++) {
-                UUID id = UUID.randomUUID();
-                ids.add(id.toString());
-                tx.add(id);
-                insert.setObject(1, id);
-                insert.setString(2, "bench-org-" + (i % 100));
-                insert.setBytes(3, payload);
-                insert.addBatch();
+                NumberProvisioned event = event("bench-org-" + (i % 100));
+                ids.add(event.getEventId());
+                tx.add(event);
                 if (tx.size() == BACKLOG_TX_ROWS || i == sizes.relayBacklogRows() - 1) {
-                    insert.executeBatch();
-                    BenchDatabase.updateWithUuids(c, delete, 1, tx);
+                    outbox.write(c, tx);
                     c.commit();
                     tx.clear();
                 }
@@ -245,18 +232,11 @@ public final class RelayBench implements AutoCloseable {
         return (ids.size() - 1) / ((last - first) / 1e9);
     }
 
-
-    private static byte[] payload(Topics topics) {
-        NumberProvisioned event = NumberProvisioned.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setRequestId("bench-relay-" + UUID.randomUUID())
-                .setOrgId(UUID.randomUUID().toString())
-                .setPhoneNumber("+14155550100")
-                .setTwilioSid("PN" + UUID.randomUUID().toString().replace("-", ""))
-                .setVapiPhoneId(UUID.randomUUID().toString())
-                .setProvisionedAt(Instant.now())
-                .build();
-        return topics.numbersProvisioned().valueSerde().serializer().serialize(topics.numbersProvisioned().name(), event);
+    /** A NumberProvisioned as the provisioner makes it, for a number of its own (every event id differs). */
+    private static NumberProvisioned event(String orgId) {
+        return NumberProvisionedFactory.from(new ManagedNumber(UUID.randomUUID().toString(), orgId, "+14155550100",
+                "PN" + UUID.randomUUID().toString().replace("-", ""), UUID.randomUUID().toString(), "bench-relay-" + UUID.randomUUID(),
+                null, Instant.now()));
     }
 
     @Override

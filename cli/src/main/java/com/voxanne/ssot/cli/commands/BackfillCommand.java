@@ -7,9 +7,11 @@ import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.projector.backfill.Backfill;
 import com.voxanne.ssot.projector.backfill.BackfillProgress;
 import com.voxanne.ssot.projector.backfill.BackfillSummary;
-import com.voxanne.ssot.projector.backfill.LegacyNumber;
-import com.voxanne.ssot.projector.backfill.ManagedNumbersBackfill;
 import com.voxanne.ssot.projector.backfill.StartFrom;
+import com.voxanne.ssot.provisioner.outbox.ManagedNumber;
+import com.voxanne.ssot.provisioner.outbox.ManagedNumbersBackfill;
+import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
+import com.voxanne.ssot.schemas.Topics;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -51,7 +53,7 @@ public final class BackfillCommand implements Callable<Integer> {
         PrintStream out = System.out;
         try (HikariDataSource ds = env.database().pool("backfill-cli", 2)) {
             if (source.fromManagedNumbers) {
-                return healLegacy(ds, out);
+                return healLegacy(env, ds, out);
             }
             StartFrom from = StartFrom.beginning();
             if (source.since != null) {
@@ -74,14 +76,15 @@ public final class BackfillCommand implements Callable<Integer> {
         }
     }
 
-    private int healLegacy(HikariDataSource ds, PrintStream out) throws Exception {
-        ManagedNumbersBackfill.Result result = new ManagedNumbersBackfill(ds).run(dryRun);
+    private int healLegacy(Environment env, HikariDataSource ds, PrintStream out) {
+        OutboxWriter outbox = new OutboxWriter(Topics.withNames(env.config().topicNames()).numbersProvisioned());
+        ManagedNumbersBackfill.Result result = new ManagedNumbersBackfill(ds, outbox).run(dryRun);
         if (result.missing().isEmpty()) {
             out.println("Every active managed number has an SSOT row: nothing to re-emit.");
             return 0;
         }
         TextTable table = new TextTable("Org", "Phone number", "Twilio SID", "Vapi phone id");
-        for (LegacyNumber n : result.missing()) {
+        for (ManagedNumber n : result.missing()) {
             table.row(n.orgId(), n.phoneNumber(), n.twilioSid(), n.vapiPhoneId());
         }
         out.printf("%d active managed number(s) without an SSOT row:%n", result.missing().size());

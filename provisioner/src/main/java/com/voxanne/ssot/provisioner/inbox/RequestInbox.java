@@ -3,6 +3,9 @@ package com.voxanne.ssot.provisioner.inbox;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.provisioner.inbox.RequestDecoder.Decoded;
+import com.voxanne.ssot.provisioner.inbox.RequestDecoder.Received;
+import com.voxanne.ssot.provisioner.inbox.RequestDecoder.Undecodable;
 import com.voxanne.ssot.provisioner.saga.RequestValidator;
 import com.voxanne.ssot.provisioner.saga.SagaMetrics;
 import com.voxanne.ssot.provisioner.store.DataConflictException;
@@ -49,37 +52,47 @@ public final class RequestInbox implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RequestInbox.class);
     static final String REJECTED_ERROR_CLASS = "RequestValidation";
 
+    /** What the inbox reads and how it waits out a batch it cannot record. */
+    public record Settings(String topic, Backoff retry) {
+    }
+
+    /** What the inbox works with. */
+    public record Collaborators(Consumer<byte[], byte[]> consumer, InboxStore store, RequestValidator validator,
+                                AvroSerde<ProvisionNumberRequest> serde, DeadLetters deadLetters, SagaMetrics metrics,
+                                Redactor redactor) {
+    }
+
+    /** Whom the inbox tells about a recorded batch: new sagas to run, results to publish. */
+    public record Wakeups(Runnable newSagas, Runnable results) {
+    }
+
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
+    private final Backoff backoff;
     private final InboxStore store;
     private final RequestValidator validator;
-    private final AvroSerde<ProvisionNumberRequest> serde;
+    private final RequestDecoder decoder;
     private final DeadLetters deadLetters;
     private final SagaMetrics metrics;
-    private final Backoff backoff;
-    private final Runnable onNewSagas;
-    private final Runnable onResults;
     private final Redactor redactor;
+    private final Wakeups wakeups;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch firstPoll = new CountDownLatch(1);
     private final AtomicReference<String> problem = new AtomicReference<>();
     private volatile boolean running = true;
 
-    public RequestInbox(Consumer<byte[], byte[]> consumer, String topic, InboxStore store, RequestValidator validator,
-                        AvroSerde<ProvisionNumberRequest> serde, DeadLetters deadLetters, SagaMetrics metrics, Backoff backoff,
-                        Runnable onNewSagas, Runnable onResults, Redactor redactor) {
-        this.consumer = consumer;
-        this.topic = topic;
-        this.store = store;
-        this.validator = validator;
-        this.serde = serde;
-        this.deadLetters = deadLetters;
-        this.metrics = metrics;
-        this.backoff = backoff;
-        this.onNewSagas = onNewSagas;
-        this.onResults = onResults;
-        this.redactor = redactor;
+    public RequestInbox(Settings settings, Collaborators parts, Wakeups wakeups) {
+        this.consumer = parts.consumer();
+        this.topic = settings.topic();
+        this.backoff = settings.retry();
+        this.store = parts.store();
+        this.validator = parts.validator();
+        this.decoder = new RequestDecoder(parts.serde());
+        this.deadLetters = parts.deadLetters();
+        this.metrics = parts.metrics();
+        this.redactor = parts.redactor();
+        this.wakeups = wakeups;
     }
 
     @Override
@@ -131,105 +144,88 @@ public final class RequestInbox implements Runnable {
         }
     }
 
-    /** One decoded record and what to do with it. */
-    private record Received(ConsumerRecord<byte[], byte[]> source, ProvisionNumberRequest request) {
+    /** Decode, validate, record in one transaction, then settle each outcome (DLQ copies, logs, metrics, wakeups). */
+    private void handle(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        Decoded batch = decoder.decode(records);
+        List<Entry> entries = validate(batch.requests());
+        List<Outcome> outcomes = record(entries, batch.requests());
+        Tally tally = new Tally();
+        for (int i = 0; i < entries.size(); i++) {
+            settle(entries.get(i), outcomes.get(i), batch.requests().get(i).source(), tally);
+        }
+        for (Undecodable u : batch.undecodable()) {
+            deadLetters.park(u.source(), "decode", u.why(), UndecodableRecordException.class.getName());
+            log.warn("Dead-lettered an undecodable provisioning request {}-{}@{}: {}", u.source().topic(), u.source().partition(),
+                    u.source().offset(), redactor.redact(u.why()));
+        }
+        metrics.inbox("recorded", tally.fresh);
+        metrics.inbox("rejected", tally.rejected);
+        metrics.inbox("duplicate", tally.duplicates);
+        metrics.inbox("dead_lettered", batch.undecodable().size());
+        if (tally.fresh > 0) {
+            wakeups.newSagas().run();
+        }
+        if (tally.results) {
+            wakeups.results().run();
+        }
     }
 
-    private void handle(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
-        List<Received> decoded = new ArrayList<>();
-        List<ConsumerRecord<byte[], byte[]>> undecodable = new ArrayList<>();
-        Map<ConsumerRecord<byte[], byte[]>, String> undecodableWhy = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            Optional<String> why = Optional.empty();
-            ProvisionNumberRequest request = null;
-            if (record.value() == null) {
-                why = Optional.of("null value (tombstone) where a ProvisionNumberRequest was expected");
-            } else {
-                try {
-                    request = serde.deserialize(record.topic(), record.value());
-                    if (!RequestValidator.hasUsableRequestId(request)) {
-                        why = Optional.of("ProvisionNumberRequest without a usable requestId: no saga can be recorded or answered");
-                    }
-                } catch (UndecodableRecordException e) {
-                    why = Optional.of(e.getMessage());
-                }
-            }
-            if (why.isPresent()) {
-                undecodable.add(record);
-                undecodableWhy.put(record, why.get());
-            } else {
-                decoded.add(new Received(record, request));
-            }
-        }
+    /** What a batch did, for the metrics and the wakeups. */
+    private static final class Tally {
+        int fresh;
+        int rejected;
+        int duplicates;
+        boolean results;
+    }
 
-        Set<String> orgs = store.existingOrganizations(decoded.stream()
+    /** Each request as it is recorded: valid, or REJECTED with the (redacted) reason. */
+    private List<Entry> validate(List<Received> requests) {
+        Set<String> orgs = store.existingOrganizations(requests.stream()
                 .map(r -> RequestValidator.canonicalOrgId(r.request().getOrgId()))
                 .flatMap(Optional::stream)
                 .distinct()
                 .toList());
-        List<Entry> entries = new ArrayList<>(decoded.size());
-        for (Received r : decoded) {
+        List<Entry> entries = new ArrayList<>(requests.size());
+        for (Received r : requests) {
             RequestValidator.Verdict v = validator.validate(r.request(), orgs::contains);
             entries.add(new Entry(v.requestId(), v.orgId(), v.countryCode(), v.areaCode(), v.friendlyName(), v.requestedAt(),
                     v.rejection().map(redactor::redact).orElse(null)));
         }
-        List<Outcome> outcomes = record(entries, decoded);
+        return entries;
+    }
 
-        int fresh = 0;
-        int rejected = 0;
-        int duplicates = 0;
-        boolean results = false;
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
-            Outcome outcome = outcomes.get(i);
-            ConsumerRecord<byte[], byte[]> source = decoded.get(i).source();
-            if (outcome == null) {
-                continue; // refused by the database and dead-lettered
-            }
-            if (e.rejected()) {
-                // parked on every delivery: a crash between the commit and the park must not lose the DLQ copy
-                deadLetters.park(source, "validate", e.rejection(), REJECTED_ERROR_CLASS);
-            }
-            switch (outcome) {
-                case NEW -> {
-                    if (e.rejected()) {
-                        rejected++;
-                        results = true;
-                        metrics.outcome(ProvisioningStatus.REJECTED, FailurePoint.REQUEST_VALIDATION);
-                        log.warn("Rejected provisioning request: org={} request={} ({}-{}@{}): {}", e.orgId(), e.requestId(),
-                                source.topic(), source.partition(), source.offset(), e.rejection());
-                    } else {
-                        fresh++;
-                    }
-                }
-                case DUPLICATE -> {
-                    duplicates++;
-                    log.info("Duplicate provisioning request ignored (already recorded): org={} request={}", e.orgId(), e.requestId());
-                }
-                case DUPLICATE_RESULT_REARMED -> {
-                    duplicates++;
-                    results = true;
-                    log.info("Duplicate of a finished provisioning request: its result is published again. org={} request={}",
-                            e.orgId(), e.requestId());
-                }
-                default -> throw new IllegalStateException("unknown inbox outcome " + outcome);
-            }
+    /** One recorded entry's aftermath; a null outcome was refused by the database and is dead-lettered already. */
+    private void settle(Entry e, Outcome outcome, ConsumerRecord<byte[], byte[]> source, Tally tally) throws InterruptedException {
+        if (outcome == null) {
+            return;
         }
-        for (ConsumerRecord<byte[], byte[]> record : undecodable) {
-            String why = undecodableWhy.get(record);
-            deadLetters.park(record, "decode", why, UndecodableRecordException.class.getName());
-            log.warn("Dead-lettered an undecodable provisioning request {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), redactor.redact(why));
+        if (e.rejected()) {
+            // parked on every delivery: a crash between the commit and the park must not lose the DLQ copy
+            deadLetters.park(source, "validate", e.rejection(), REJECTED_ERROR_CLASS);
         }
-        metrics.inbox("recorded", fresh);
-        metrics.inbox("rejected", rejected);
-        metrics.inbox("duplicate", duplicates);
-        metrics.inbox("dead_lettered", undecodable.size());
-        if (fresh > 0) {
-            onNewSagas.run();
-        }
-        if (results) {
-            onResults.run();
+        switch (outcome) {
+            case NEW -> {
+                if (e.rejected()) {
+                    tally.rejected++;
+                    tally.results = true;
+                    metrics.outcome(ProvisioningStatus.REJECTED, FailurePoint.REQUEST_VALIDATION);
+                    log.warn("Rejected provisioning request: org={} request={} ({}-{}@{}): {}", e.orgId(), e.requestId(),
+                            source.topic(), source.partition(), source.offset(), e.rejection());
+                } else {
+                    tally.fresh++;
+                }
+            }
+            case DUPLICATE -> {
+                tally.duplicates++;
+                log.info("Duplicate provisioning request ignored (already recorded): org={} request={}", e.orgId(), e.requestId());
+            }
+            case DUPLICATE_RESULT_REARMED -> {
+                tally.duplicates++;
+                tally.results = true;
+                log.info("Duplicate of a finished provisioning request: its result is published again. org={} request={}",
+                        e.orgId(), e.requestId());
+            }
+            default -> throw new IllegalStateException("unknown inbox outcome " + outcome);
         }
     }
 

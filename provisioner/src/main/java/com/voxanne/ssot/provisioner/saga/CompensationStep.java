@@ -2,7 +2,7 @@ package com.voxanne.ssot.provisioner.saga;
 
 import com.voxanne.ssot.provisioner.ProviderException;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
-import com.voxanne.ssot.provisioner.store.SagaStore.ActiveNumber;
+import com.voxanne.ssot.provisioner.store.NumberChoiceStore.ActiveNumber;
 import com.voxanne.ssot.provisioner.twilio.OwnedNumber;
 import com.voxanne.ssot.provisioner.vapi.ImportedNumber;
 import java.util.LinkedHashSet;
@@ -30,15 +30,16 @@ final class CompensationStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         String done = saga.compensation() == null ? "" : saga.compensation();
-        Optional<ActiveNumber> active = saga.phoneNumber() == null ? Optional.empty() : ctx.store.activeNumber(saga.phoneNumber());
+        Optional<ActiveNumber> active = saga.phoneNumber() == null ? Optional.empty()
+                : ctx.store.numbers().activeNumber(saga.phoneNumber());
         Optional<ActiveNumber> someoneElses = active.filter(a -> !saga.requestId().equals(a.requestId()));
         SagaRecord current = saga;
         try {
             if (!done.contains(VAPI)) {
                 done = done + VAPI + undoImport(current, someoneElses) + "; ";
-                current = ctx.store.recordCompensation(current, current.leaseOwner(), ctx.lease(), done, false);
+                current = ctx.store.transitions().recordCompensation(current, current.leaseOwner(), ctx.lease(), done, false);
             }
             if (!done.contains(TWILIO)) {
                 done = done + TWILIO + undoPurchase(current, someoneElses);
@@ -46,11 +47,11 @@ final class CompensationStep {
         } catch (ProviderException e) {
             return ctx.retryLater(current, STEP, "compensation: " + e.getMessage(), true);
         }
-        SagaRecord failed = ctx.store.recordCompensation(current, current.leaseOwner(), ctx.lease(), done, true);
+        SagaRecord failed = ctx.store.transitions().recordCompensation(current, current.leaseOwner(), ctx.lease(), done, true);
         log.info("Compensated failed saga: org={} request={} phone={} failurePoint={}: {}", failed.orgId(), failed.requestId(),
                 failed.phoneNumber(), failed.failurePoint(), done);
         ctx.reached(SagaCheckpoint.COMPENSATED, failed);
-        return Optional.of(failed);
+        return StepOutcome.advanced(failed);
     }
 
     private String undoImport(SagaRecord saga, Optional<ActiveNumber> someoneElses) throws ProviderException {
@@ -67,7 +68,7 @@ final class CompensationStep {
             return "nothing imported";
         }
         for (String id : ids) {
-            ctx.store.renew(saga, saga.leaseOwner(), ctx.lease());
+            ctx.store.leases().renew(saga, saga.leaseOwner(), ctx.lease());
             boolean deleted = ctx.timed("compensate_vapi_delete", () -> ctx.directory.delete(id));
             log.info("Compensation: Vapi import {} of {} {}: org={} request={}", id, saga.phoneNumber(),
                     deleted ? "deleted" : "was already gone", saga.orgId(), saga.requestId());
@@ -86,7 +87,7 @@ final class CompensationStep {
         if (sid == null) {
             return "nothing bought";
         }
-        ctx.store.renew(saga, saga.leaseOwner(), ctx.lease());
+        ctx.store.leases().renew(saga, saga.leaseOwner(), ctx.lease());
         String releasing = sid;
         boolean released = ctx.timed("compensate_twilio_release", () -> ctx.vendor.release(releasing));
         log.info("Compensation: Twilio number {} ({}) {}: org={} request={}", saga.phoneNumber(), sid,

@@ -1,17 +1,14 @@
 package com.voxanne.ssot.provisioner.saga;
 
+import com.voxanne.ssot.provisioner.outbox.ManagedNumber;
+import com.voxanne.ssot.provisioner.outbox.NumberProvisionedFactory;
 import com.voxanne.ssot.provisioner.store.DataConflictException;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
-import com.voxanne.ssot.provisioner.store.SagaStore.ManagedNumber;
-import com.voxanne.ssot.provisioner.store.SagaStore.OutboxEvent;
 import com.voxanne.ssot.schemas.EventIds;
-import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
-import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,48 +19,33 @@ import org.slf4j.LoggerFactory;
  */
 final class FinalWriteStep {
     static final String STEP = "db_write";
-    public static final String EVENT_TYPE = "NumberProvisioned";
-    public static final String AGGREGATE_TYPE = "PhoneNumber";
     private static final Logger log = LoggerFactory.getLogger(FinalWriteStep.class);
 
     private final SagaContext ctx;
-    private final Topic<String, NumberProvisioned> events;
 
-    FinalWriteStep(SagaContext ctx, Topic<String, NumberProvisioned> events) {
+    FinalWriteStep(SagaContext ctx) {
         this.ctx = ctx;
-        this.events = events;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         if (!saga.hasVapiPhoneId()) {
             return ctx.fail(saga, FailurePoint.VAPI_VALIDATION, "no vapiPhoneId stored for " + saga.phoneNumber(), true, null);
         }
         Instant provisionedAt = ctx.clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        String eventId = EventIds.forRequest(saga.requestId(), EVENT_TYPE);
-        NumberProvisioned event = NumberProvisioned.newBuilder()
-                .setEventId(eventId)
-                .setRequestId(saga.requestId())
-                .setOrgId(saga.orgId())
-                .setPhoneNumber(saga.phoneNumber())
-                .setTwilioSid(saga.twilioSid())
-                .setVapiPhoneId(saga.vapiPhoneId())
-                .setProvisionedAt(provisionedAt)
-                .build();
-        byte[] payload = events.valueSerde().serializer().serialize(events.name(), event);
         ManagedNumber number = new ManagedNumber(EventIds.of("ManagedPhoneNumber", saga.requestId()), saga.orgId(), saga.phoneNumber(),
                 saga.twilioSid(), saga.vapiPhoneId(), saga.requestId(), saga.friendlyName(), provisionedAt);
+        String eventId = NumberProvisionedFactory.eventId(number);
         // the seed's diagnostic line, before the write: everything needed to investigate, and no secret
         log.info("Writing managed number and SSOT event: org={} request={} phone={} twilioSid={} vapiPhoneId={} eventId={}",
                 saga.orgId(), saga.requestId(), saga.phoneNumber(), saga.twilioSid(), saga.vapiPhoneId(), eventId);
         long t0 = System.nanoTime();
         String outcome = "error";
         try {
-            SagaRecord done = ctx.store.complete(saga, saga.leaseOwner(), ctx.lease(), number,
-                    new OutboxEvent(eventId, AGGREGATE_TYPE, saga.orgId(), EVENT_TYPE, payload),
+            SagaRecord done = ctx.store.finalWrite().complete(saga, saga.leaseOwner(), ctx.lease(), number,
                     () -> ctx.reached(SagaCheckpoint.BEFORE_COMMIT, saga));
             outcome = "ok";
             ctx.reached(SagaCheckpoint.COMPLETED, done);
-            return Optional.of(done);
+            return StepOutcome.advanced(done);
         } catch (DataConflictException e) {
             return ctx.fail(saga, FailurePoint.DB_WRITE, e.getMessage(), true, null);
         } finally {

@@ -25,7 +25,7 @@ final class ImportStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         String phone = saga.phoneNumber();
         if (saga.attempts() > 0) {
             Optional<ImportedNumber> found;
@@ -44,7 +44,7 @@ final class ImportStep {
                         + (saga.error() == null ? "import kept failing" : saga.error()), true, null);
             }
         }
-        SagaRecord attempt = ctx.store.beginAttempt(saga, saga.leaseOwner(), ctx.lease());
+        SagaRecord attempt = ctx.store.transitions().beginAttempt(saga, saga.leaseOwner(), ctx.lease());
         ImportedNumber imported;
         try {
             imported = ctx.leased(attempt, STEP, () -> ctx.directory.importNumber(phone, nameFor(attempt)));
@@ -58,7 +58,7 @@ final class ImportStep {
         return imported(attempt, imported);
     }
 
-    private Optional<SagaRecord> afterAmbiguousImport(SagaRecord attempt, ProviderException failure) {
+    private StepOutcome afterAmbiguousImport(SagaRecord attempt, ProviderException failure) {
         Optional<ImportedNumber> found;
         try {
             found = ctx.timed("import_look_up", () -> ctx.directory.findByNumber(attempt.phoneNumber()));
@@ -73,14 +73,14 @@ final class ImportStep {
         return ctx.retryLater(attempt, STEP, failure.getMessage() + " (look-up: not imported)", false);
     }
 
-    private Optional<SagaRecord> imported(SagaRecord saga, ImportedNumber imported) {
+    private StepOutcome imported(SagaRecord saga, ImportedNumber imported) {
         if (!imported.hasId()) {
             return ctx.fail(saga, FailurePoint.VAPI_VALIDATION, "Vapi answered the import of " + saga.phoneNumber()
                     + " without a phone id", true, null);
         }
-        SagaRecord next = ctx.store.advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.IMPORTED, null, imported.id());
+        SagaRecord next = ctx.store.transitions().advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.IMPORTED, null, imported.id());
         ctx.reached(SagaCheckpoint.IMPORTED, next);
-        return Optional.of(next);
+        return StepOutcome.advanced(next);
     }
 
     /** Vapi's name for the number: the request's friendly name or a default, within Vapi's 40 characters. */

@@ -23,7 +23,7 @@ final class NumberChoiceStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         List<String> candidates;
         try {
             candidates = ctx.timed(STEP, () -> ctx.vendor.search(saga.countryCode(), saga.areaCodeOpt(), CANDIDATES));
@@ -44,7 +44,7 @@ final class NumberChoiceStep {
             return ctx.fail(saga, FailurePoint.NUMBER_SEARCH, "no number available in " + saga.countryCode()
                     + saga.areaCodeOpt().map(a -> " area code " + a).orElse(""), false, NOTHING_BOUGHT);
         }
-        Optional<SagaRecord> chosen = ctx.store.chooseNumber(saga, saga.leaseOwner(), ctx.lease(), wellFormed);
+        Optional<SagaRecord> chosen = ctx.store.numbers().chooseNumber(saga, saga.leaseOwner(), ctx.lease(), wellFormed);
         if (chosen.isEmpty()) {
             if (ctx.expired(saga)) {
                 return ctx.fail(saga, FailurePoint.NUMBER_SEARCH, "every available number is being bought by other requests",
@@ -53,6 +53,6 @@ final class NumberChoiceStep {
             return ctx.retryLater(saga, STEP, "every number found is being bought by other requests", true);
         }
         ctx.reached(SagaCheckpoint.NUMBER_CHOSEN, chosen.get());
-        return chosen;
+        return StepOutcome.advanced(chosen.get());
     }
 }

@@ -3,7 +3,7 @@ package com.voxanne.ssot.provisioner.saga;
 import com.voxanne.ssot.provisioner.ProviderException;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaState;
-import com.voxanne.ssot.provisioner.store.SagaStore.ActiveNumber;
+import com.voxanne.ssot.provisioner.store.NumberChoiceStore.ActiveNumber;
 import com.voxanne.ssot.provisioner.twilio.OwnedNumber;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import java.time.Duration;
@@ -41,7 +41,7 @@ final class PurchaseStep {
         this.ctx = ctx;
     }
 
-    Optional<SagaRecord> run(SagaRecord saga) {
+    StepOutcome run(SagaRecord saga) {
         String phone = saga.phoneNumber();
         if (saga.attempts() > 0) {
             Optional<OwnedNumber> owned;
@@ -61,10 +61,10 @@ final class PurchaseStep {
                         + (saga.error() == null ? "purchase kept failing" : saga.error()), false, "none: read-back shows nothing was bought");
             }
         }
-        SagaRecord attempt = ctx.store.beginAttempt(saga, saga.leaseOwner(), ctx.lease());
+        SagaRecord attempt = ctx.store.transitions().beginAttempt(saga, saga.leaseOwner(), ctx.lease());
         ctx.reached(SagaCheckpoint.PURCHASE_SENDING, attempt);
         // the fence: a worker that stalled since counting its attempt may have lost the saga to another; then it must not buy
-        attempt = ctx.store.renew(attempt, attempt.leaseOwner(), ctx.lease());
+        attempt = ctx.store.leases().renew(attempt, attempt.leaseOwner(), ctx.lease());
         // and the circuit: it may have opened (another saga's call was refused) since this saga was claimed
         if (ctx.circuit.isOpen()) {
             throw new CircuitOpenException("provider circuit open: " + ctx.circuit.state().map(ProviderCircuit.Open::reason).orElse("closed since"));
@@ -81,7 +81,7 @@ final class PurchaseStep {
     }
 
     /** Whatever the purchase answered, ask Twilio whether the account owns the number before deciding anything. */
-    private Optional<SagaRecord> afterFailedPurchase(SagaRecord attempt, ProviderException failure) {
+    private StepOutcome afterFailedPurchase(SagaRecord attempt, ProviderException failure) {
         Optional<OwnedNumber> owned;
         try {
             owned = ctx.timed("purchase_read_back", () -> ctx.vendor.findOwned(attempt.phoneNumber()));
@@ -111,7 +111,7 @@ final class PurchaseStep {
     }
 
     /** Another buyer has the number: choose another candidate, or fail after {@value #MAX_LOST_NUMBERS} lost numbers. */
-    private Optional<SagaRecord> lostToAnotherBuyer(SagaRecord attempt, ProviderException failure) {
+    private StepOutcome lostToAnotherBuyer(SagaRecord attempt, ProviderException failure) {
         int lost = attempt.lostNumberList().size() + 1;
         if (lost >= MAX_LOST_NUMBERS) {
             String numbers = String.join(", ", attempt.lostNumberList()) + (lost > 1 ? ", " : "") + attempt.phoneNumber();
@@ -122,9 +122,9 @@ final class PurchaseStep {
         log.warn("Another buyer took {} between search and purchase (read-back: not ours): choosing another number ({} of {} lost)."
                 + " org={} request={}", attempt.phoneNumber(), lost, MAX_LOST_NUMBERS, attempt.orgId(), attempt.requestId());
         ctx.metrics.retry("lost_number");
-        SagaRecord again = ctx.store.loseNumber(attempt, attempt.leaseOwner(), ctx.lease(), "lost " + attempt.phoneNumber()
+        SagaRecord again = ctx.store.transitions().loseNumber(attempt, attempt.leaseOwner(), ctx.lease(), "lost " + attempt.phoneNumber()
                 + " to another buyer: " + ctx.redactor.redact(failure.getMessage()));
-        return Optional.of(again);
+        return StepOutcome.advanced(again);
     }
 
     /** Since choosing the number, within PROVISIONER_PURCHASE_VISIBILITY (never longer than PROVISIONER_MAX_AGE). */
@@ -135,8 +135,8 @@ final class PurchaseStep {
     }
 
     /** A read-back found the number: it is ours unless another request's managed row already has it. */
-    private Optional<SagaRecord> purchasedIfOurs(SagaRecord saga, OwnedNumber owned) {
-        Optional<ActiveNumber> active = ctx.store.activeNumber(owned.phoneNumber());
+    private StepOutcome purchasedIfOurs(SagaRecord saga, OwnedNumber owned) {
+        Optional<ActiveNumber> active = ctx.store.numbers().activeNumber(owned.phoneNumber());
         if (active.isPresent() && !saga.requestId().equals(active.get().requestId())) {
             return ctx.fail(saga, FailurePoint.TWILIO_PURCHASE, "number " + owned.phoneNumber() + " already belongs to request "
                     + active.get().requestId(), false, "none: the number belongs to another request and is kept");
@@ -144,9 +144,9 @@ final class PurchaseStep {
         return purchased(saga, owned);
     }
 
-    private Optional<SagaRecord> purchased(SagaRecord saga, OwnedNumber owned) {
-        SagaRecord next = ctx.store.advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.PURCHASED, owned.sid(), null);
+    private StepOutcome purchased(SagaRecord saga, OwnedNumber owned) {
+        SagaRecord next = ctx.store.transitions().advance(saga, saga.leaseOwner(), ctx.lease(), SagaState.PURCHASED, owned.sid(), null);
         ctx.reached(SagaCheckpoint.PURCHASED, next);
-        return Optional.of(next);
+        return StepOutcome.advanced(next);
     }
 }

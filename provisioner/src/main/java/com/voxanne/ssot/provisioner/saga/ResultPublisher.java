@@ -2,7 +2,7 @@ package com.voxanne.ssot.provisioner.saga;
 
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
-import com.voxanne.ssot.provisioner.store.SagaStore;
+import com.voxanne.ssot.provisioner.store.SagaResults;
 import com.voxanne.ssot.schemas.EventIds;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
@@ -22,13 +22,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class ResultPublisher {
     public static final String EVENT_TYPE = "ProvisioningResult";
 
-    private final SagaStore store;
+    private final SagaResults store;
     private final Producer<byte[], byte[]> producer;
     private final Topic<String, ProvisioningResult> topic;
     private final Duration sendTimeout;
     private final Redactor redactor;
 
-    public ResultPublisher(SagaStore store, Producer<byte[], byte[]> producer, Topic<String, ProvisioningResult> topic,
+    public ResultPublisher(SagaResults store, Producer<byte[], byte[]> producer, Topic<String, ProvisioningResult> topic,
                            Duration sendTimeout, Redactor redactor) {
         this.store = store;
         this.producer = producer;

@@ -10,7 +10,6 @@ import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +69,7 @@ final class SagaContext {
     }
 
     /** Hands the saga back until the backoff for its attempt count, or the provider's Retry-After if longer, has passed. */
-    Optional<SagaRecord> retryLater(SagaRecord saga, String step, String why, boolean countAttempt) {
+    StepOutcome retryLater(SagaRecord saga, String step, String why, boolean countAttempt) {
         Duration delay = settings.retry().delay(saga.attempts());
         Duration asked = providerAskedToWait.get();
         providerAskedToWait.remove();
@@ -81,17 +80,18 @@ final class SagaContext {
         log.warn("Saga step {} will be retried in {} ms (attempt {}): org={} request={} phone={}: {}", step, delay.toMillis(),
                 saga.attempts() + (countAttempt ? 1 : 0), saga.orgId(), saga.requestId(), saga.phoneNumber(), reason);
         metrics.retry(step);
-        store.retryLater(saga, saga.leaseOwner(), delay, reason, countAttempt);
-        return Optional.empty();
+        store.transitions().retryLater(saga, saga.leaseOwner(), delay, reason, countAttempt);
+        return StepOutcome.retryScheduled();
     }
 
     /** Records a failure; compensation follows when something was bought. */
-    Optional<SagaRecord> fail(SagaRecord saga, FailurePoint point, String error, boolean compensate, String nothingToCompensate) {
+    StepOutcome fail(SagaRecord saga, FailurePoint point, String error, boolean compensate, String nothingToCompensate) {
         String reason = redactor.redact(error);
         log.warn("Saga failed at {} ({}): org={} request={} phone={}: {}", point,
                 compensate ? "compensating what was bought" : "nothing to compensate", saga.orgId(), saga.requestId(),
                 saga.phoneNumber(), reason);
-        return Optional.of(store.fail(saga, saga.leaseOwner(), lease(), point, reason, compensate, nothingToCompensate));
+        return StepOutcome.advanced(store.transitions().fail(saga, saga.leaseOwner(), lease(), point, reason, compensate,
+                nothingToCompensate));
     }
 
     void reached(SagaCheckpoint checkpoint, SagaRecord saga) {
@@ -112,7 +112,7 @@ final class SagaContext {
         long every = Math.max(100, lease().toMillis() / 3);
         java.util.concurrent.ScheduledFuture<?> renewal = renewer.scheduleAtFixedRate(() -> {
             try {
-                store.renew(saga, saga.leaseOwner(), lease());
+                store.leases().renew(saga, saga.leaseOwner(), lease());
             } catch (RuntimeException e) {
                 log.warn("Could not renew the lease while {} was in flight (taken over, or the database is away): org={} request={}"
                         + " phone={}: {}", step, saga.orgId(), saga.requestId(), saga.phoneNumber(), redactor.describe(e));

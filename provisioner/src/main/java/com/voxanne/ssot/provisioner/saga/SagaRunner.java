@@ -7,9 +7,7 @@ import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaState;
 import com.voxanne.ssot.provisioner.store.StoreException;
 import com.voxanne.ssot.provisioner.store.StoreUnavailableException;
-import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
-import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
 import java.time.Duration;
 import java.util.Optional;
@@ -46,13 +44,13 @@ final class SagaRunner {
         boolean sleep(Duration d) throws InterruptedException;
     }
 
-    SagaRunner(SagaContext ctx, Topic<String, NumberProvisioned> events, ResultPublisher publisher,
+    SagaRunner(SagaContext ctx, ResultPublisher publisher,
                java.util.function.Supplier<Stop> stop, Sleeper sleeper) {
         this.ctx = ctx;
         this.choose = new NumberChoiceStep(ctx);
         this.purchase = new PurchaseStep(ctx);
         this.importStep = new ImportStep(ctx);
-        this.finalWrite = new FinalWriteStep(ctx, events);
+        this.finalWrite = new FinalWriteStep(ctx);
         this.compensation = new CompensationStep(ctx);
         this.publisher = publisher;
         this.stop = stop;
@@ -80,15 +78,15 @@ final class SagaRunner {
                     finish(saga);
                     return;
                 }
-                Optional<SagaRecord> next = step(saga);
+                StepOutcome outcome = step(saga);
                 storeProblem.set(null);
-                if (next.isEmpty()) {
+                if (!(outcome instanceof StepOutcome.Advanced advanced)) {
                     return; // handed back: a retry is scheduled
                 }
-                if (next.get().state().isTerminal()) {
-                    reportOutcome(next.get());
+                if (advanced.saga().state().isTerminal()) {
+                    reportOutcome(advanced.saga());
                 }
-                saga = next.get();
+                saga = advanced.saga();
             } catch (CircuitOpenException e) {
                 waitForCircuit(saga, e);
                 return;
@@ -114,7 +112,7 @@ final class SagaRunner {
         }
     }
 
-    private Optional<SagaRecord> step(SagaRecord saga) {
+    private StepOutcome step(SagaRecord saga) {
         ctx.beginStep();
         return switch (saga.state()) {
             case RECEIVED -> choose.run(saga);
@@ -142,7 +140,7 @@ final class SagaRunner {
                 return Optional.empty(); // stopping: the lease expires and the saga is resumed from the database
             }
             try {
-                SagaRecord resumed = ctx.store.reclaim(saga.requestId(), saga.leaseOwner(), ctx.lease());
+                SagaRecord resumed = ctx.store.leases().reclaim(saga.requestId(), saga.leaseOwner(), ctx.lease());
                 log.info("Database reachable again: resuming saga from state {}. org={} request={}", resumed.state(), saga.orgId(),
                         saga.requestId());
                 storeProblem.set(null);
@@ -164,8 +162,8 @@ final class SagaRunner {
         log.warn("Saga waits for the provider circuit to close (nothing compensated): org={} request={} phone={} state={}: {}",
                 saga.orgId(), saga.requestId(), saga.phoneNumber(), saga.state(), e.getMessage());
         try {
-            ctx.store.retryLater(saga, saga.leaseOwner(), ctx.settings.circuitProbeInterval(), "waiting for the provider circuit: "
-                    + e.getMessage(), false);
+            ctx.store.transitions().retryLater(saga, saga.leaseOwner(), ctx.settings.circuitProbeInterval(),
+                    "waiting for the provider circuit: " + e.getMessage(), false);
         } catch (StoreException | LeaseLostException stored) {
             log.warn("Could not hand back a saga waiting for the provider circuit; its lease expires instead. org={} request={}: {}",
                     saga.orgId(), saga.requestId(), ctx.redactor.describe(stored));
@@ -177,8 +175,8 @@ final class SagaRunner {
         boolean mayHaveBought = saga.state() != SagaState.RECEIVED;
         log.error("Database refused a state write of saga: org={} request={} phone={} state={}", saga.orgId(), saga.requestId(),
                 saga.phoneNumber(), saga.state(), e);
-        return ctx.store.fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE, ctx.redactor.redact(e.getMessage()),
-                mayHaveBought && saga.state() != SagaState.COMPENSATING, "none: nothing was bought");
+        return ctx.store.transitions().fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE,
+                ctx.redactor.redact(e.getMessage()), mayHaveBought && saga.state() != SagaState.COMPENSATING, "none: nothing was bought");
     }
 
     private void finish(SagaRecord saga) {
@@ -192,7 +190,7 @@ final class SagaRunner {
                     saga.requestId(), saga.state(), ctx.redactor.describe(e));
         }
         try {
-            ctx.store.release(saga, saga.leaseOwner());
+            ctx.store.leases().release(saga, saga.leaseOwner());
         } catch (StoreException e) {
             log.warn("Could not release the lease of a finished saga; it expires instead. org={} request={}: {}", saga.orgId(),
                     saga.requestId(), ctx.redactor.describe(e));
@@ -201,7 +199,7 @@ final class SagaRunner {
 
     private void handBack(SagaRecord saga) {
         try {
-            ctx.store.release(saga, saga.leaseOwner());
+            ctx.store.leases().release(saga, saga.leaseOwner());
         } catch (StoreException e) {
             log.warn("Could not hand saga back on shutdown; its lease expires instead. org={} request={}: {}", saga.orgId(),
                     saga.requestId(), ctx.redactor.describe(e));

@@ -8,8 +8,6 @@ import com.voxanne.ssot.provisioner.store.SagaStore;
 import com.voxanne.ssot.provisioner.store.StoreException;
 import com.voxanne.ssot.provisioner.twilio.NumberVendor;
 import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
-import com.voxanne.ssot.schemas.Topic;
-import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -59,7 +57,7 @@ public final class SagaWorkers implements AutoCloseable {
      *                instance must then stop without handing anything back
      */
     public SagaWorkers(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
-                       Topic<String, NumberProvisioned> events, ResultPublisher publisher, SagaStepListener listener,
+                       ResultPublisher publisher, SagaStepListener listener,
                        SagaMetrics metrics, Redactor redactor, ProviderCircuit circuit, Consumer<Throwable> onCrash) {
         this.store = store;
         this.settings = settings;
@@ -74,7 +72,7 @@ public final class SagaWorkers implements AutoCloseable {
         });
         SagaContext ctx = new SagaContext(store, settings, vendor, directory, listener, metrics, redactor,
                 Clock.systemUTC(), circuit, renewer);
-        this.runner = new SagaRunner(ctx, events, publisher, stop::get, this::pauseUnlessStopping);
+        this.runner = new SagaRunner(ctx, publisher, stop::get, this::pauseUnlessStopping);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "provisioner-saga-" + n.incrementAndGet());
@@ -122,7 +120,7 @@ public final class SagaWorkers implements AutoCloseable {
                 slots.release(free - batch);
                 List<SagaRecord> claimed;
                 try {
-                    claimed = store.claim(settings.instanceId() + "#" + claims.incrementAndGet(), batch, settings.lease());
+                    claimed = store.leases().claim(settings.instanceId() + "#" + claims.incrementAndGet(), batch, settings.lease());
                     if (claimProblem.getAndSet(null) != null) {
                         log.info("Database reachable again: claiming sagas");
                     }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SagaAdmin {
     private static final Logger log = LoggerFactory.getLogger(SagaAdmin.class);
-    private static final String UNFINISHED = "('RECEIVED', 'NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')";
+    private static final String UNFINISHED = SagaState.sqlList(SagaState.UNFINISHED);
     private static final String NOT_LEASED = "(lease_until IS NULL OR lease_until < now())";
 
     private final Transactions tx;
@@ -35,7 +35,7 @@ public final class SagaAdmin {
         this.purchaseVisibility = purchaseVisibility;
     }
 
-    /** Which sagas to list: an org (id or email), a state, only STUCK ones (see {@link SagaStore#countStuck}). */
+    /** Which sagas to list: an org (id or email), a state, only STUCK ones (see {@link SagaReads#countStuck}). */
     public record Filter(Optional<String> org, Optional<SagaState> state, Optional<Duration> stuckOlderThan) {
     }
 
@@ -57,7 +57,7 @@ public final class SagaAdmin {
             args.add(s.name());
         });
         filter.stuckOlderThan().ifPresent(d -> {
-            sql.append(" AND ").append(SagaStore.HOLDS_A_NUMBER).append(" AND updated_at < now() - (? * interval '1 millisecond')");
+            sql.append(" AND ").append(SagaReads.HOLDS_A_NUMBER).append(" AND updated_at < now() - (? * interval '1 millisecond')");
             args.add(d.toMillis());
         });
         sql.append(" ORDER BY arrival_seq DESC LIMIT ?");

@@ -1,6 +1,7 @@
 package com.voxanne.ssot.provisioner.store;
 
 import com.voxanne.ssot.schemas.avro.FailurePoint;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,6 +50,13 @@ final class SagaRows {
     static Optional<SagaRecord> single(PreparedStatement st) throws SQLException {
         try (ResultSet rs = st.executeQuery()) {
             return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+        }
+    }
+
+    static Optional<SagaRecord> find(Connection c, String requestId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM provisioning_requests WHERE request_id = ?")) {
+            st.setString(1, requestId);
+            return single(st);
         }
     }
 

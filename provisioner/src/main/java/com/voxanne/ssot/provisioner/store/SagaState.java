@@ -1,7 +1,9 @@
 package com.voxanne.ssot.provisioner.store;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Where a provisioning saga stands, as stored in {@code provisioning_requests.state}. Each state names what is
@@ -25,10 +27,15 @@ public enum SagaState {
     /** The request itself was invalid; nothing was done. */
     REJECTED;
 
-    public static final Set<SagaState> TERMINAL = EnumSet.of(COMPLETED, FAILED, REJECTED);
-    public static final Set<SagaState> UNFINISHED = EnumSet.complementOf(EnumSet.of(COMPLETED, FAILED, REJECTED));
+    public static final Set<SagaState> TERMINAL = Collections.unmodifiableSet(EnumSet.of(COMPLETED, FAILED, REJECTED));
+    public static final Set<SagaState> UNFINISHED = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.copyOf(TERMINAL)));
 
     public boolean isTerminal() {
         return TERMINAL.contains(this);
+    }
+
+    /** {@code states} as an SQL list for {@code state IN ...}, e.g. {@code ('COMPLETED', 'FAILED', 'REJECTED')}. */
+    static String sqlList(Set<SagaState> states) {
+        return states.stream().sorted().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ", "(", ")"));
     }
 }

@@ -65,7 +65,8 @@ final class ProvisionerHarness implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> resultConsumer;
     private final List<ProvisioningResult> results = new ArrayList<>();
-    private String slot;
+    private WalCapture wal;
+    private final List<String> walSeen = new ArrayList<>();
     private MeterRegistry lastMetrics;
 
     ProvisionerHarness(String name, Map<String, String> overrides) {
@@ -245,57 +246,15 @@ final class ProvisionerHarness implements AutoCloseable {
 
     /** Starts recording the WAL of the test database with a test_decoding logical slot. */
     void startWalCapture() {
-        slot = "prov_wal_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = db.dataSource().getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement st = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'test_decoding')")) {
-                st.setString(1, slot);
-                st.execute();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create the WAL capture slot", e);
-        }
+        wal = new WalCapture(db.dataSource());
     }
 
-    /** How many INSERTs into public.outbox carry this eventId in the captured WAL (consumes the changes). */
+    /** How many INSERTs into public.outbox carry this eventId in the captured WAL. */
     int outboxInsertsInWal(String eventId) {
-        return walLines().stream()
+        walSeen.addAll(wal.next());
+        return walSeen.stream()
                 .filter(l -> l.startsWith("table public.outbox: INSERT:") && l.contains(eventId))
                 .toList().size();
-    }
-
-    private final List<String> wal = new ArrayList<>();
-
-    private List<String> walLines() {
-        try (Connection c = db.dataSource().getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement st = c.prepareStatement("SELECT data FROM pg_logical_slot_get_changes(?, NULL, NULL)")) {
-                st.setString(1, slot);
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        wal.add(rs.getString(1));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the WAL capture slot", e);
-        }
-        return List.copyOf(wal);
-    }
-
-    private void dropSlot() {
-        if (slot == null) {
-            return;
-        }
-        try (Connection c = db.dataSource().getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement st = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-                st.setString(1, slot);
-                st.execute();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot drop the WAL capture slot " + slot, e);
-        }
     }
 
     // ------------------------------------------------------------------ sql helpers
@@ -337,7 +296,9 @@ final class ProvisionerHarness implements AutoCloseable {
             s.close();
         }
         try {
-            dropSlot();
+            if (wal != null) {
+                wal.close();
+            }
         } catch (RuntimeException e) {
             failure = e;
         }

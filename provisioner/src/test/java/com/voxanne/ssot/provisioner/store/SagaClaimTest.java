@@ -46,7 +46,7 @@ class SagaClaimTest {
         String c = org();
         String d = org();
         List<String> ids = record(a, a, b, a, c, d);
-        SagaStore store = new SagaStore(db.dataSource());
+        SagaLeases store = new SagaLeases(db.dataSource());
 
         // when: a batch larger than what may run
         List<SagaRecord> first = store.claim("node-1#1", 10, LEASE);
@@ -70,7 +70,7 @@ class SagaClaimTest {
             orgs.add(org());
         }
         Set<String> expected = Set.copyOf(record(orgs.toArray(String[]::new)));
-        SagaStore store = new SagaStore(db.dataSource());
+        SagaLeases store = new SagaLeases(db.dataSource());
 
         // when: four claimers race with batches of 16 until nothing is left
         ExecutorService claimers = Executors.newFixedThreadPool(4);
@@ -105,7 +105,7 @@ class SagaClaimTest {
 
     @Test
     void shouldRefuseAnEmptyBatch() {
-        SagaStore store = new SagaStore(db.dataSource());
+        SagaLeases store = new SagaLeases(db.dataSource());
         assertThatThrownBy(() -> store.claim("node#1", 0, LEASE)).isInstanceOf(IllegalArgumentException.class);
     }
 

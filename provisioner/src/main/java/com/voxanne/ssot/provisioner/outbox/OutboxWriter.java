@@ -1,0 +1,61 @@
+package com.voxanne.ssot.provisioner.outbox;
+
+import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The one writer of the {@code outbox} table: NumberProvisioned events, aggregate "PhoneNumber" keyed by orgId, the
+ * payload in the event topic's value serde (the relay copies the bytes as they are). Each row is inserted and deleted
+ * again in the caller's transaction: the relay reads the insert from the WAL, so the table itself stays empty.
+ */
+public final class OutboxWriter {
+    public static final String AGGREGATE_TYPE = "PhoneNumber";
+    private static final String INSERT =
+            "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?)";
+    private static final String DELETE = "DELETE FROM outbox WHERE id = ANY (?)";
+
+    private final Topic<String, NumberProvisioned> events;
+
+    public OutboxWriter(Topic<String, NumberProvisioned> events) {
+        this.events = events;
+    }
+
+    /** Emits one event inside the caller's transaction (no commit). */
+    public void write(Connection c, NumberProvisioned event) throws SQLException {
+        write(c, List.of(event));
+    }
+
+    /** Emits the events inside the caller's transaction (no commit), in their order. */
+    public void write(Connection c, List<NumberProvisioned> batch) throws SQLException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        UUID[] ids = new UUID[batch.size()];
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            for (int i = 0; i < batch.size(); i++) {
+                NumberProvisioned event = batch.get(i);
+                ids[i] = UUID.fromString(event.getEventId());
+                insert.setObject(1, ids[i]);
+                insert.setString(2, AGGREGATE_TYPE);
+                insert.setString(3, event.getOrgId());
+                insert.setString(4, NumberProvisionedFactory.EVENT_TYPE);
+                insert.setBytes(5, events.valueSerde().serializer().serialize(events.name(), event));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        Array idArray = c.createArrayOf("uuid", ids);
+        try (PreparedStatement delete = c.prepareStatement(DELETE)) {
+            delete.setArray(1, idArray);
+            delete.executeUpdate();
+        } finally {
+            idArray.free();
+        }
+    }
+}
