@@ -76,23 +76,21 @@ public final class ConfigSource {
     }
 
     public int getInt(String name, int defaultValue) {
-        return get(name).map(v -> {
-            try {
-                return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new ConfigException(name + " must be a whole number, was '" + v + "'");
-            }
-        }).orElse(defaultValue);
+        return wholeNumber(name, Integer::parseInt).orElse(defaultValue);
     }
 
     public long getLong(String name, long defaultValue) {
+        return wholeNumber(name, Long::parseLong).orElse(defaultValue);
+    }
+
+    private <N> Optional<N> wholeNumber(String name, java.util.function.Function<String, N> parse) {
         return get(name).map(v -> {
             try {
-                return Long.parseLong(v);
+                return parse.apply(v);
             } catch (NumberFormatException e) {
                 throw new ConfigException(name + " must be a whole number, was '" + v + "'");
             }
-        }).orElse(defaultValue);
+        });
     }
 
     public Duration getDuration(String name, Duration defaultValue) {
