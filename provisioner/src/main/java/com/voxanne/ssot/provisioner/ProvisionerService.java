@@ -198,7 +198,8 @@ public final class ProvisionerService implements ManagedService {
         Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        return new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry()),
+        return new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry(),
+                        settings.dlqMaxAttempts()),
                 new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
                         AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
                 new RequestInbox.Wakeups(workers::wake, this::sweepSoon));

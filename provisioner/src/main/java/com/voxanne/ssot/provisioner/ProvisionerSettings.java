@@ -33,6 +33,8 @@ import java.util.UUID;
  *                         wrong base URL), how often a read-only call checks whether the configuration works again
  * @param twilioMaxConcurrency PROVISIONER_TWILIO_MAX_CONCURRENCY: Twilio calls in flight at once from this instance
  * @param vapiMaxConcurrency PROVISIONER_VAPI_MAX_CONCURRENCY: Vapi calls in flight at once from this instance
+ * @param dlqMaxAttempts   PROVISIONER_DLQ_MAX_ATTEMPTS: tries of a request batch whose dead letter Kafka refuses before the
+ *                         inbox stops (health DOWN, nothing committed or skipped)
  */
 public record ProvisionerSettings(
         int workers,
@@ -49,7 +51,8 @@ public record ProvisionerSettings(
         Duration purchaseVisibility,
         Duration circuitProbeInterval,
         int twilioMaxConcurrency,
-        int vapiMaxConcurrency) {
+        int vapiMaxConcurrency,
+        int dlqMaxAttempts) {
 
     public static final String DEFAULT_TWILIO_BASE_URL = "https://api.twilio.com";
     public static final String SIMULATED_PROVIDERS = "SSOT_SIMULATED_PROVIDERS";
@@ -89,6 +92,9 @@ public record ProvisionerSettings(
         }
         if (twilioMaxConcurrency < 1 || twilioMaxConcurrency > 256) {
             problems.add("PROVISIONER_TWILIO_MAX_CONCURRENCY must be 1..256, was " + twilioMaxConcurrency);
+        }
+        if (dlqMaxAttempts < 1) {
+            problems.add("PROVISIONER_DLQ_MAX_ATTEMPTS must be >= 1, was " + dlqMaxAttempts);
         }
         if (vapiMaxConcurrency < 1 || vapiMaxConcurrency > 256) {
             problems.add("PROVISIONER_VAPI_MAX_CONCURRENCY must be 1..256, was " + vapiMaxConcurrency);
@@ -133,7 +139,8 @@ public record ProvisionerSettings(
                 source.getDuration("PROVISIONER_PURCHASE_VISIBILITY", Duration.ofMinutes(2)),
                 source.getDuration("PROVISIONER_CIRCUIT_PROBE_INTERVAL", Duration.ofSeconds(10)),
                 source.getInt("PROVISIONER_TWILIO_MAX_CONCURRENCY", 8),
-                source.getInt("PROVISIONER_VAPI_MAX_CONCURRENCY", 8));
+                source.getInt("PROVISIONER_VAPI_MAX_CONCURRENCY", 8),
+                source.getInt("PROVISIONER_DLQ_MAX_ATTEMPTS", 10));
     }
 
     /** {@code host/pid/random}: unique per process even when two instances share a host. */

@@ -52,8 +52,12 @@ public final class RequestInbox implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RequestInbox.class);
     static final String REJECTED_ERROR_CLASS = "RequestValidation";
 
-    /** What the inbox reads and how it waits out a batch it cannot record. */
-    public record Settings(String topic, Backoff retry) {
+    /**
+     * What the inbox reads and how it waits out a batch it cannot record.
+     *
+     * @param deadLetterAttempts tries of a batch whose dead letter Kafka refuses before the inbox stops
+     */
+    public record Settings(String topic, Backoff retry, int deadLetterAttempts) {
     }
 
     /** What the inbox works with. */
@@ -69,6 +73,7 @@ public final class RequestInbox implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
     private final Backoff backoff;
+    private final int deadLetterAttempts;
     private final InboxStore store;
     private final RequestValidator validator;
     private final RequestDecoder decoder;
@@ -86,6 +91,7 @@ public final class RequestInbox implements Runnable {
         this.consumer = parts.consumer();
         this.topic = settings.topic();
         this.backoff = settings.retry();
+        this.deadLetterAttempts = settings.deadLetterAttempts();
         this.store = parts.store();
         this.validator = parts.validator();
         this.decoder = new RequestDecoder(parts.serde());
@@ -100,6 +106,7 @@ public final class RequestInbox implements Runnable {
         try {
             consumer.subscribe(List.of(topic));
             int failures = 0;
+            int refusedDeadLetters = 0;
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 firstPoll.countDown();
@@ -113,8 +120,19 @@ public final class RequestInbox implements Runnable {
                         log.info("Request inbox recovered: recording requests again");
                     }
                     failures = 0;
+                    refusedDeadLetters = 0;
                 } catch (StoreException | DeadLetters.DeadLetterException e) {
                     String why = redactor.describe(e);
+                    refusedDeadLetters = e instanceof DeadLetters.DeadLetterException ? refusedDeadLetters + 1 : 0;
+                    if (refusedDeadLetters >= deadLetterAttempts) {
+                        // retrying forever would hold every later request back behind a merely DEGRADED health
+                        problem.set("stopped: the dead-letter topic of " + topic + " refused this batch's rejected records "
+                                + refusedDeadLetters + " times (PROVISIONER_DLQ_MAX_ATTEMPTS=" + deadLetterAttempts + ");"
+                                + " nothing was skipped or committed, the batch is tried again on restart. Check the"
+                                + " dead-letter topic (exists, max.message.bytes, ACLs): " + why);
+                        log.error("Request inbox {}", problem.get());
+                        return;
+                    }
                     if (problem.getAndSet(why) == null) {
                         log.warn("Request inbox cannot record a batch of {} records; will retry it with backoff (nothing is committed): {}",
                                 records.count(), why, e);
