@@ -9,12 +9,15 @@ import java.util.Map;
  * and every violation, each a sentence saying what is wrong with which subject.
  *
  * @param explainedTransients violations that opened while a disruptive fault delayed the SSOT write, and resolved
+ * @param httpAttacks         the attacks tried on the status server and what each got (for the report)
  */
-public record CheckReport(Map<Invariant, Integer> checked, Map<Invariant, List<String>> violations, List<String> explainedTransients) {
+public record CheckReport(Map<Invariant, Integer> checked, Map<Invariant, List<String>> violations, List<String> explainedTransients,
+                          List<ObservedState.HttpAttack> httpAttacks) {
     public CheckReport {
         checked = Map.copyOf(checked);
         violations = Map.copyOf(violations);
         explainedTransients = List.copyOf(explainedTransients);
+        httpAttacks = List.copyOf(httpAttacks);
     }
 
     public boolean passed() {

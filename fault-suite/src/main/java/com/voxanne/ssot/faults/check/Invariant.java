@@ -17,7 +17,8 @@ public enum Invariant {
     MALFORMED_IN_DLQ("every malformed record is in its DLQ, byte for byte, with a reason; nothing else is"),
     CONSUMERS_WENT_ON("every consumer committed past every malformed record"),
     NO_SECRET_LEAK("no fake secret in logs, events, DLQ headers, stored errors, exception messages or command output"),
-    ORG_ISOLATION("the dropdown and compliance check of one org never show another org's numbers");
+    ORG_ISOLATION("the dropdown and compliance check of one org never show another org's numbers"),
+    HTTP_SURFACE("the status server answers data only to its token, never to a hostile Host, and /health while slow clients hang on");
 
     private final String description;
 

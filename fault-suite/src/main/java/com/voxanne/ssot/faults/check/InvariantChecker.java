@@ -65,7 +65,8 @@ public final class InvariantChecker {
         run.malformed();
         run.secrets();
         run.isolation();
-        return new CheckReport(run.checked, run.violations, run.transients);
+        run.httpSurface();
+        return new CheckReport(run.checked, run.violations, run.transients, state.httpAttacks());
     }
 
     /** One check of one run: the state it reads and the findings it collects. */
@@ -447,6 +448,12 @@ public final class InvariantChecker {
         private void secrets() {
             count(Invariant.NO_SECRET_LEAK, (int) Math.min(Integer.MAX_VALUE, state.secrets().itemsScanned()));
             state.secrets().leaks().forEach(l -> fail(Invariant.NO_SECRET_LEAK, l));
+        }
+
+        private void httpSurface() {
+            count(Invariant.HTTP_SURFACE, state.httpAttacks().size());
+            state.httpAttacks().stream().filter(a -> !a.held()).forEach(a -> fail(Invariant.HTTP_SURFACE,
+                    a.attack() + ": expected " + a.expected() + ", got " + a.got()));
         }
 
         private void isolation() {

@@ -20,7 +20,7 @@ public record ObservedState(List<Result> results, List<Violation> violations, Li
                             Set<String> twilioOwned, int twilioPurchases, Map<String, Integer> purchasesByPhone,
                             List<Instant> purchaseTimes,
                             Map<String, List<String>> vapiImportIdsByNumber, Map<String, Map<Integer, Long>> committedOffsets,
-                            List<OrgView> orgViews, List<Probe> probes, SecretScan secrets) {
+                            List<OrgView> orgViews, List<Probe> probes, List<HttpAttack> httpAttacks, SecretScan secrets) {
 
     public record Result(String requestId, String orgId, ProvisioningStatus status, String phoneNumber, String twilioSid,
                          String vapiPhoneId, String failurePoint, String error) {
@@ -54,6 +54,10 @@ public record ObservedState(List<Result> results, List<Violation> violations, Li
     }
 
     /** A hostile organisation identifier given to the dropdown and the compliance check. */
+    /** One attack on the status server: what it was expected to get, what it got. */
+    public record HttpAttack(String attack, String expected, String got, boolean held) {
+    }
+
     public record Probe(String input, String outcome, boolean exposedNumbers) {
     }
 

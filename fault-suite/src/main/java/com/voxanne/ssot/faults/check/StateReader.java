@@ -100,11 +100,13 @@ public final class StateReader {
         List<OrgView> views = orgViews();
         List<Probe> probes = probes();
         scanStatusServer();
+        List<ObservedState.HttpAttack> httpAttacks = new HttpSurface(pipeline.statusServer().baseUrl(), pipeline.statusServer().port(),
+                pipeline.secrets().httpToken(), pipeline.secrets().metricsToken(), otherOrgId(views)).attack();
         scanned += logs.eventsScanned();
         leaks.addAll(logs.leaks().stream().map(l -> "log: " + l).toList());
         return new ObservedState(results, violations, deadLetters, managed, ssot, sagas, owned, pipeline.twilio().purchases(), purchases,
                 pipeline.twilio().purchaseTimes(),
-                imports, committedOffsets(), views, probes, new ObservedState.SecretScan(scanned, List.copyOf(leaks)));
+                imports, committedOffsets(), views, probes, httpAttacks, new ObservedState.SecretScan(scanned, List.copyOf(leaks)));
     }
 
     private List<Result> results() {
@@ -253,13 +255,22 @@ public final class StateReader {
         }
     }
 
+    /** An organisation to ask about without the token (any one: none may be answered). */
+    private static String otherOrgId(List<OrgView> views) {
+        return views.isEmpty() ? java.util.UUID.randomUUID().toString() : views.get(views.size() - 1).orgId();
+    }
+
     private void scanStatusServer() throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        for (String path : List.of("/health", "/metrics", "/api/status")) {
+        for (String path : List.of("/health", "/metrics", "/api/status", "/api/violations")) {
             String url = pipeline.statusServer().baseUrl() + path;
             try {
-                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                                .header("Authorization", "Bearer " + pipeline.secrets().httpToken()).build(),
                         HttpResponse.BodyHandlers.ofString());
+                if (res.statusCode() != 200) {
+                    leaks.add("status server " + path + " answered " + res.statusCode() + " to the token: nothing was scanned");
+                }
                 scan("status server " + path, res.body());
             } catch (java.io.IOException e) {
                 leaks.add("status server " + path + " could not be read for the scan: " + e.getMessage());

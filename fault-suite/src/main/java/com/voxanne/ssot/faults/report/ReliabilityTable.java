@@ -54,6 +54,11 @@ public final class ReliabilityTable {
         sb.append("\n**Faults injected: ").append(injected).append("; invariants checked: ").append(Invariant.values().length)
                 .append(" over ").append(report.totalChecked()).append(" subjects; violations found: ").append(report.totalViolations())
                 .append(".**\n");
+        if (!report.httpAttacks().isEmpty()) {
+            sb.append("\n| Attack on the status server | Expected | Got |\n|---|---|---|\n");
+            report.httpAttacks().forEach(a -> sb.append("| ").append(a.attack()).append(" | ").append(a.expected()).append(" | ")
+                    .append(a.got()).append(a.held() ? "" : " **(got through)**").append(" |\n"));
+        }
         if (!report.explainedTransients().isEmpty()) {
             sb.append("\nTransient violations explained by a disruptive fault (opened, then resolved by the pipeline itself): ")
                     .append(report.explainedTransients().size()).append('\n');

@@ -141,6 +141,8 @@ public final class PipelineUnderTest implements AutoCloseable {
         env.put("DATABASE_URL", environment.jdbcUrl());
         env.put("DATABASE_USER", environment.databaseUser());
         env.put("DATABASE_PASSWORD", secrets.databasePassword());
+        env.put("SSOT_HTTP_TOKEN", secrets.httpToken());
+        env.put("SSOT_METRICS_TOKEN", secrets.metricsToken());
         env.put("SSOT_DATA_DIR", environment.dataDir().toString());
         env.put("SSOT_GRACE", settings.grace().toMillis() + "ms");
         env.put("SSOT_HTTP_PORT", "0");

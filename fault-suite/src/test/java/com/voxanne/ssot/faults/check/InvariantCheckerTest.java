@@ -54,6 +54,7 @@ class InvariantCheckerTest {
         final Map<String, Map<Integer, Long>> committed = new HashMap<>();
         final List<OrgView> views = new ArrayList<>();
         List<String> leaks = List.of();
+        List<ObservedState.HttpAttack> httpAttacks = List.of(new ObservedState.HttpAttack("no token: GET /api/status", "401", "401", true));
 
         void succeeded(String org, String phone) {
             String requestId = "req-" + phone;
@@ -77,7 +78,7 @@ class InvariantCheckerTest {
             int total = purchases.values().stream().mapToInt(Integer::intValue).sum();
             return new ObservedState(results, violations, deadLetters, managed, ssot, sagas, owned, total, purchases, purchaseTimes,
                     imports, committed,
-                    views, List.of(), new ObservedState.SecretScan(100, leaks));
+                    views, List.of(), httpAttacks, new ObservedState.SecretScan(100, leaks));
         }
     }
 
@@ -376,6 +377,20 @@ class InvariantCheckerTest {
 
         // then
         assertThat(report.violationsOf(Invariant.NO_SECRET_LEAK)).containsExactly("log: WARN x: token=<FAKE-SECRET>");
+    }
+
+    @Test
+    void shouldReportAnAttackOnTheStatusServerThatGotThrough() {
+        // given: a data route answered without the token, and one that held
+        state.httpAttacks = List.of(new ObservedState.HttpAttack("no token: GET /api/status", "401", "200", false),
+                new ObservedState.HttpAttack("hostile Host: GET /health", "421", "421", true));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.checkedCount(Invariant.HTTP_SURFACE)).isEqualTo(2);
+        assertThat(report.violationsOf(Invariant.HTTP_SURFACE)).containsExactly("no token: GET /api/status: expected 401, got 200");
     }
 
     @Test
