@@ -61,7 +61,7 @@ public final class ProvisioningBench implements AutoCloseable {
     private static final Duration IN_FLIGHT_SAMPLE = Duration.ofMillis(50);
     private static final Pattern EXECUTION_TIME = Pattern.compile("\"Execution Time\":\\s*([0-9.]+)");
     /**
-     * The candidate query of the provisioner's claim (SagaStore.CLAIM without its FOR UPDATE and UPDATE), run
+     * The candidate query of the provisioner's claim (SagaLeases.CLAIM without its FOR UPDATE and UPDATE), run
      * read-only by the bench while a backlog waits, to time what every single claim costs.
      */
     private static final String CLAIM_PROBE = "EXPLAIN (ANALYZE, FORMAT JSON) SELECT p.request_id FROM provisioning_requests p"
