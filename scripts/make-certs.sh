@@ -15,6 +15,8 @@
 #   server.crt/.key      the server certificate (chain: server, CA) and its key (0600): PostgreSQL's ssl_cert_file/ssl_key_file
 #   server.p12           the same key and chain as a PKCS12 keystore for the Kafka brokers (ssl.keystore.location)
 #   server.p12.password  the keystore's random password (0600): give it to the brokers from this file, never print it
+#   truststore.p12       ca.crt as a PKCS12 truststore, for Java clients that want a store rather than PEM
+#   truststore.p12.password  its random password (0600)
 #
 # Nothing here is meant to be committed: the repository's .gitignore ignores certs/. An existing DIR with a ca.crt is
 # refused, so a CA is never silently replaced under running servers.
@@ -30,7 +32,7 @@ hosts=("$@")
 if [[ ${#hosts[@]} -eq 0 ]]; then
   hosts=(localhost 127.0.0.1)
 fi
-for tool in openssl; do
+for tool in openssl keytool; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is needed (Debian package $tool)" >&2; exit 1; }
 done
 if [[ -e "$dir/ca.crt" ]]; then
@@ -71,8 +73,13 @@ openssl rand -hex 24 > "$dir/server.p12.password"
 openssl pkcs12 -export -name server -inkey "$dir/server.key" -in "$dir/server-only.crt" -certfile "$dir/ca.crt" \
   -passout "file:$dir/server.p12.password" -out "$dir/server.p12"
 
+openssl rand -hex 24 > "$dir/truststore.p12.password"
+keytool -importcert -noprompt -alias ssot-ca -file "$dir/ca.crt" -storetype PKCS12 -keystore "$dir/truststore.p12" \
+  -storepass:file "$dir/truststore.p12.password" >/dev/null
+
 rm -f "$dir/server.csr" "$dir/server.ext" "$dir/server-only.crt" "$dir/ca.srl"
 # certificates are public; keys and the password stay 0600 (PostgreSQL refuses a key others can read)
 chmod 0644 "$dir/ca.crt" "$dir/server.crt"
-chmod 0600 "$dir/ca.key" "$dir/server.key" "$dir/server.p12" "$dir/server.p12.password"
+chmod 0644 "$dir/truststore.p12"
+chmod 0600 "$dir/ca.key" "$dir/server.key" "$dir/server.p12" "$dir/server.p12.password" "$dir/truststore.p12.password"
 echo "Made a CA and a server certificate for ${hosts[*]} in $dir (trust $dir/ca.crt)"

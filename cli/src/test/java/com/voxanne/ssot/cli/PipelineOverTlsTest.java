@@ -18,6 +18,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -67,6 +68,9 @@ class PipelineOverTlsTest {
     @TempDir
     static Path dir;
 
+    private static final List<Path> LOGS = List.of(Path.of("target", "testkit-tests.log"), Path.of("target", "testkit-stack.log"));
+
+    private Path certs;
     private ServerTls tls;
     private Path otherCa;
     private EmbeddedStack stack;
@@ -74,7 +78,7 @@ class PipelineOverTlsTest {
 
     @BeforeAll
     void startStackAndPipelineOverTls() throws Exception {
-        Path certs = makeCertificates(dir.resolve("certs"));
+        certs = makeCertificates(dir.resolve("certs"));
         otherCa = makeCertificates(dir.resolve("other-ca")).resolve("ca.crt");
         tls = ServerTls.fromDirectory(certs);
         stack = EmbeddedStack.builder(dir.resolve("embedded")).tls(tls).start();
@@ -83,8 +87,10 @@ class PipelineOverTlsTest {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("KAFKA_SECURITY_PROTOCOL", "SSL");
-        env.put("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM");
-        env.put("KAFKA_SSL_TRUSTSTORE_LOCATION", tls.caCertificate().toString());
+        // a PKCS12 truststore with a password (the stack's own clients use the PEM CA): its password must never be printed
+        env.put("KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12");
+        env.put("KAFKA_SSL_TRUSTSTORE_LOCATION", certs.resolve("truststore.p12").toString());
+        env.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", Files.readString(certs.resolve("truststore.p12.password")).strip());
         env.put("DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + stack.postgres().port() + "/" + DATABASE
                 + "?sslmode=verify-full&sslrootcert=" + tls.caCertificate());
         env.put("DATABASE_USER", stack.postgres().user());
@@ -221,6 +227,24 @@ class PipelineOverTlsTest {
                 .isInstanceOf(SQLException.class)
                 .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class)
                 .satisfies(e -> assertThat(causes(e)).anyMatch(SSLException.class::isInstance));
+    }
+
+    @Test
+    @Order(8)
+    void shouldNeverPrintTheKeystoreOrTruststorePasswords() throws Exception {
+        // given the passwords the broker and the pipeline's clients were given
+        List<String> passwords = List.of(Files.readString(tls.keystorePasswordFile()).strip(),
+                Files.readString(certs.resolve("truststore.p12.password")).strip());
+
+        // then no log line of this run (the services', the clients' config dumps, the broker's) holds one
+        for (Path log : LOGS) {
+            assertThat(log).exists();
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            assertThat(text).as("%s mentions the TLS settings", log).contains("ssl.truststore.password");
+            for (String password : passwords) {
+                assertThat(text.contains(password)).as("a TLS password in %s", log).isFalse();
+            }
+        }
     }
 
     private Map<String, Object> adminConfig(Map<String, String> security) {
