@@ -9,6 +9,7 @@ import com.voxanne.ssot.embedded.ServerTls;
 import com.voxanne.ssot.pipeline.DemoSeed;
 import com.voxanne.ssot.pipeline.Pipeline;
 import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.relay.RelayService;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
@@ -75,13 +76,16 @@ class PipelineOverTlsTest {
     private Path otherCa;
     private EmbeddedStack stack;
     private Pipeline pipeline;
+    private final Closer closer = new Closer("PipelineOverTlsTest");
 
     @BeforeAll
     void startStackAndPipelineOverTls() throws Exception {
         certs = makeCertificates(dir.resolve("certs"));
         otherCa = makeCertificates(dir.resolve("other-ca")).resolve("ca.crt");
         tls = ServerTls.fromDirectory(certs);
-        stack = EmbeddedStack.builder(dir.resolve("embedded")).tls(tls).start();
+        stack = closer.register("close the TLS stack", EmbeddedStack.builder(dir.resolve("embedded")).tls(tls).start());
+        closer.onClose("drop the relay's slot", () -> RelayService.dropSlot(
+                new DatabaseSettings(stack.jdbcUrl(DATABASE), stack.postgres().user(), Optional.empty()), SLOT));
         stack.postgres().createDatabase(DATABASE);
 
         Map<String, String> env = new HashMap<>();
@@ -98,30 +102,17 @@ class PipelineOverTlsTest {
         env.put("SSOT_HTTP_PORT", "0");
         env.put("SSOT_GRACE", "3s");
         env.put("RELAY_SLOT_NAME", SLOT);
-        pipeline = Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { });
+        pipeline = closer.register("close the pipeline", Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { }));
         if (!pipeline.awaitHealthy(Duration.ofSeconds(90))) {
             throw new AssertionError("pipeline over TLS not healthy: " + pipeline.health().snapshot());
         }
         DemoSeed.apply(pipeline.dataSource());
     }
 
+    /** The pipeline, then the slot, then the servers (reverse of start); every step runs, the first failure is thrown. */
     @AfterAll
-    void stopEverything() throws Exception {
-        try {
-            if (pipeline != null) {
-                pipeline.close();
-            }
-        } finally {
-            try {
-                if (stack != null) {
-                    RelayService.dropSlot(new DatabaseSettings(stack.jdbcUrl(DATABASE), stack.postgres().user(), Optional.empty()), SLOT);
-                }
-            } finally {
-                if (stack != null) {
-                    stack.close();
-                }
-            }
-        }
+    void stopEverything() {
+        closer.close();
     }
 
     @Test
