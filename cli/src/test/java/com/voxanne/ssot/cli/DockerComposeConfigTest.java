@@ -13,16 +13,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** docker-compose.yml is validated by Debian's docker-compose (needs no engine; .ci/run installs it). */
+/**
+ * docker-compose.yml, and with it the TLS override docker-compose.tls.yml, are validated by Debian's docker-compose
+ * (needs no engine; .ci/run installs it).
+ */
 class DockerComposeConfigTest {
     private static final Path COMPOSE = Path.of("..", "docker-compose.yml").toAbsolutePath().normalize();
+    private static final Path TLS_OVERRIDE = COMPOSE.resolveSibling("docker-compose.tls.yml");
+    private static final Map<String, String> SECRETS = Map.of("POSTGRES_PASSWORD", "pw-from-env",
+            "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32), "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env",
+            "SSOT_HTTP_TOKEN", "http-token-from-env");
 
     @Test
     void shouldValidateTheComposeFileWhenSecretsComeFromTheEnvironment() throws Exception {
-        Result r = compose(Map.of("POSTGRES_PASSWORD", "pw-from-env", "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
-                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env", "SSOT_HTTP_TOKEN", "http-token-from-env"),
-                "config");
+        Result r = compose(SECRETS, "config");
 
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.output).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
@@ -44,6 +50,47 @@ class DockerComposeConfigTest {
 
         assertThat(r.exit).isNotZero();
         assertThat(r.output).contains("SSOT_HTTP_TOKEN");
+    }
+
+    @Test
+    void shouldRenderTheTlsOverrideWithOnlySslListenersAndEveryServiceVerifyingKafkaAndPostgres() throws Exception {
+        // when the base file and the TLS override are rendered together
+        Result r = compose(List.of(COMPOSE, TLS_OVERRIDE), SECRETS, "config");
+
+        // then no broker listens in plaintext, PostgreSQL keeps its CDC settings and adds TLS, and every service that
+        // talks to Kafka or PostgreSQL does so over TLS with verification
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).doesNotContain("PLAINTEXT")
+                .contains("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: SSL:SSL,CONTROLLER:SSL", "SSL://kafka-1:9092", "SSL://kafka-3:9092",
+                        "wal_level=logical", "max_slot_wal_keep_size=16GB", "ssl=on", "hba_file=/etc/ssot/tls/postgres/pg_hba.conf",
+                        "hostnossl all all all reject");
+        int kafkaClients = occurrences(r.output, "KAFKA_BOOTSTRAP_SERVERS:");
+        int databaseClients = occurrences(r.output, "DATABASE_URL:");
+        assertThat(kafkaClients).isEqualTo(5);
+        assertThat(occurrences(r.output, "KAFKA_SECURITY_PROTOCOL: SSL")).as("Kafka clients on SSL").isEqualTo(kafkaClients);
+        assertThat(databaseClients).isEqualTo(5);
+        assertThat(occurrences(r.output, "?sslmode=verify-full&sslrootcert=/etc/ssot/tls/ca.crt"))
+                .as("database clients verifying the server").isEqualTo(databaseClients);
+    }
+
+    @Test
+    void shouldMountExactlyTheFilesMakeCertsWritesAndKeepTheKeystorePasswordOutOfTheEnvironment(@TempDir Path dir) throws Exception {
+        // given the files scripts/make-certs.sh writes
+        Path certs = dir.resolve("certs");
+        Process p = new ProcessBuilder("bash", COMPOSE.resolveSibling("scripts").resolve("make-certs.sh").toString(), certs.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        String override = Files.readString(TLS_OVERRIDE, StandardCharsets.UTF_8);
+
+        // then every file the override's tls-files step copies is one the script made, and no password is in the file
+        Matcher list = Pattern.compile("for f in ([^;]+);").matcher(override);
+        assertThat(list.find()).as("the tls-files step's file list").isTrue();
+        for (String file : list.group(1).trim().split("\\s+")) {
+            assertThat(certs.resolve(file)).as("certs/%s", file).isRegularFile();
+        }
+        assertThat(override).doesNotContainPattern("(?i)PASSWORD:\\s*\\S");
     }
 
     @Test
@@ -69,12 +116,25 @@ class DockerComposeConfigTest {
     private record Result(int exit, String output) {
     }
 
+    private static int occurrences(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+            n++;
+        }
+        return n;
+    }
+
     private static Result compose(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        String[] cmd = new String[args.length + 3];
-        cmd[0] = "docker-compose";
-        cmd[1] = "-f";
-        cmd[2] = COMPOSE.toString();
-        System.arraycopy(args, 0, cmd, 3, args.length);
+        return compose(List.of(COMPOSE), env, args);
+    }
+
+    private static Result compose(List<Path> files, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("docker-compose"));
+        for (Path file : files) {
+            cmd.add("-f");
+            cmd.add(file.toString());
+        }
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(COMPOSE.getParent().toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("VAPI_") || k.equals("POSTGRES_PASSWORD")
                 || k.startsWith("SSOT_"));

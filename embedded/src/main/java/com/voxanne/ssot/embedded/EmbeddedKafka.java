@@ -23,9 +23,13 @@ import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.config.internals.BrokerSecurityConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.network.SocketServerConfigs;
@@ -41,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>The storage directory is formatted once (a {@code meta.properties} marks it) and reused by every later start on the
  * same directory. {@link #restart()} stops and starts the broker on the same ports and data, for fault tests.
  *
+ * <p>With {@link Builder#tls(ServerTls)} every listener (the clients' and the KRaft controller's) speaks TLS only: no
+ * plaintext port is open. Clients then need {@link #clientProperties()} (the CA to trust; no secret in it).
+ *
  * <p>The broker logs thousands of INFO lines at start under the logger names in {@link #BROKER_LOGGERS}: route those to
  * a file. This class itself logs a few lines under {@code com.voxanne.ssot.embedded}.
  */
@@ -50,7 +57,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
-    private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String PLAINTEXT_LISTENER = "PLAINTEXT";
+    private static final String TLS_LISTENER = "SSL";
+    /** Java's name for the PKCS12 store format, and Kafka's for a store of PEM certificates. */
+    private static final String PKCS12 = "PKCS12";
+    private static final String PEM = "PEM";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String META_PROPERTIES = "meta.properties";
     private static final int PORT_ATTEMPTS = 3;
@@ -80,6 +91,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int numPartitions;
     private final Duration startupTimeout;
     private final Map<String, String> overrides;
+    private final ServerTls tls;
 
     private int port;
     private int controllerPort;
@@ -97,6 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.numPartitions = b.numPartitions;
         this.startupTimeout = b.startupTimeout;
         this.overrides = Map.copyOf(b.overrides);
+        this.tls = b.tls;
     }
 
     public static Builder builder() {
@@ -203,6 +216,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
+    /**
+     * What a client needs besides {@link #bootstrapServers()}: nothing for a plaintext broker; with TLS,
+     * {@code security.protocol=SSL} and the CA certificate as a PEM truststore (no password, no secret). Put each in the
+     * pipeline's environment as {@code KAFKA_} + the name in upper snake case.
+     */
+    public Map<String, String> clientProperties() {
+        if (tls == null) {
+            return Map.of();
+        }
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SSL.name);
+        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, PEM);
+        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.caCertificate().toString());
+        return Map.copyOf(p);
+    }
+
+    /** The TLS files the listeners use, if TLS is on. */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
     /** The cluster id written when the storage was formatted, once it is. */
     public Optional<String> clusterId() {
         Path meta = dataDir.resolve(META_PROPERTIES);
@@ -265,12 +299,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         // A static one-voter quorum: its endpoint comes from this config, so a later start on other ports still works.
         p.put(QUORUM_VOTERS, NODE_ID + "@" + host + ":" + controllerPort);
         p.put(CONTROLLER_LISTENER_NAMES, CONTROLLER_LISTENER);
+        String listener = tls == null ? PLAINTEXT_LISTENER : TLS_LISTENER;
+        String protocol = (tls == null ? SecurityProtocol.PLAINTEXT : SecurityProtocol.SSL).name;
         p.put(SocketServerConfigs.LISTENERS_CONFIG,
-                BROKER_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
-        p.put(SocketServerConfigs.ADVERTISED_LISTENERS_CONFIG, BROKER_LISTENER + "://" + host + ":" + port);
+                listener + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
+        p.put(SocketServerConfigs.ADVERTISED_LISTENERS_CONFIG, listener + "://" + host + ":" + port);
         p.put(SocketServerConfigs.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG,
-                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        p.put(ReplicationConfigs.INTER_BROKER_LISTENER_NAME_CONFIG, BROKER_LISTENER);
+                listener + ":" + protocol + "," + CONTROLLER_LISTENER + ":" + protocol);
+        p.put(ReplicationConfigs.INTER_BROKER_LISTENER_NAME_CONFIG, listener);
+        if (tls != null) {
+            // One keystore for both listeners; the broker trusts the same CA for its own connections to itself
+            // (inter-broker and controller), verifying the hostname as any client does.
+            p.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, PKCS12);
+            p.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, tls.keystore().toString());
+            p.put(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, tls.keystorePassword());
+            p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, PEM);
+            p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.caCertificate().toString());
+            p.put(BrokerSecurityConfigs.SSL_CLIENT_AUTH_CONFIG, "none");
+        }
         p.put(ServerLogConfigs.LOG_DIRS_CONFIG, dataDir.toString());
         p.put(ServerLogConfigs.NUM_PARTITIONS_CONFIG, Integer.toString(numPartitions));
         p.put(ServerLogConfigs.AUTO_CREATE_TOPICS_ENABLE_CONFIG, "false");
@@ -325,14 +371,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void awaitDescribeCluster() {
-        Map<String, Object> conf = Map.of(
+        Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
+        conf.putAll(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000,
                 AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 50,
                 AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 50,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 250);
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 250));
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         Exception last = null;
         try (Admin admin = Admin.create(conf)) {
@@ -367,7 +414,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedKafka[" + (port == 0 ? "not started" : bootstrapServers()) + ", data " + dataDir + "]";
+        return "EmbeddedKafka[" + (port == 0 ? "not started" : bootstrapServers()) + (tls == null ? "" : " (TLS)") + ", data "
+                + dataDir + "]";
     }
 
     /** Settings of an {@link EmbeddedKafka}; every one has a default. */
@@ -378,6 +426,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int numPartitions = 3;
         private Duration startupTimeout = Duration.ofSeconds(60);
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private ServerTls tls;
 
         private Builder() {
         }
@@ -388,7 +437,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             return this;
         }
 
-        /** Client (PLAINTEXT) port on 127.0.0.1; 0 (default) picks a free one. */
+        /** Client port on 127.0.0.1 (PLAINTEXT, or SSL with {@link #tls}); 0 (default) picks a free one. */
         public Builder port(int port) {
             LocalPorts.requireValid("Kafka port", port);
             this.port = port;
@@ -417,6 +466,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new IllegalArgumentException("startupTimeout must be > 0, was " + startupTimeout);
             }
             this.startupTimeout = startupTimeout;
+            return this;
+        }
+
+        /**
+         * TLS on every listener with these files (default off: plaintext on loopback). The client listener is then
+         * {@code SSL://127.0.0.1:<port>} and nothing else listens in plaintext; clients verify the broker's hostname
+         * against the certificate (its subjectAltName must hold 127.0.0.1).
+         */
+        public Builder tls(ServerTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

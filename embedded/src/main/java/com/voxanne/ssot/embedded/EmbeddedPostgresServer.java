@@ -4,6 +4,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #stop()} and {@link #start()} keep the SAME port and data directory, for fault tests. A given data directory
  * is kept on {@link #close()}; without one, a temp directory is used and deleted on close. The server's own output
  * goes to a log file next to the data directory, not to this JVM's log.
+ *
+ * <p>With {@link Builder#tls(ServerTls)} the server runs with {@code ssl=on} and its own {@code pg_hba.conf} that
+ * accepts TCP connections only over TLS ({@code hostssl}; {@code hostnossl} is rejected), and {@link #jdbcUrl} asks for
+ * {@code sslmode=verify-full} against the CA, so every client verifies the server's certificate and hostname.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
     /** The superuser initdb creates; it connects without a password (trust, loopback only). */
@@ -53,6 +59,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final Duration startupTimeout;
     private final Map<String, String> serverConfig;
     private final boolean stopLeftoverServer;
+    private final ServerTls tls;
 
     private int port;
     private boolean startedOnce;
@@ -74,6 +81,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.startupTimeout = b.startupTimeout;
         this.serverConfig = Map.copyOf(b.serverConfig);
         this.stopLeftoverServer = b.stopLeftoverServer;
+        this.tls = b.tls;
     }
 
     public static Builder builder() {
@@ -172,10 +180,22 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}; connect as {@link #user()} with no password. */
+    /**
+     * {@code jdbc:postgresql://127.0.0.1:<port>/<database>}; connect as {@link #user()} with no password. With TLS it
+     * adds {@code ?sslmode=verify-full&sslrootcert=<CA certificate>}.
+     */
     public synchronized String jdbcUrl(String database) {
         requireStartedOnce();
-        return "jdbc:postgresql://" + LocalPorts.LOOPBACK + ":" + port + "/" + Objects.requireNonNull(database, "database");
+        String url = "jdbc:postgresql://" + LocalPorts.LOOPBACK + ":" + port + "/" + Objects.requireNonNull(database, "database");
+        if (tls == null) {
+            return url;
+        }
+        return url + "?sslmode=verify-full&sslrootcert=" + URLEncoder.encode(tls.caCertificate().toString(), StandardCharsets.UTF_8);
+    }
+
+    /** The TLS files the server uses, if TLS is on. */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
     }
 
     public String user() {
@@ -242,6 +262,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
                 .setErrorRedirector(Redirect.appendTo(logFile.toFile()));
         defaultServerConfig().forEach(builder::setServerConfig);
+        tlsServerConfig().forEach(builder::setServerConfig);
         serverConfig.forEach(builder::setServerConfig);
         EmbeddedPostgres started;
         try {
@@ -278,6 +299,51 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         config.put("max_slot_wal_keep_size", "4GB");
         config.put("timezone", "UTC");
         return config;
+    }
+
+    /**
+     * {@code ssl=on} with the certificate and key, and an {@code hba_file} of our own (written next to the data
+     * directory on every start, so initdb's trust-everything file is never used): TCP only over TLS, from loopback. The
+     * superuser still needs no password (trust, as without TLS): this is a local test server, not an access policy.
+     */
+    private Map<String, String> tlsServerConfig() {
+        if (tls == null) {
+            return Map.of();
+        }
+        Path hba = dataDir.resolveSibling(dataDir.getFileName() + "-pg_hba.conf");
+        String rules = String.join("\n",
+                "# written by EmbeddedPostgresServer (TLS on): TCP connections must use TLS",
+                "local all all trust",
+                "local replication all trust",
+                "hostssl all all 127.0.0.1/32 trust",
+                "hostssl all all ::1/128 trust",
+                "hostssl replication all 127.0.0.1/32 trust",
+                "hostssl replication all ::1/128 trust",
+                "hostnossl all all 0.0.0.0/0 reject",
+                "hostnossl all all ::/0 reject",
+                "hostnossl replication all 0.0.0.0/0 reject",
+                "hostnossl replication all ::/0 reject",
+                "");
+        try {
+            Files.writeString(hba, rules, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + hba, e);
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("ssl", "on");
+        config.put("ssl_cert_file", requireNoSpaces(tls.certificateChain()));
+        config.put("ssl_key_file", requireNoSpaces(tls.privateKey()));
+        config.put("ssl_min_protocol_version", "TLSv1.2");
+        config.put("hba_file", requireNoSpaces(hba));
+        return config;
+    }
+
+    private static String requireNoSpaces(Path p) {
+        // zonky passes each setting as one -c name=value argument through pg_ctl's -o string, which splits on spaces
+        if (p.toString().contains(" ")) {
+            throw new IllegalArgumentException("a TLS file path must not contain spaces, was '" + p + "'");
+        }
+        return p.toString();
     }
 
     /** The server answering on our port must be the one on our data directory; returns its postmaster process. */
@@ -388,7 +454,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedPostgresServer[" + (port == 0 ? "not started" : LocalPorts.LOOPBACK + ":" + port) + ", data " + dataDir + "]";
+        return "EmbeddedPostgresServer[" + (port == 0 ? "not started" : LocalPorts.LOOPBACK + ":" + port) + (tls == null ? "" : " (TLS)")
+                + ", data " + dataDir + "]";
     }
 
     /** Settings of an {@link EmbeddedPostgresServer}; every one has a default. */
@@ -399,6 +466,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         private Duration startupTimeout = Duration.ofSeconds(60);
         private final Map<String, String> serverConfig = new LinkedHashMap<>();
         private boolean stopLeftoverServer;
+        private ServerTls tls;
 
         private Builder() {
         }
@@ -446,6 +514,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
          */
         public Builder stopLeftoverServer(boolean stop) {
             this.stopLeftoverServer = stop;
+            return this;
+        }
+
+        /**
+         * {@code ssl=on} with these files and TLS-only TCP access (default off). The certificate's subjectAltName must
+         * hold 127.0.0.1, the address {@link EmbeddedPostgresServer#jdbcUrl} names, for {@code sslmode=verify-full}.
+         */
+        public Builder tls(ServerTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

@@ -3,6 +3,7 @@ package com.voxanne.ssot.embedded;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>One stack at a time per data directory: a second start on it fails with {@link DataDirectoryLock.InUse}. Holding
  * that lock proves any PostgreSQL still running on the directory was left by a previous owner that died (the broker
  * runs inside the owner's JVM and dies with it), so start stops that leftover first instead of asking the user to.
+ *
+ * <p>With {@link Builder#tls(ServerTls)} both speak TLS only (off by default): clients need
+ * {@link #kafkaClientProperties()} and the {@link #jdbcUrl} (which carries {@code sslmode=verify-full}).
  *
  * <p>This class logs a few INFO lines (where things are). The broker logs thousands under {@link #NOISY_LOGGERS}: a
  * logging configuration should send those to a file.
@@ -71,6 +75,11 @@ public final class EmbeddedStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** Kafka client properties besides the bootstrap servers: empty, or with TLS the protocol and the CA to trust. */
+    public Map<String, String> kafkaClientProperties() {
+        return kafka.clientProperties();
     }
 
     /** JDBC URL of {@code database} on the embedded PostgreSQL (user {@link EmbeddedPostgresServer#SUPERUSER}, no password). */
@@ -119,6 +128,7 @@ public final class EmbeddedStack implements AutoCloseable {
         private int postgresPort;
         private int kafkaPartitions = 3;
         private Duration startupTimeout = Duration.ofSeconds(60);
+        private ServerTls tls;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
@@ -163,6 +173,12 @@ public final class EmbeddedStack implements AutoCloseable {
             return this;
         }
 
+        /** TLS only on Kafka's listeners and PostgreSQL's TCP port, with these files (default off). */
+        public Builder tls(ServerTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
         /**
          * Starts PostgreSQL (on a helper thread) and Kafka (on this one) in parallel and returns when both answer.
          *
@@ -183,10 +199,16 @@ public final class EmbeddedStack implements AutoCloseable {
         }
 
         private EmbeddedStack start(DataDirectoryLock lock, Path kafkaDir, Path postgresDir, Path postgresLog, long t0) {
-            EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(kafkaDir).port(kafkaPort).controllerPort(kafkaControllerPort)
-                    .numPartitions(kafkaPartitions).startupTimeout(startupTimeout).build();
-            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.builder().dataDir(postgresDir).logFile(postgresLog)
-                    .port(postgresPort).startupTimeout(startupTimeout).stopLeftoverServer(true).build();
+            EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().dataDir(kafkaDir).port(kafkaPort)
+                    .controllerPort(kafkaControllerPort).numPartitions(kafkaPartitions).startupTimeout(startupTimeout);
+            EmbeddedPostgresServer.Builder postgresBuilder = EmbeddedPostgresServer.builder().dataDir(postgresDir).logFile(postgresLog)
+                    .port(postgresPort).startupTimeout(startupTimeout).stopLeftoverServer(true);
+            if (tls != null) {
+                kafkaBuilder.tls(tls);
+                postgresBuilder.tls(tls);
+            }
+            EmbeddedKafka kafka = kafkaBuilder.build();
+            EmbeddedPostgresServer postgres = postgresBuilder.build();
             if (fresh) {
                 postgres.stopLeftoverServer(); // before its files are deleted under it
                 log.info("Wiping embedded stack data in {} (fresh start)", dataDir);

@@ -184,9 +184,22 @@ public record SsotConfig(
         return kafkaBootstrapServers.isEmpty() && databaseUrl.isEmpty();
     }
 
+    /**
+     * True for a Kafka client property whose value is a secret: the TLS store and key passwords
+     * ({@code KAFKA_SSL_KEYSTORE_PASSWORD}, ...), an inline PEM key ({@code KAFKA_SSL_KEYSTORE_KEY}), SASL credentials
+     * ({@code KAFKA_SASL_JAAS_CONFIG}) and OAuth client secrets. Kafka's own config dumps hide these; so does
+     * {@link #toString()} and the {@link #redactor()}.
+     */
+    public static boolean isSecretKafkaProperty(String name) {
+        return name.endsWith(".password") || name.equals("ssl.keystore.key") || name.equals("sasl.jaas.config")
+                || name.contains("secret");
+    }
+
     /** Every secret in this configuration, for the {@link Redactor}. */
     public List<Secret> secrets() {
         List<Secret> all = new ArrayList<>();
+        kafkaClientProperties.entrySet().stream().filter(e -> isSecretKafkaProperty(e.getKey())).sorted(Map.Entry.comparingByKey())
+                .forEach(e -> all.add(Secret.of(e.getValue())));
         databasePassword.ifPresent(all::add);
         twilio.ifPresent(t -> all.add(t.authToken()));
         vapi.apiKey().ifPresent(all::add);
@@ -197,5 +210,17 @@ public record SsotConfig(
 
     public Redactor redactor() {
         return Redactor.of(secrets());
+    }
+
+    /** Like a record's, with the secret Kafka client properties masked (the other secrets are {@link Secret}s). */
+    @Override
+    public String toString() {
+        Map<String, String> kafka = new java.util.TreeMap<>(kafkaClientProperties);
+        kafka.replaceAll((k, v) -> isSecretKafkaProperty(k) ? Secret.of(v).toString() : v);
+        return "SsotConfig[kafkaBootstrapServers=" + kafkaBootstrapServers + ", kafkaClientProperties=" + kafka
+                + ", databaseUrl=" + databaseUrl + ", databaseUser=" + databaseUser + ", databasePassword=" + databasePassword
+                + ", twilio=" + twilio + ", vapi=" + vapi + ", grace=" + grace + ", httpPort=" + httpPort + ", httpHost=" + httpHost
+                + ", httpToken=" + httpToken + ", metricsToken=" + metricsToken + ", dataDir=" + dataDir + ", topicNames=" + topicNames
+                + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor + "]";
     }
 }

@@ -128,6 +128,26 @@ class SsotConfigTest {
     }
 
     @Test
+    void shouldTreatKafkaTlsAndSaslCredentialsAsSecretsAndNeverPrintThem() {
+        // given TLS and SASL settings as a user would export them
+        SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of(
+                "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "KAFKA_SSL_TRUSTSTORE_LOCATION", "/certs/truststore.p12",
+                "KAFKA_SSL_TRUSTSTORE_PASSWORD", "trust-pass-SECRET-1",
+                "KAFKA_SSL_KEYSTORE_PASSWORD", "key-pass-SECRET-2",
+                "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"jaas-SECRET-3\";")));
+
+        // then the clients get them, and neither the printed config nor a redacted message shows them
+        assertThat(config.kafkaClientProperties()).containsEntry("ssl.truststore.password", "trust-pass-SECRET-1")
+                .containsEntry("security.protocol", "SASL_SSL");
+        assertThat(config.toString()).contains("security.protocol=SASL_SSL", "/certs/truststore.p12")
+                .doesNotContain("trust-pass-SECRET-1", "key-pass-SECRET-2", "jaas-SECRET-3");
+        assertThat(config.secrets()).hasSize(3);
+        String leaked = "handshake failed with keystore key-pass-SECRET-2 and jaas " + config.kafkaClientProperties().get("sasl.jaas.config");
+        assertThat(config.redactor().redact(leaked)).doesNotContain("key-pass-SECRET-2", "jaas-SECRET-3");
+    }
+
+    @Test
     void shouldLetEnvironmentWinOverThePropertiesFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("ssot.properties");
         Files.writeString(file, "SSOT_GRACE=10s\nSSOT_HTTP_PORT=9000\n");

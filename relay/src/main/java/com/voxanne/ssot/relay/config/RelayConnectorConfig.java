@@ -232,7 +232,12 @@ public final class RelayConnectorConfig {
             c.put(RelationalDatabaseConnectorConfig.PASSWORD.name(), password);
         }
         copyParameter(db, "sslmode", PostgresConnectorConfig.SSL_MODE.name(), c);
+        if (!c.containsKey(PostgresConnectorConfig.SSL_MODE.name()) && "true".equalsIgnoreCase(db.parameters().get("ssl"))) {
+            // pgjdbc reads ssl=true without an sslmode as verify-full: the replication connection must not verify less
+            c.put(PostgresConnectorConfig.SSL_MODE.name(), "verify-full");
+        }
         copyParameter(db, "sslrootcert", PostgresConnectorConfig.SSL_ROOT_CERT.name(), c);
+        copyParameter(db, "sslfactory", PostgresConnectorConfig.SSL_SOCKET_FACTORY.name(), c);
         copyParameter(db, "sslcert", PostgresConnectorConfig.SSL_CLIENT_CERT.name(), c);
         copyParameter(db, "sslkey", PostgresConnectorConfig.SSL_CLIENT_KEY.name(), c);
         copyParameter(db, "sslpassword", PostgresConnectorConfig.SSL_CLIENT_KEY_PASSWORD.name(), c);

@@ -68,6 +68,31 @@ class RelayConnectorConfigTest {
     }
 
     @Test
+    void shouldGiveTheReplicationConnectionTheSameTlsVerificationAsTheJdbcUrl() {
+        // given DATABASE_URLs as users write them for a TLS-only PostgreSQL
+        Map<String, String> verifyFull = connectionOf("jdbc:postgresql://db.internal:5432/ssot?sslmode=verify-full"
+                + "&sslrootcert=%2Fetc%2Fssot%2Ftls%2Fca.crt&sslcert=/etc/ssot/tls/relay.crt&sslkey=/etc/ssot/tls/relay.pk8"
+                + "&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory");
+        Map<String, String> sslTrue = connectionOf("jdbc:postgresql://db.internal:5432/ssot?ssl=true&sslrootcert=/ca.crt");
+
+        // then Debezium's connector verifies exactly as pgjdbc does: the CA, the client certificate, the factory
+        assertThat(verifyFull).containsEntry("database.sslmode", "verify-full")
+                .containsEntry("database.sslrootcert", "/etc/ssot/tls/ca.crt")
+                .containsEntry("database.sslcert", "/etc/ssot/tls/relay.crt")
+                .containsEntry("database.sslkey", "/etc/ssot/tls/relay.pk8")
+                .containsEntry("database.sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
+        assertThat(sslTrue).as("pgjdbc's ssl=true means verify-full").containsEntry("database.sslmode", "verify-full")
+                .containsEntry("database.sslrootcert", "/ca.crt");
+    }
+
+    private static Map<String, String> connectionOf(String jdbcUrl) {
+        Map<String, String> env = Map.of("DATABASE_URL", jdbcUrl, "RELAY_SLOT_NAME", "slot_tls");
+        ConfigSource source = ConfigSource.of(env);
+        RelaySettings s = RelaySettings.from(source, SsotConfig.from(source), new DatabaseSettings(jdbcUrl, "relay_user", Optional.empty()));
+        return RelayConnectorConfig.connect(s);
+    }
+
+    @Test
     void shouldRefuseEngineWithoutBootstrapServersWhenKafkaIsNotConfigured() {
         assertThatThrownBy(() -> RelayConnectorConfig.engine(settings(), Map.of()))
                 .hasMessageContaining("bootstrap.servers");
