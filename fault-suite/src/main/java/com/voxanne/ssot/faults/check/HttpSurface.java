@@ -22,7 +22,7 @@ import java.util.List;
 final class HttpSurface {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** Connections that send half a request and stop: more than the data routes' concurrency. */
-    private static final int SLOW_CLIENTS = 12;
+    private static final int SLOW_CLIENTS = 24;
     /** A healthcheck that must answer while they hang on (compose's healthcheck gives it 5 s). */
     private static final Duration HEALTH_DEADLINE = Duration.ofSeconds(5);
 

@@ -43,7 +43,11 @@ public final class StatusServer implements AutoCloseable {
             + " img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     /** Data requests that may run at once. */
     public static final int DATA_CONCURRENCY = 4;
-    private static final int THREADS = 16;
+    /**
+     * Threads are made as requests come and cost little while idle: many, so that clients slow to send their requests
+     * (each holds a thread until it is cut off) cannot take them all from /health.
+     */
+    private static final int THREADS = 64;
     private static final Duration DATA_WAIT = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(StatusServer.class);
 
