@@ -18,15 +18,44 @@ import org.junit.jupiter.api.Test;
 class DockerComposeConfigTest {
     private static final Path COMPOSE = Path.of("..", "docker-compose.yml").toAbsolutePath().normalize();
 
+    /** Every secret the compose file needs, as an operator's environment would give them. */
+    private static final Map<String, String> SECRETS = Map.of("POSTGRES_PASSWORD", "pw-from-env",
+            "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32), "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env",
+            "SSOT_HTTP_TOKEN", "http-token-from-env", "RELAY_DATABASE_PASSWORD", "relay-pw", "PROVISIONER_DATABASE_PASSWORD",
+            "provisioner-pw", "PROJECTOR_DATABASE_PASSWORD", "projector-pw", "READER_DATABASE_PASSWORD", "reader-pw");
+
     @Test
     void shouldValidateTheComposeFileWhenSecretsComeFromTheEnvironment() throws Exception {
-        Result r = compose(Map.of("POSTGRES_PASSWORD", "pw-from-env", "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
-                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env", "SSOT_HTTP_TOKEN", "http-token-from-env"),
-                "config");
+        Result r = compose(SECRETS, "config");
 
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.output).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
-                "reconciler", "wal_level=logical");
+                "reconciler", "wal_level=logical", "service-users");
+    }
+
+    @Test
+    void shouldConnectEachServiceAsItsOwnUserAndOnlySetupAsTheOwner() throws Exception {
+        Result r = compose(SECRETS, "config");
+
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).contains("DATABASE_USER: ssot_relay_app", "DATABASE_PASSWORD: relay-pw",
+                "DATABASE_USER: ssot_provisioner_app", "DATABASE_PASSWORD: provisioner-pw",
+                "DATABASE_USER: ssot_projector_app", "DATABASE_PASSWORD: projector-pw",
+                "DATABASE_USER: ssot_reader_app", "DATABASE_PASSWORD: reader-pw",
+                "/deploy/service-users.sql");
+        assertThat(Pattern.compile("(?m)^\\s+DATABASE_USER: ssot$").matcher(r.output).results().count())
+                .as("only setup connects as the owner").isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseToRenderWithoutAServicesDatabasePassword() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(SECRETS);
+        env.remove("PROJECTOR_DATABASE_PASSWORD");
+
+        Result r = compose(env, "config", "-q");
+
+        assertThat(r.exit).isNotZero();
+        assertThat(r.output).contains("PROJECTOR_DATABASE_PASSWORD");
     }
 
     @Test
@@ -39,8 +68,10 @@ class DockerComposeConfigTest {
 
     @Test
     void shouldRefuseToPublishTheStatusServerWithoutAToken() throws Exception {
-        Result r = compose(Map.of("POSTGRES_PASSWORD", "pw-from-env", "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
-                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env"), "config", "-q");
+        Map<String, String> env = new java.util.HashMap<>(SECRETS);
+        env.remove("SSOT_HTTP_TOKEN");
+
+        Result r = compose(env, "config", "-q");
 
         assertThat(r.exit).isNotZero();
         assertThat(r.output).contains("SSOT_HTTP_TOKEN");
@@ -77,6 +108,7 @@ class DockerComposeConfigTest {
         System.arraycopy(args, 0, cmd, 3, args.length);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(COMPOSE.getParent().toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("VAPI_") || k.equals("POSTGRES_PASSWORD")
+                || k.endsWith("_DATABASE_PASSWORD")
                 || k.startsWith("SSOT_"));
         pb.environment().putAll(env);
         Process p;
