@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,55 +25,54 @@ class DockerComposeConfigTest {
 
     @Test
     void shouldValidateTheComposeFileWhenSecretsComeFromTheEnvironment() throws Exception {
-        Result r = compose(SECRETS, "config");
+        ToolRun r = compose(SECRETS, "config");
 
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
                 "reconciler", "wal_level=logical", "service-users");
     }
 
     @Test
     void shouldConnectEachServiceAsItsOwnUserAndOnlySetupAsTheOwner() throws Exception {
-        Result r = compose(SECRETS, "config");
+        ToolRun r = compose(SECRETS, "config");
 
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).contains("DATABASE_USER: ssot_relay_app", "DATABASE_PASSWORD: relay-pw",
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("DATABASE_USER: ssot_relay_app", "DATABASE_PASSWORD: relay-pw",
                 "DATABASE_USER: ssot_provisioner_app", "DATABASE_PASSWORD: provisioner-pw",
                 "DATABASE_USER: ssot_projector_app", "DATABASE_PASSWORD: projector-pw",
                 "DATABASE_USER: ssot_reader_app", "DATABASE_PASSWORD: reader-pw",
                 "/deploy/service-users.sql");
-        assertThat(Pattern.compile("(?m)^\\s+DATABASE_USER: ssot$").matcher(r.output).results().count())
+        assertThat(Pattern.compile("(?m)^\\s+DATABASE_USER: ssot$").matcher(r.output()).results().count())
                 .as("only setup connects as the owner").isEqualTo(1);
     }
 
     @Test
     void shouldRefuseToRenderWithoutAServicesDatabasePassword() throws Exception {
-        Map<String, String> env = new java.util.HashMap<>(SECRETS);
-        env.remove("PROJECTOR_DATABASE_PASSWORD");
-
-        Result r = compose(env, "config", "-q");
-
-        assertThat(r.exit).isNotZero();
-        assertThat(r.output).contains("PROJECTOR_DATABASE_PASSWORD");
+        assertRefusedWithout("PROJECTOR_DATABASE_PASSWORD");
     }
 
     @Test
     void shouldRefuseToRenderWithoutTheSecrets() throws Exception {
-        Result r = compose(Map.of(), "config", "-q");
+        ToolRun r = compose(Map.of(), "config", "-q");
 
-        assertThat(r.exit).isNotZero();
-        assertThat(r.output).contains("POSTGRES_PASSWORD");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.output()).contains("POSTGRES_PASSWORD");
     }
 
     @Test
     void shouldRefuseToPublishTheStatusServerWithoutAToken() throws Exception {
+        assertRefusedWithout("SSOT_HTTP_TOKEN");
+    }
+
+    /** With every secret but {@code variable}, compose refuses to render and names it. */
+    private static void assertRefusedWithout(String variable) throws Exception {
         Map<String, String> env = new java.util.HashMap<>(SECRETS);
-        env.remove("SSOT_HTTP_TOKEN");
+        env.remove(variable);
 
-        Result r = compose(env, "config", "-q");
+        ToolRun r = compose(env, "config", "-q");
 
-        assertThat(r.exit).isNotZero();
-        assertThat(r.output).contains("SSOT_HTTP_TOKEN");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.output()).contains(variable);
     }
 
     @Test
@@ -97,28 +95,17 @@ class DockerComposeConfigTest {
         assertThat(gitignore).contains(".env", "target/", "/.ssot/");
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private static Result compose(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    private static ToolRun compose(Map<String, String> env, String... args) throws IOException, InterruptedException {
         String[] cmd = new String[args.length + 3];
         cmd[0] = "docker-compose";
         cmd[1] = "-f";
         cmd[2] = COMPOSE.toString();
         System.arraycopy(args, 0, cmd, 3, args.length);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(COMPOSE.getParent().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File(COMPOSE.getParent().toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("VAPI_") || k.equals("POSTGRES_PASSWORD")
                 || k.endsWith("_DATABASE_PASSWORD")
                 || k.startsWith("SSOT_"));
         pb.environment().putAll(env);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("docker-compose is not installed (Debian package docker-compose; .ci/run installs it)", e);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out);
+        return ToolRun.of(pb, "docker-compose");
     }
 }

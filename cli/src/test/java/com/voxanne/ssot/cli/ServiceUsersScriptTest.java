@@ -6,7 +6,6 @@ import com.voxanne.ssot.testkit.TestDatabase;
 import com.voxanne.ssot.testkit.TestStack;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -19,7 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,21 +32,16 @@ class ServiceUsersScriptTest {
     @Test
     void shouldCreateOneLoginUserPerServiceInItsRoleIdempotentlyFromTheEnvironment() throws Exception {
         try (TestDatabase db = TestStack.get().newDatabase("service_users")) {
-            String tag = UUID.randomUUID().toString().substring(0, 8);
-            Map<String, String> env = new HashMap<>();
-            for (String service : SERVICES) {
-                env.put(service + "_DATABASE_USER", "t_" + service.toLowerCase() + "_" + tag);
-                env.put(service + "_DATABASE_PASSWORD", randomSecret());
-            }
+            Map<String, String> env = usersAndPasswords();
             try {
                 // when the script runs twice (the second time as a password rotation would)
-                Result first = psql(db, env);
+                ToolRun first = psql(db, env);
                 env.put("READER_DATABASE_PASSWORD", randomSecret());
-                Result second = psql(db, env);
+                ToolRun second = psql(db, env);
 
                 // then both succeed, each user can log in, is in its role only, and only the relay's user may replicate
-                assertThat(first.exit).as(first.output).isZero();
-                assertThat(second.exit).as(second.output).isZero();
+                assertThat(first.exit()).as(first.output()).isZero();
+                assertThat(second.exit()).as(second.output()).isZero();
                 for (String service : SERVICES) {
                     String user = env.get(service + "_DATABASE_USER");
                     String role = "ssot_" + service.toLowerCase();
@@ -56,7 +49,7 @@ class ServiceUsersScriptTest {
                             service.equals("RELAY"), "superuser", false, "member of " + role, true,
                             "member of another service role", false));
                 }
-                assertThat(first.output + second.output).as("no password echoed")
+                assertThat(first.output() + second.output()).as("no password echoed")
                         .doesNotContain(env.get("RELAY_DATABASE_PASSWORD"), env.get("READER_DATABASE_PASSWORD"));
             } finally {
                 dropUsers(env);
@@ -67,18 +60,13 @@ class ServiceUsersScriptTest {
     @Test
     void shouldRefuseToCreateAUserWithoutItsPasswordNamingTheVariable() throws Exception {
         try (TestDatabase db = TestStack.get().newDatabase("service_users_nopw")) {
-            String tag = UUID.randomUUID().toString().substring(0, 8);
-            Map<String, String> env = new HashMap<>();
-            for (String service : SERVICES) {
-                env.put(service + "_DATABASE_USER", "t_" + service.toLowerCase() + "_" + tag);
-                env.put(service + "_DATABASE_PASSWORD", randomSecret());
-            }
+            Map<String, String> env = usersAndPasswords();
             env.remove("PROJECTOR_DATABASE_PASSWORD");
             try {
-                Result r = psql(db, env);
+                ToolRun r = psql(db, env);
 
-                assertThat(r.exit).isNotZero();
-                assertThat(r.output).contains("PROJECTOR_DATABASE_PASSWORD is not set");
+                assertThat(r.exit()).isNotZero();
+                assertThat(r.output()).contains("PROJECTOR_DATABASE_PASSWORD is not set");
                 assertThat(roleExists(env.get("RELAY_DATABASE_USER"))).as("nothing created").isFalse();
             } finally {
                 dropUsers(env);
@@ -86,26 +74,25 @@ class ServiceUsersScriptTest {
         }
     }
 
-    private record Result(int exit, String output) {
+    /** A user name of this run and a random password per service, as the script's variables. */
+    private static Map<String, String> usersAndPasswords() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> env = new HashMap<>();
+        for (String service : SERVICES) {
+            env.put(service + "_DATABASE_USER", "t_" + service.toLowerCase() + "_" + tag);
+            env.put(service + "_DATABASE_PASSWORD", randomSecret());
+        }
+        return env;
     }
 
-    private static Result psql(TestDatabase db, Map<String, String> env) throws IOException, InterruptedException {
+    private static ToolRun psql(TestDatabase db, Map<String, String> env) throws IOException, InterruptedException {
         URI where = URI.create(db.jdbcUrl().substring("jdbc:".length()));
         ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", where.getHost(),
-                "-p", Integer.toString(where.getPort()), "-U", db.user(), "-d", db.name(), "-f", SCRIPT.toString())
-                .redirectErrorStream(true);
+                "-p", Integer.toString(where.getPort()), "-U", db.user(), "-d", db.name(), "-f", SCRIPT.toString());
         pb.environment().keySet().removeIf(k -> k.endsWith("_DATABASE_USER") || k.endsWith("_DATABASE_PASSWORD"));
         pb.environment().putAll(env);
         db.password().ifPresent(p -> pb.environment().put("PGPASSWORD", p.reveal()));
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("psql (15 or newer) is not installed (Debian package postgresql-client; .ci/run installs it)", e);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out);
+        return ToolRun.of(pb, "postgresql-client (psql 15 or newer)");
     }
 
     private static Map<String, Boolean> roleFacts(TestDatabase db, String user) throws SQLException {
