@@ -22,55 +22,85 @@ import org.junit.jupiter.api.io.TempDir;
 class DockerComposeConfigTest {
     private static final Path COMPOSE = Path.of("..", "docker-compose.yml").toAbsolutePath().normalize();
     private static final Path TLS_OVERRIDE = COMPOSE.resolveSibling("docker-compose.tls.yml");
+    /** Every secret the compose file needs, as an operator's environment would give them. */
     private static final Map<String, String> SECRETS = Map.of("POSTGRES_PASSWORD", "pw-from-env",
             "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32), "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env",
-            "SSOT_HTTP_TOKEN", "http-token-from-env");
+            "SSOT_HTTP_TOKEN", "http-token-from-env", "RELAY_DATABASE_PASSWORD", "relay-pw", "PROVISIONER_DATABASE_PASSWORD",
+            "provisioner-pw", "PROJECTOR_DATABASE_PASSWORD", "projector-pw", "READER_DATABASE_PASSWORD", "reader-pw");
 
     @Test
     void shouldValidateTheComposeFileWhenSecretsComeFromTheEnvironment() throws Exception {
-        Result r = compose(SECRETS, "config");
+        ToolRun r = compose(SECRETS, "config");
 
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
-                "reconciler", "wal_level=logical");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
+                "reconciler", "wal_level=logical", "service-users");
+    }
+
+    @Test
+    void shouldConnectEachServiceAsItsOwnUserAndOnlySetupAsTheOwner() throws Exception {
+        ToolRun r = compose(SECRETS, "config");
+
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("DATABASE_USER: ssot_relay_app", "DATABASE_PASSWORD: relay-pw",
+                "DATABASE_USER: ssot_provisioner_app", "DATABASE_PASSWORD: provisioner-pw",
+                "DATABASE_USER: ssot_projector_app", "DATABASE_PASSWORD: projector-pw",
+                "DATABASE_USER: ssot_reader_app", "DATABASE_PASSWORD: reader-pw",
+                "/deploy/service-users.sql");
+        assertThat(Pattern.compile("(?m)^\\s+DATABASE_USER: ssot$").matcher(r.output()).results().count())
+                .as("only setup connects as the owner").isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseToRenderWithoutAServicesDatabasePassword() throws Exception {
+        assertRefusedWithout("PROJECTOR_DATABASE_PASSWORD");
     }
 
     @Test
     void shouldRefuseToRenderWithoutTheSecrets() throws Exception {
-        Result r = compose(Map.of(), "config", "-q");
+        ToolRun r = compose(Map.of(), "config", "-q");
 
-        assertThat(r.exit).isNotZero();
-        assertThat(r.output).contains("POSTGRES_PASSWORD");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.output()).contains("POSTGRES_PASSWORD");
     }
 
     @Test
     void shouldRefuseToPublishTheStatusServerWithoutAToken() throws Exception {
-        Result r = compose(Map.of("POSTGRES_PASSWORD", "pw-from-env", "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
-                "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env"), "config", "-q");
+        assertRefusedWithout("SSOT_HTTP_TOKEN");
+    }
 
-        assertThat(r.exit).isNotZero();
-        assertThat(r.output).contains("SSOT_HTTP_TOKEN");
+    /** With every secret but {@code variable}, compose refuses to render and names it. */
+    private static void assertRefusedWithout(String variable) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(SECRETS);
+        env.remove(variable);
+
+        ToolRun r = compose(env, "config", "-q");
+
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.output()).contains(variable);
     }
 
     @Test
     void shouldRenderTheTlsOverrideWithOnlySslListenersAndEveryServiceVerifyingKafkaAndPostgres() throws Exception {
         // when the base file and the TLS override are rendered together
-        Result r = compose(List.of(COMPOSE, TLS_OVERRIDE), SECRETS, "config");
+        ToolRun r = compose(List.of(COMPOSE, TLS_OVERRIDE), SECRETS, "config");
 
         // then no broker listens in plaintext, PostgreSQL keeps its CDC settings and adds TLS, and every service that
         // talks to Kafka or PostgreSQL does so over TLS with verification
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).doesNotContain("PLAINTEXT")
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).doesNotContain("PLAINTEXT")
                 .contains("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: SSL:SSL,CONTROLLER:SSL", "SSL://kafka-1:9092", "SSL://kafka-3:9092",
                         "wal_level=logical", "max_slot_wal_keep_size=16GB", "ssl=on", "hba_file=/etc/ssot/tls/postgres/pg_hba.conf",
                         "hostnossl all all all reject");
-        int kafkaClients = occurrences(r.output, "KAFKA_BOOTSTRAP_SERVERS:");
-        int databaseClients = occurrences(r.output, "DATABASE_URL:");
+        int kafkaClients = occurrences(r.output(), "KAFKA_BOOTSTRAP_SERVERS:");
+        int databaseClients = occurrences(r.output(), "DATABASE_URL:");
         assertThat(kafkaClients).isEqualTo(5);
-        assertThat(occurrences(r.output, "KAFKA_SECURITY_PROTOCOL: SSL")).as("Kafka clients on SSL").isEqualTo(kafkaClients);
+        assertThat(occurrences(r.output(), "KAFKA_SECURITY_PROTOCOL: SSL")).as("Kafka clients on SSL").isEqualTo(kafkaClients);
         assertThat(databaseClients).isEqualTo(5);
-        assertThat(occurrences(r.output, "?sslmode=verify-full&sslrootcert=/etc/ssot/tls/ca.crt"))
+        assertThat(occurrences(r.output(), "?sslmode=verify-full&sslrootcert=/etc/ssot/tls/ca.crt"))
                 .as("database clients verifying the server").isEqualTo(databaseClients);
+        assertThat(r.output()).as("the service-users step (psql) verifies the server too").contains("PGSSLMODE: verify-full",
+                "PGSSLROOTCERT: /etc/ssot/tls/ca.crt");
     }
 
     @Test
@@ -113,9 +143,6 @@ class DockerComposeConfigTest {
         assertThat(gitignore).contains(".env", "target/", "/.ssot/");
     }
 
-    private record Result(int exit, String output) {
-    }
-
     private static int occurrences(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
@@ -124,29 +151,21 @@ class DockerComposeConfigTest {
         return n;
     }
 
-    private static Result compose(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    private static ToolRun compose(Map<String, String> env, String... args) throws IOException, InterruptedException {
         return compose(List.of(COMPOSE), env, args);
     }
 
-    private static Result compose(List<Path> files, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    private static ToolRun compose(List<Path> files, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of("docker-compose"));
         for (Path file : files) {
             cmd.add("-f");
             cmd.add(file.toString());
         }
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(COMPOSE.getParent().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File(COMPOSE.getParent().toString()));
         pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("VAPI_") || k.equals("POSTGRES_PASSWORD")
-                || k.startsWith("SSOT_"));
+                || k.endsWith("_DATABASE_PASSWORD") || k.startsWith("SSOT_"));
         pb.environment().putAll(env);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("docker-compose is not installed (Debian package docker-compose; .ci/run installs it)", e);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out);
+        return ToolRun.of(pb, "docker-compose");
     }
 }

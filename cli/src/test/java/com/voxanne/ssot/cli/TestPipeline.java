@@ -30,12 +30,45 @@ final class TestPipeline implements AutoCloseable {
 
     /** @param settings extra settings (e.g. SSOT_GRACE, PROJECTOR_BATCH_DELAY) */
     static TestPipeline start(String name, Path dataDir, Map<String, String> settings) throws Exception {
-        TestStack stack = TestStack.get();
-        TestDatabase db = stack.newDatabase(name);
-        String suffix = name + "_" + UUID.randomUUID().toString().substring(0, 8);
-        String slot = "slot_" + suffix.replace('-', '_');
+        TestDatabase db = TestStack.get().newDatabase(name);
+        String suffix = suffix(name);
+        Map<String, String> env = environment(db, suffix, dataDir);
+        env.putAll(settings);
+        Pipeline pipeline;
+        try {
+            // the database and topic names are this test's own: it is their setup, as ./ssot setup would be
+            Pipeline.setup(ConfigSource.of(env), line -> { });
+            pipeline = Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { });
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+        TestPipeline tp = new TestPipeline(db, pipeline, slotName(suffix));
+        if (!pipeline.awaitHealthy(Duration.ofSeconds(60))) {
+            String health = pipeline.health().snapshot().toString();
+            tp.close();
+            throw new AssertionError("pipeline not healthy: " + health);
+        }
+        return tp;
+    }
+
+    /** {@code name} plus a random part: the suffix of this pipeline's topics, slot, groups and application id. */
+    static String suffix(String name) {
+        return name + "_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String slotName(String suffix) {
+        return "slot_" + suffix.replace('-', '_');
+    }
+
+    /**
+     * The settings of a pipeline of its own on the shared stack, as the environment would give them: {@code db} (as its
+     * owner), topics, slot, consumer groups and application id named after {@code suffix}, status server on any port.
+     */
+    static Map<String, String> environment(TestDatabase db, String suffix, Path dataDir) {
+        String slot = slotName(suffix);
         Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", TestStack.get().bootstrapServers());
         env.put("DATABASE_URL", db.jdbcUrl());
         env.put("DATABASE_USER", db.user());
         db.password().ifPresent(p -> env.put("DATABASE_PASSWORD", p.reveal()));
@@ -50,21 +83,7 @@ final class TestPipeline implements AutoCloseable {
                 "TOPIC_VIOLATIONS", "TOPIC_CDC_MANAGED_NUMBERS", "TOPIC_CDC_ORG_CREDENTIALS")) {
             env.put(variable, variable.toLowerCase().replace('_', '.') + "." + suffix);
         }
-        env.putAll(settings);
-        Pipeline pipeline;
-        try {
-            pipeline = Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { });
-        } catch (Exception e) {
-            db.close();
-            throw e;
-        }
-        TestPipeline tp = new TestPipeline(db, pipeline, slot);
-        if (!pipeline.awaitHealthy(Duration.ofSeconds(60))) {
-            String health = pipeline.health().snapshot().toString();
-            tp.close();
-            throw new AssertionError("pipeline not healthy: " + health);
-        }
-        return tp;
+        return env;
     }
 
     @Override

@@ -51,6 +51,12 @@ import org.apache.kafka.clients.admin.Admin;
  * the embedded stack when nothing is configured, migrations, topics, the simulated providers when no real
  * ones are configured, the services, and the status server. Closes everything in reverse order.
  *
+ * <p>Only a setup migrates and creates topics: {@code ./ssot setup} ({@link Options#setup()}), and any start on the
+ * embedded default, whose stack this process owns (it is its own setup). Every other start, {@code run X} and {@code up}
+ * against configured Kafka and PostgreSQL alike, only checks: the schema must be at this build's version and every
+ * topic must exist, else it refuses to start naming what is wrong and {@code ./ssot setup}. So a long-running service
+ * needs no right to change the schema or the topics, and two releases never race to migrate one database.
+ *
  * <p>Harnesses (the fault suite, the benchmarks) run this same wiring: they pass {@link Factories} with a seam in one
  * part's place and {@link #replace} a part while the others run, instead of assembling a pipeline of their own.
  */
@@ -64,7 +70,8 @@ public final class Pipeline implements AutoCloseable {
      * @param parts           which services to run
      * @param fresh           wipe the embedded data directory first
      * @param seedDemoData    insert the demo organisations (embedded default only)
-     * @param setupOnly       apply migrations and create topics, start nothing
+     * @param setupOnly       apply migrations and create topics, start nothing (otherwise, against configured
+     *                        infrastructure, the start checks them instead)
      */
     public record Options(Set<Part> parts, boolean fresh, boolean seedDemoData, boolean setupOnly) {
         public static Options all() {
@@ -144,6 +151,14 @@ public final class Pipeline implements AutoCloseable {
         return start(source, options, Factories.real(), progress);
     }
 
+    /**
+     * What {@code ./ssot setup} does: migrations and topics, then closes. For harnesses that own a fresh database and
+     * topic names, before they {@link #start} the pipeline (which, on configured infrastructure, only checks them).
+     */
+    public static void setup(ConfigSource source, Consumer<String> progress) throws Exception {
+        start(source, Options.setup(), progress).close();
+    }
+
     /** Like {@link #start(ConfigSource, Options, Consumer)}, with each part built by its factory in {@code factories}. */
     public static Pipeline start(ConfigSource source, Options options, Factories factories, Consumer<String> progress)
             throws Exception {
@@ -165,10 +180,11 @@ public final class Pipeline implements AutoCloseable {
         DatabaseSettings database = new DatabaseSettings(config.databaseUrl().orElseThrow(), config.databaseUser(),
                 config.databasePassword());
         RelaySettings relay = RelaySettings.from(source, config, database);
-        prepareDatabase(database, relay.publication(), embedded && options.seedDemoData(), progress);
+        boolean setsUp = options.setupOnly() || embedded;
+        prepareDatabase(database, relay.publication(), setsUp, embedded && options.seedDemoData(), progress);
 
         admin = closer.register("close the Kafka admin client", Admin.create(kafka.common()));
-        TopicSetup.ensure(admin, config.topicPlan(), KAFKA_TIMEOUT);
+        prepareTopics(config, setsUp);
         if (options.setupOnly()) {
             return;
         }
@@ -210,16 +226,37 @@ public final class Pipeline implements AutoCloseable {
         return source.withOverrides(where);
     }
 
-    /** Opens the pipeline's own small pool, migrates, and seeds the demo organisations when asked. */
-    private void prepareDatabase(DatabaseSettings database, String publication, boolean seedDemoData, Consumer<String> progress)
-            throws SQLException {
+    /**
+     * Opens the pipeline's own small pool; migrates when this start is a setup, else checks the schema version; seeds
+     * the demo organisations when asked.
+     */
+    private void prepareDatabase(DatabaseSettings database, String publication, boolean setsUp, boolean seedDemoData,
+            Consumer<String> progress) throws SQLException {
         dataSource = closer.register("close the pipeline's database pool", database.pool("ssot-cli", 2));
-        Migrations.apply(dataSource, publication);
+        if (setsUp) {
+            Migrations.apply(dataSource, publication);
+        } else {
+            progress.accept("Database schema at version " + Migrations.requireCurrent(dataSource, publication)
+                    + ", as this build needs");
+        }
         if (seedDemoData) {
             int seeded = DemoSeed.apply(dataSource);
             if (seeded > 0) {
                 progress.accept("Seeded " + seeded + " demo organisations (among them Voxanne Demo Clinic, " + DemoSeed.VOXANNE_EMAIL + ")");
             }
+        }
+    }
+
+    /** Creates the missing topics when this start is a setup, else checks that every topic exists. */
+    private void prepareTopics(SsotConfig config, boolean setsUp) throws InterruptedException {
+        if (setsUp) {
+            TopicSetup.ensure(admin, config.topicPlan(), KAFKA_TIMEOUT);
+            return;
+        }
+        try {
+            TopicSetup.check(admin, config.topicPlan(), KAFKA_TIMEOUT);
+        } catch (TopicSetup.MissingTopicsException e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 

@@ -86,6 +86,7 @@ public final class BenchPipeline implements AutoCloseable {
         env.put("RELAY_SLOT_NAME", SLOT);
         env.put("PROJECTOR_GROUP_ID", "bench-pipeline-projector");
         ConfigSource source = ConfigSource.of(env);
+        Pipeline.setup(source, line -> progress.println("  " + line)); // the bench's own database and topics
         Pipeline pipeline = Pipeline.start(source, new Pipeline.Options(
                 EnumSet.of(Pipeline.Part.RELAY, Pipeline.Part.PROJECTOR, Pipeline.Part.RECONCILER), false, false, false),
                 line -> progress.println("  " + line));

@@ -10,7 +10,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./ssot run relay|provisioner|projector|reconciler}: one service alone, for deployments that scale each part. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run one service alone against the configured Kafka and PostgreSQL (what docker-compose runs).")
+        description = "Run one service alone against the configured Kafka and PostgreSQL (what docker-compose runs), as its"
+                + " own database user. It never migrates: it refuses to start unless `./ssot setup` brought the schema to"
+                + " this build's version and created the topics.")
 public final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "relay, provisioner, projector or reconciler")

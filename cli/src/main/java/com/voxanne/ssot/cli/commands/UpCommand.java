@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
  * its PostgreSQL running, and the next {@code up} stops that leftover by itself.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start the whole pipeline (the embedded Kafka and PostgreSQL unless configured otherwise) until Ctrl-C.")
+        description = "Start the whole pipeline (the embedded Kafka and PostgreSQL unless configured otherwise) until Ctrl-C."
+                + " The embedded default sets itself up; configured infrastructure must be set up by `./ssot setup` first.")
 public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--fresh", description = "wipe the embedded data directory first")

@@ -120,6 +120,8 @@ public final class PipelineUnderTest implements AutoCloseable {
         Pipeline.Factories factories = Pipeline.Factories.real()
                 .with(Part.PROJECTOR, this::trappedProjector)
                 .with(Part.PROVISIONER, this::trappedProvisioner);
+        // this run's database and topic names are its own: it sets them up as ./ssot setup would, then starts
+        Pipeline.setup(ConfigSource.of(env), line -> log.debug("Setup: {}", line));
         pipeline = closer.register("close the pipeline", Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), factories,
                 line -> log.debug("Pipeline under test: {}", line)));
         context = pipeline.context();

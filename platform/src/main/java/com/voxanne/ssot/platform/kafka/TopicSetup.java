@@ -51,6 +51,43 @@ public final class TopicSetup {
         }
     }
 
+    /** Topics of the plan do not exist: {@code ./ssot setup} has not run against this Kafka (or with these names). */
+    public static final class MissingTopicsException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final Set<String> missing;
+
+        MissingTopicsException(Set<String> missing) {
+            super("Kafka topics missing: " + String.join(", ", missing) + ". Run `./ssot setup` with the same topic"
+                    + " settings first: only setup creates topics");
+            this.missing = Set.copyOf(missing);
+        }
+
+        public Set<String> missing() {
+            return missing;
+        }
+    }
+
+    /**
+     * Checks, creating nothing, that every topic of the plan exists and the co-partitioned ones agree.
+     *
+     * @throws MissingTopicsException naming every missing topic
+     * @throws NotCoPartitionedException naming the topics and counts when co-partitioned topics disagree
+     * @throws TopicSetupException when Kafka fails or does not answer in time
+     */
+    public static void check(Admin admin, TopicPlan plan, Duration timeout) throws InterruptedException {
+        Map<String, Optional<Integer>> existing = partitionCounts(admin, plan.names(), timeout);
+        coPartitionCount(plan, existing);
+        Set<String> missing = new LinkedHashSet<>();
+        plan.names().forEach(name -> {
+            if (existing.get(name).isEmpty()) {
+                missing.add(name);
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new MissingTopicsException(missing);
+        }
+    }
+
     /**
      * Creates what is missing. Each Kafka call waits at most {@code timeout}.
      *
