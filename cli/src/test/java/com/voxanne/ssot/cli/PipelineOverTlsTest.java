@@ -102,6 +102,7 @@ class PipelineOverTlsTest {
         env.put("SSOT_HTTP_PORT", "0");
         env.put("SSOT_GRACE", "3s");
         env.put("RELAY_SLOT_NAME", SLOT);
+        Pipeline.setup(ConfigSource.of(env), line -> { }); // ./ssot setup over TLS: migrations and topics
         pipeline = closer.register("close the pipeline", Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { }));
         if (!pipeline.awaitHealthy(Duration.ofSeconds(90))) {
             throw new AssertionError("pipeline over TLS not healthy: " + pipeline.health().snapshot());
