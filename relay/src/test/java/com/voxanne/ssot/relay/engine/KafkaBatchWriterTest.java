@@ -55,13 +55,7 @@ class KafkaBatchWriterTest {
         List<RecordChangeEvent<SourceRecord>> batch = List.of(outboxEvent("org-1", "e-1"), outboxEvent("org-1", "e-2"));
 
         // when the batch is handed over
-        CompletableFuture<Void> handled = CompletableFuture.runAsync(() -> {
-            try {
-                writer(producer).handleBatch(batch, committer);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> handled = handleInBackground(producer, batch);
         await().until(() -> producer.history().size() == 2);
 
         // then nothing is acknowledged to the engine while Kafka has not answered, and the age is visible
@@ -82,13 +76,7 @@ class KafkaBatchWriterTest {
         // given a producer whose second send fails
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
         List<RecordChangeEvent<SourceRecord>> batch = List.of(outboxEvent("org-1", "e-1"), outboxEvent("org-2", "e-2"));
-        CompletableFuture<Void> handled = CompletableFuture.runAsync(() -> {
-            try {
-                writer(producer).handleBatch(batch, committer);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> handled = handleInBackground(producer, batch);
         await().until(() -> producer.history().size() == 2);
 
         // when Kafka acknowledges the first and refuses the second
@@ -127,13 +115,7 @@ class KafkaBatchWriterTest {
                 new org.apache.kafka.connect.data.Struct(keySchema).put("phone_number", "+14155550100"), null, null);
         List<RecordChangeEvent<SourceRecord>> batch = List.of(outboxEvent("org-1", "e-1"), () -> stray,
                 outboxEvent("org-1", "e-2"));
-        CompletableFuture<Void> handled = CompletableFuture.runAsync(() -> {
-            try {
-                writer(producer).handleBatch(batch, committer);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> handled = handleInBackground(producer, batch);
         await().until(() -> producer.history().size() == 3);
 
         // then the stray change goes, in its place, to its dead-letter topic with the reason and the WAL position
@@ -161,13 +143,7 @@ class KafkaBatchWriterTest {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
         SourceRecord stray = new SourceRecord(Map.of(), Map.of("lsn", 7L), "px.public.unknown", null, Schema.STRING_SCHEMA,
                 "k", Schema.STRING_SCHEMA, "v");
-        CompletableFuture<Void> handled = CompletableFuture.runAsync(() -> {
-            try {
-                writer(producer).handleBatch(List.of(() -> stray), committer);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> handled = handleInBackground(producer, List.of(() -> stray));
         await().until(() -> producer.history().size() == 1);
         assertThat(producer.history().get(0).topic()).isEqualTo("px.public.unknown.dlq");
 
@@ -177,6 +153,18 @@ class KafkaBatchWriterTest {
                 .hasMessageContaining("px.public.unknown.dlq");
         assertThat(committer.processed).isEmpty();
         assertThat(committer.batchesFinished).isZero();
+    }
+
+    /** Hands {@code batch} to a writer on another thread, so the test can act as Kafka meanwhile. */
+    private CompletableFuture<Void> handleInBackground(MockProducer<byte[], byte[]> producer,
+                                                       List<RecordChangeEvent<SourceRecord>> batch) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                writer(producer).handleBatch(batch, committer);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static String header(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> r, String name) {
