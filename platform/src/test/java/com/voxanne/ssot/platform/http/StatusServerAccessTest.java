@@ -86,6 +86,22 @@ class StatusServerAccessTest {
     }
 
     @Test
+    void shouldAnswerHeadWithTheHeadersOfGetAndNoBody() throws Exception {
+        try (StatusServer server = StatusServer.start(HttpAccess.loopback(0), new HealthRegistry(), Metrics.newRegistry(),
+                Redactor.none())) {
+            server.shellRoute("/page", ex -> StatusServer.respond(ex, 200, "text/html", "<p>shell</p>"));
+
+            HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/page"))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Type")).contains("text/html");
+            assertThat(head.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+            assertThat(head.body()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldAnswerOnlyALoopbackHostOnLoopback() throws Exception {
         try (StatusServer server = StatusServer.start(HttpAccess.loopback(0), new HealthRegistry(), Metrics.newRegistry(),
                 Redactor.none())) {
