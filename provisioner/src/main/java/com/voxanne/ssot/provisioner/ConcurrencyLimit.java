@@ -48,6 +48,19 @@ public final class ConcurrencyLimit {
         }
     }
 
+    /** A call that returns nothing. */
+    @FunctionalInterface
+    public interface Action {
+        void run() throws ProviderException;
+    }
+
+    public void run(String operation, Action action) throws ProviderException {
+        call(operation, () -> {
+            action.run();
+            return null;
+        });
+    }
+
     /** Calls in flight now (for tests and health). */
     public int inFlight() {
         return max - slots.availablePermits();

@@ -78,6 +78,13 @@ public final class SagasCommand implements Callable<Integer> {
         return o == null ? "" : o.toString();
     }
 
+    /** Runs an operator action, prints its outcome ({@code whenDone} appended on success): exit 0 when it was done. */
+    static int act(Function<SagaAdmin, SagaAdmin.Outcome> action, String whenDone) {
+        SagaAdmin.Outcome outcome = withAdmin(Environment.resolve(ConfigSource.fromEnvironment()), action);
+        System.out.println(outcome.message() + (outcome.done() ? whenDone : ""));
+        return outcome.done() ? 0 : 1;
+    }
+
     static String operator() {
         return System.getProperty("user.name", "operator") + "@cli";
     }
@@ -90,10 +97,7 @@ public final class SagasCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            SagaAdmin.Outcome outcome = withAdmin(Environment.resolve(ConfigSource.fromEnvironment()),
-                    admin -> admin.resume(requestId, operator()));
-            System.out.println(outcome.message());
-            return outcome.done() ? 0 : 1;
+            return act(admin -> admin.resume(requestId, operator()), "");
         }
     }
 
@@ -106,11 +110,8 @@ public final class SagasCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            SagaAdmin.Outcome outcome = withAdmin(Environment.resolve(ConfigSource.fromEnvironment()),
-                    admin -> admin.abandon(requestId, operator()));
-            System.out.println(outcome.message()
-                    + (outcome.done() ? " (a running provisioner compensates it; the result appears on the results topic)" : ""));
-            return outcome.done() ? 0 : 1;
+            return act(admin -> admin.abandon(requestId, operator()),
+                    " (a running provisioner compensates it; the result appears on the results topic)");
         }
     }
 }

@@ -73,6 +73,54 @@ public final class DeadLetters {
         return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 
+    /**
+     * Consecutive tries of one batch that failed because the dead-letter topic refused a record (too large, no topic, no
+     * ACL). A consumer that retries the batch forever would stall every partition behind a DEGRADED health; after
+     * {@code maxAttempts} it stops instead, with {@link #reason}, still committing nothing (the next start retries the
+     * batch). Any other failure, or a success, starts the count again. Used on the consumer's own thread.
+     */
+    public static final class RefusalStreak {
+        private final String sourceTopic;
+        private final String setting;
+        private final int maxAttempts;
+        private final Redactor redactor;
+        private int refusals;
+        private String last;
+
+        /** @param setting the variable that sets {@code maxAttempts}, named in the reason */
+        public RefusalStreak(String sourceTopic, String setting, int maxAttempts, Redactor redactor) {
+            this.sourceTopic = sourceTopic;
+            this.setting = setting;
+            this.maxAttempts = maxAttempts;
+            this.redactor = redactor;
+        }
+
+        /** Counts a failed try of the batch; true when the dead-letter topic has now refused it {@code maxAttempts} times. */
+        public boolean failedAndExhausted(Throwable failure) {
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof DeadLetterException) {
+                    refusals++;
+                    last = redactor.describe(t);
+                    return refusals >= maxAttempts;
+                }
+            }
+            reset();
+            return false;
+        }
+
+        public void reset() {
+            refusals = 0;
+            last = null;
+        }
+
+        /** Why the consumer stopped, for its health and log. */
+        public String reason() {
+            return "stopped: the dead-letter topic of " + sourceTopic + " refused this batch's rejected records " + refusals
+                    + " times (" + setting + "=" + maxAttempts + "); nothing was skipped or committed, the batch is tried"
+                    + " again on restart. Check the dead-letter topic (exists, max.message.bytes, ACLs): " + last;
+        }
+    }
+
     /** The dead-letter topic could not take the record: the caller must not commit the source offset. */
     public static final class DeadLetterException extends RuntimeException {
         public DeadLetterException(String message, Throwable cause) {

@@ -106,7 +106,8 @@ public final class RequestInbox implements Runnable {
         try {
             consumer.subscribe(List.of(topic));
             int failures = 0;
-            int refusedDeadLetters = 0;
+            DeadLetters.RefusalStreak refusals = new DeadLetters.RefusalStreak(topic, "PROVISIONER_DLQ_MAX_ATTEMPTS",
+                    deadLetterAttempts, redactor);
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 firstPoll.countDown();
@@ -120,16 +121,11 @@ public final class RequestInbox implements Runnable {
                         log.info("Request inbox recovered: recording requests again");
                     }
                     failures = 0;
-                    refusedDeadLetters = 0;
+                    refusals.reset();
                 } catch (StoreException | DeadLetters.DeadLetterException e) {
                     String why = redactor.describe(e);
-                    refusedDeadLetters = e instanceof DeadLetters.DeadLetterException ? refusedDeadLetters + 1 : 0;
-                    if (refusedDeadLetters >= deadLetterAttempts) {
-                        // retrying forever would hold every later request back behind a merely DEGRADED health
-                        problem.set("stopped: the dead-letter topic of " + topic + " refused this batch's rejected records "
-                                + refusedDeadLetters + " times (PROVISIONER_DLQ_MAX_ATTEMPTS=" + deadLetterAttempts + ");"
-                                + " nothing was skipped or committed, the batch is tried again on restart. Check the"
-                                + " dead-letter topic (exists, max.message.bytes, ACLs): " + why);
+                    if (refusals.failedAndExhausted(e)) {
+                        problem.set(refusals.reason());
                         log.error("Request inbox {}", problem.get());
                         return;
                     }

@@ -42,9 +42,6 @@ public final class LimitedNumberVendor implements NumberVendor {
 
     @Override
     public void probe() throws ProviderException {
-        limit.call("probe the account", () -> {
-            delegate.probe();
-            return null;
-        });
+        limit.run("probe the account", delegate::probe);
     }
 }

@@ -37,9 +37,6 @@ public final class LimitedDirectory implements VoiceAgentDirectory {
 
     @Override
     public void probe() throws ProviderException {
-        limit.call("probe the API", () -> {
-            delegate.probe();
-            return null;
-        });
+        limit.run("probe the API", delegate::probe);
     }
 }

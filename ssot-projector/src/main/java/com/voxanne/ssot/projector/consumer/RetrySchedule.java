@@ -21,7 +21,7 @@ final class RetrySchedule {
 
     private final String topic;
     private final Backoff backoff;
-    private final int deadLetterAttempts;
+    private final DeadLetters.RefusalStreak deadLetterRefusals;
     private final ProjectorMetrics metrics;
     private final ProjectorState state;
     private final Redactor redactor;
@@ -30,14 +30,13 @@ final class RetrySchedule {
     private Instant failingSince;
     private long retryAtNanos;
     private int pollFailures;
-    private int deadLetterFailures;
-    private String deadLetterProblem;
+    private boolean deadLettersExhausted;
 
     RetrySchedule(String topic, Backoff backoff, int deadLetterAttempts, ProjectorMetrics metrics, ProjectorState state,
                   Redactor redactor) {
         this.topic = topic;
         this.backoff = backoff;
-        this.deadLetterAttempts = deadLetterAttempts;
+        this.deadLetterRefusals = new DeadLetters.RefusalStreak(topic, "PROJECTOR_DLQ_MAX_ATTEMPTS", deadLetterAttempts, redactor);
         this.metrics = metrics;
         this.state = state;
         this.redactor = redactor;
@@ -72,7 +71,7 @@ final class RetrySchedule {
             log.debug("SSOT projector retry {} failed {}: {}", failedAttempts, what, redactor.describe(e));
         }
         metrics.retried();
-        countDeadLetterFailure(e);
+        deadLettersExhausted = deadLetterRefusals.failedAndExhausted(e);
         Duration delay = backoff.delay(failedAttempts);
         failedAttempts++;
         retryAtNanos = System.nanoTime() + delay.toNanos();
@@ -97,19 +96,6 @@ final class RetrySchedule {
         }
     }
 
-    /** Consecutive failures of this batch because Kafka would not take a dead letter (too large, no topic, no ACL). */
-    private void countDeadLetterFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof DeadLetters.DeadLetterException) {
-                deadLetterFailures++;
-                deadLetterProblem = redactor.describe(t);
-                return;
-            }
-        }
-        deadLetterFailures = 0;
-        deadLetterProblem = null;
-    }
-
     /**
      * Stops the loop when the dead-letter topic refused this batch's rejects {@code deadLetterAttempts} times in a row:
      * retrying forever would stall every partition with only DEGRADED health. The batch stays uncommitted (nothing is
@@ -118,11 +104,8 @@ final class RetrySchedule {
      * @throws DeadLettersRefusedException with the reason, which the loop turns into health DOWN
      */
     void requireDeadLettersTaken() {
-        if (deadLetterFailures >= deadLetterAttempts) {
-            throw new DeadLettersRefusedException("stopped: the dead-letter topic of " + topic + " refused this batch's"
-                    + " rejected records " + deadLetterFailures + " times (PROJECTOR_DLQ_MAX_ATTEMPTS=" + deadLetterAttempts
-                    + "); nothing was skipped or committed, the batch is tried again on restart. Check the dead-letter"
-                    + " topic (exists, max.message.bytes, ACLs): " + deadLetterProblem);
+        if (deadLettersExhausted) {
+            throw new DeadLettersRefusedException(deadLetterRefusals.reason());
         }
     }
 
@@ -136,8 +119,8 @@ final class RetrySchedule {
     }
 
     private void endWriteEpisode() {
-        deadLetterFailures = 0;
-        deadLetterProblem = null;
+        deadLetterRefusals.reset();
+        deadLettersExhausted = false;
         failedAttempts = 0;
         failingSince = null;
         state.running();
