@@ -48,7 +48,7 @@ class BurstWithoutFalseAlarmsTest {
                 "PROJECTOR_BATCH_DELAY", PROJECTOR_DELAY.toMillis() + "ms",
                 "PROVISIONER_WORKERS", "16"))) {
             List<String> orgs = insertOrgs(tp);
-            Topics topics = Topics.withNames(tp.pipeline.context().config().topicNames());
+            Topics topics = tp.pipeline.context().config().topics();
 
             long started = System.nanoTime();
             publishBurst(tp, topics, orgs);
@@ -61,7 +61,7 @@ class BurstWithoutFalseAlarmsTest {
             System.out.printf("burst: %d provisions recorded in %.1f s, all in the SSOT after %.1f s%n", ORGS * PER_ORG,
                     provisioned, (System.nanoTime() - started) / 1e9);
             // every "non-compliant since" recorded during the burst must outlive the grace without becoming an alarm
-            try (ViolationsReader reader = new ViolationsReader(tp.pipeline.context().kafka(), topics.violations().name())) {
+            try (ViolationsReader reader = new ViolationsReader(tp.pipeline.context().kafka(), topics.violations())) {
                 await().during(GRACE.plusSeconds(2)).atMost(GRACE.plusSeconds(30)).pollInterval(Duration.ofSeconds(2))
                         .untilAsserted(() -> assertThat(reader.snapshot(Duration.ofSeconds(20)).latest())
                                 .as("violations raised during the burst").isEmpty());

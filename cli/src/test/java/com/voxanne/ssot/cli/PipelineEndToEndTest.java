@@ -161,7 +161,7 @@ class PipelineEndToEndTest {
                 + " VALUES ('" + legacyId + "', '" + org + "', '" + phone + "', 'PN" + "b".repeat(32) + "', '" + vapiPhoneId
                 + "', 'active', '2026-02-09T23:33:02.123Z')");
         ManagedNumbersBackfill backfill = new ManagedNumbersBackfill(db.dataSource(),
-                new OutboxWriter(Topics.withNames(pipeline.context().config().topicNames()).numbersProvisioned()));
+                new OutboxWriter(pipeline.context().config().topics().numbersProvisioned()));
 
         // when: its NumberProvisioned is re-emitted through the outbox
         backfill.run(false);
@@ -195,8 +195,7 @@ class PipelineEndToEndTest {
     }
 
     private Set<String> openViolationKeysOnTopic() {
-        String topic = Topics.withNames(pipeline.context().config().topicNames()).violations().name();
-        try (ViolationsReader reader = new ViolationsReader(pipeline.context().kafka(), topic)) {
+        try (ViolationsReader reader = new ViolationsReader(pipeline.context().kafka(), pipeline.context().config().topics().violations())) {
             return reader.snapshot(Duration.ofSeconds(30)).open().stream()
                     .map(v -> Topics.orgNumberKey(v.getOrgId(), v.getPhoneNumber())).collect(Collectors.toSet());
         }

@@ -123,7 +123,7 @@ class ServiceRolesTest {
     void shouldProvisionEndToEndWithEveryServiceHoldingOnlyItsOwnRole() throws Exception {
         // given: the relay, provisioner, projector and reconciler each running as its own user (started above)
         Pipeline provisioner = running.get(Part.PROVISIONER);
-        Topics topics = Topics.withNames(provisioner.context().config().topicNames());
+        Topics topics = provisioner.context().config().topics();
         String requestId = "roles-" + UUID.randomUUID();
 
         // when an upstream asks for a number for Voxanne
@@ -157,7 +157,7 @@ class ServiceRolesTest {
                 .setEventId(UUID.randomUUID().toString()).setRequestId("intruder-" + UUID.randomUUID())
                 .setOrgId(DemoSeed.VOXANNE_ID.toString()).setPhoneNumber("+14155550199")
                 .setTwilioSid("PN" + "b".repeat(32)).setVapiPhoneId("vapi-intruder").setProvisionedAt(Instant.now()).build();
-        Topics topics = Topics.withNames(running.get(Part.PROVISIONER).context().config().topicNames());
+        Topics topics = running.get(Part.PROVISIONER).context().config().topics();
 
         // the projector's user: the provisioner's writes (managed numbers, its outbox event), with the provisioner's code
         assertDenied(Part.PROJECTOR, "managed_phone_numbers", c -> execute(c, "INSERT INTO managed_phone_numbers (id, org_id,"

@@ -10,6 +10,11 @@ import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.kafka.TopicSetup;
+import com.voxanne.ssot.schemas.CompatibilityGate;
+import com.voxanne.ssot.schemas.SchemaHistory;
+import com.voxanne.ssot.schemas.registry.SchemaRegistration;
+import com.voxanne.ssot.schemas.registry.SchemaRegistryClient;
+import com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException;
 import com.voxanne.ssot.platform.metrics.Metrics;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
@@ -185,6 +190,9 @@ public final class Pipeline implements AutoCloseable {
 
         admin = closer.register("close the Kafka admin client", Admin.create(kafka.common()));
         prepareTopics(config, setsUp);
+        if (setsUp) {
+            registerSchemas(config, progress);
+        }
         if (options.setupOnly()) {
             return;
         }
@@ -257,6 +265,38 @@ public final class Pipeline implements AutoCloseable {
             TopicSetup.check(admin, config.topicPlan(), KAFKA_TIMEOUT);
         } catch (TopicSetup.MissingTopicsException e) {
             throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /**
+     * Registers every shipped version of every Avro topic's record under its subject, at the level our build gate
+     * enforces (see {@link SchemaRegistration}); waits for a registry that is still starting. A refusal stops the setup
+     * with the registry's message.
+     */
+    private void registerSchemas(SsotConfig config, Consumer<String> progress) throws InterruptedException {
+        Optional<SchemaRegistryClient> client = config.schemaRegistry().client();
+        if (client.isEmpty()) {
+            progress.accept("No SCHEMA_REGISTRY_URL: Avro values are written in single-object encoding (readable only with"
+                    + " this pipeline's schemas)");
+            return;
+        }
+        SchemaRegistration registration = new SchemaRegistration(client.get(), SchemaHistory.bundled());
+        long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                List<SchemaRegistration.Subject> subjects = registration.registerAll(config.topics());
+                progress.accept("Schema registry " + client.get().baseUrl() + ": " + subjects.size() + " subjects at "
+                        + CompatibilityGate.REGISTRY_LEVEL + " (" + subjects.stream().map(SchemaRegistration.Subject::subject)
+                                .collect(java.util.stream.Collectors.joining(", ")) + ")");
+                return;
+            } catch (SchemaRegistration.RegistrationRefusedException e) {
+                throw new ConfigException(e.getMessage());
+            } catch (SchemaRegistryUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new ConfigException("the schema registry did not answer within " + KAFKA_TIMEOUT + ": " + e.getMessage());
+                }
+                Thread.sleep(500);
+            }
         }
     }
 

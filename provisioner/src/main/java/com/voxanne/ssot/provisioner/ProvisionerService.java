@@ -24,8 +24,7 @@ import com.voxanne.ssot.provisioner.twilio.NumberVendor;
 import com.voxanne.ssot.provisioner.vapi.LimitedDirectory;
 import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import com.voxanne.ssot.schemas.Topics;
-import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
-import com.voxanne.ssot.schemas.serde.AvroSerde;
+import com.voxanne.ssot.platform.kafka.AvroWriters;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -148,14 +147,16 @@ public final class ProvisionerService implements ManagedService {
         }
         log.info("Provisioner {} started: workers={}, lease={}, maxAge={}, group={}, requests={}", settings.instanceId(),
                 settings.workers(), settings.lease(), settings.maxAge(), settings.groupId(),
-                Topics.withNames(ctx.config().topicNames()).provisioningRequests().name());
+                ctx.config().topics().provisioningRequests().name());
     }
 
     /** Starts each part and registers it with the closer as it starts, so close() stops them in reverse order. */
     private void startParts() throws Exception {
-        Topics topics = Topics.withNames(ctx.config().topicNames());
+        Topics topics = ctx.config().topics();
         pool = closer.register("close the database pool", ctx.database().pool("provisioner", settings.workers() + 3));
         awaitDatabase();
+        // the ids of the schemas it writes, once: a registry outage later cannot fail a saga's final write
+        AvroWriters.prepare(topics, START_TIMEOUT, topics.numbersProvisioned(), topics.provisioningResults());
         sagas = SagaStore.on(pool, new OutboxWriter(topics.numbersProvisioned()));
         String clientId = "provisioner-" + settings.instanceId();
         producer = new KafkaProducer<>(ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
@@ -201,7 +202,7 @@ public final class ProvisionerService implements ManagedService {
         return new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry(),
                         settings.dlqMaxAttempts()),
                 new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
-                        AvroSerde.of(ProvisionNumberRequest.class), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
+                        topics.provisioningRequests().valueSerde().deserializer(), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
                 new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
     }
 

@@ -3,6 +3,7 @@ package com.voxanne.ssot.reconciler;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.http.StatusServer;
+import com.voxanne.ssot.platform.kafka.AvroWriters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.kafka.TopicSetup;
 import com.voxanne.ssot.platform.retry.Backoff;
@@ -120,7 +121,9 @@ public final class ReconcilerService implements ManagedService {
                     List.of(settings.topics().cdcManagedNumbers().name(), settings.topics().cdcOrgCredentials().name()),
                     ADMIN_TIMEOUT), settings.maxCatchUpLag(), settings.catchUpRefresh());
             ReconcilerTopologyConfig topologyConfig = settings.topologyConfig().withGate(catchUp).withListener(metrics);
-            Topology topology = ReconcilerTopology.buildTopology(topologyConfig);
+            // the violation schema's id, once: producing a violation later never waits on the schema registry
+            AvroWriters.prepare(settings.topics(), Duration.between(Instant.now(), deadline), settings.topics().violations());
+            Topology topology = ReconcilerTopology.buildTopology(topologyConfig, settings.topics().violations().valueSerde());
             KafkaStreams created = new KafkaStreams(topology, streamsProperties());
             failureHandler = new StreamThreadFailureHandler(Backoff.DEFAULT, deadLetterRefusals, settings.dlqMaxAttempts(),
                     metrics.failures("stream_thread"), redactor);

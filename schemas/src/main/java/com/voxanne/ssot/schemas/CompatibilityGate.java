@@ -28,6 +28,12 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
  */
 public final class CompatibilityGate {
 
+    /**
+     * This rule under its schema registry name: {@code ./ssot setup} sets it on every subject of ours, so the registry
+     * refuses any producer's schema that our build would refuse.
+     */
+    public static final String REGISTRY_LEVEL = "FULL_TRANSITIVE";
+
     /** Which side of the pair was the candidate. */
     public enum Direction {
         /** reader = candidate, writer = released version: new code reads old bytes. */

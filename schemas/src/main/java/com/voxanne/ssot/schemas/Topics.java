@@ -15,6 +15,7 @@ import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
+import com.voxanne.ssot.schemas.serde.AvroWire;
 
 /**
  * The immutable registry of every topic of the pipeline, with typed serdes.
@@ -23,6 +24,9 @@ import com.voxanne.ssot.schemas.serde.AvroSerde;
  * contract; deployments override names by logical id ({@link #withNames}). Configuration reads
  * the override of id {@code X} from the environment variable {@link #envVarName(String)
  * TOPIC_X}, e.g. {@code TOPIC_PROVISIONING_REQUESTS}.
+ *
+ * <p>The Avro topics' serdes speak the {@link AvroWire} given ({@link #withWire}); without one they write
+ * single-object encoding and cannot resolve Confluent-framed values.
  */
 public final class Topics {
 
@@ -55,15 +59,20 @@ public final class Topics {
     private final Topic<String, String> cdcManagedNumbers;
     private final Topic<String, String> cdcOrgCredentials;
     private final Map<String, Topic<?, ?>> byId;
+    private final Map<String, String> names;
+    private final AvroWire wire;
 
-    private Topics(Map<String, String> names) {
+    private Topics(Map<String, String> names, AvroWire wire) {
+        this.names = Map.copyOf(names);
+        this.wire = Objects.requireNonNull(wire, "wire");
+        SchemaHistory history = SchemaHistory.bundled();
         provisioningRequests = new Topic<>(names.get(PROVISIONING_REQUESTS), Serdes.String(),
-                AvroSerde.of(ProvisionNumberRequest.class));
+                AvroSerde.of(ProvisionNumberRequest.class, history, wire));
         provisioningResults = new Topic<>(names.get(PROVISIONING_RESULTS), Serdes.String(),
-                AvroSerde.of(ProvisioningResult.class));
+                AvroSerde.of(ProvisioningResult.class, history, wire));
         numbersProvisioned = new Topic<>(names.get(NUMBERS_PROVISIONED), Serdes.String(),
-                AvroSerde.of(NumberProvisioned.class));
-        violations = new Topic<>(names.get(VIOLATIONS), Serdes.String(), AvroSerde.of(SsotViolation.class));
+                AvroSerde.of(NumberProvisioned.class, history, wire));
+        violations = new Topic<>(names.get(VIOLATIONS), Serdes.String(), AvroSerde.of(SsotViolation.class, history, wire));
         cdcManagedNumbers = new Topic<>(names.get(CDC_MANAGED_NUMBERS), Serdes.String(), Serdes.String());
         cdcOrgCredentials = new Topic<>(names.get(CDC_ORG_CREDENTIALS), Serdes.String(), Serdes.String());
         Map<String, Topic<?, ?>> ids = new LinkedHashMap<>();
@@ -78,7 +87,7 @@ public final class Topics {
 
     /** The registry with the contract's default names. */
     public static Topics defaults() {
-        return new Topics(DEFAULT_NAMES);
+        return new Topics(DEFAULT_NAMES, AvroWire.singleObject());
     }
 
     /**
@@ -112,7 +121,48 @@ public final class Topics {
                 }
             }
         });
-        return new Topics(names);
+        return new Topics(names, AvroWire.singleObject());
+    }
+
+    /** The same topics, their Avro values written and read through {@code wire}. */
+    public Topics withWire(AvroWire wire) {
+        return new Topics(names, wire);
+    }
+
+    /** How this registry's Avro topics carry their values. */
+    public AvroWire wire() {
+        return wire;
+    }
+
+    /**
+     * The Avro topics (those with an {@link AvroSerde} value serde), by logical id, in contract order: the topics that
+     * have a subject {@code <topic>-value} in the schema registry.
+     */
+    public Map<String, Topic<?, ?>> avroTopics() {
+        Map<String, Topic<?, ?>> avro = new LinkedHashMap<>();
+        byId.forEach((id, topic) -> {
+            if (topic.valueSerde() instanceof AvroSerde<?>) {
+                avro.put(id, topic);
+            }
+        });
+        return Collections.unmodifiableMap(avro);
+    }
+
+    /**
+     * Looks up (registering if needed) the writer schema id of each given Avro topic now, so that writing to them later
+     * needs no registry. A no-op for single-object encoding.
+     *
+     * @throws com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException the registry cannot be reached
+     */
+    public void prepareWriters(Topic<?, ?>... topics) {
+        if (wire.writes() != AvroWire.Format.CONFLUENT) {
+            return;
+        }
+        for (Topic<?, ?> topic : topics) {
+            if (topic.valueSerde() instanceof AvroSerde<?> avro) {
+                avro.writerId(topic.name());
+            }
+        }
     }
 
     /** The environment variable that overrides the name of topic {@code id}: {@code TOPIC_<id>}. */

@@ -89,7 +89,7 @@ public final class ProjectorService implements ManagedService {
     /** The projector of a deployment: settings and topic names from the context, its own connection pool. */
     public static ProjectorService create(ServiceContext context) {
         ProjectorSettings settings = ProjectorSettings.from(context.source());
-        Topic<String, NumberProvisioned> topic = Topics.withNames(context.config().topicNames()).numbersProvisioned();
+        Topic<String, NumberProvisioned> topic = context.config().topics().numbersProvisioned();
         return withOwnPool(settings, topic, context.kafka(), context.database(), context.metrics(), context.redactor());
     }
 
@@ -99,7 +99,7 @@ public final class ProjectorService implements ManagedService {
      */
     public static ProjectorService create(ServiceContext context, DataSource dataSource) {
         return new ProjectorService(ProjectorSettings.from(context.source()),
-                Topics.withNames(context.config().topicNames()).numbersProvisioned(), context.kafka(), dataSource, null,
+                context.config().topics().numbersProvisioned(), context.kafka(), dataSource, null,
                 context.metrics(), context.redactor());
     }
 

@@ -57,7 +57,7 @@ class ProjectorSettingsTest {
         SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of("TOPIC_NUMBERS_PROVISIONED", "acme.numbers")));
 
         // when / then
-        assertThat(Topics.withNames(config.topicNames()).numbersProvisioned().name()).isEqualTo("acme.numbers");
+        assertThat(config.topics().numbersProvisioned().name()).isEqualTo("acme.numbers");
         assertThat(Topics.withNames(Map.of()).numbersProvisioned().name()).isEqualTo("telephony.numbers.provisioned");
     }
 }

@@ -64,7 +64,7 @@ public final class BenchPipeline implements AutoCloseable {
         closer.onClose("drop the replication slot", () -> RelayService.dropSlot(db.settings(), SLOT));
         closer.register("close the pipeline", pipeline);
         this.orgIds = orgIds;
-        this.topics = Topics.withNames(pipeline.context().config().topicNames());
+        this.topics = pipeline.context().config().topics();
         this.commits = closer.register("stop the commit observer",
                 new CommitObserver(stack.kafka(), topics.cdcOrgCredentials().name()));
         this.violations = closer.register("stop the violations watcher", TopicWatcher.start(stack.kafka(), topics.violations().name(),

@@ -112,7 +112,7 @@ public final class RelayBench implements AutoCloseable {
         }
         ConfigSource source = ConfigSource.of(env);
         SsotConfig config = SsotConfig.from(source);
-        Topics topics = Topics.withNames(config.topicNames());
+        Topics topics = config.topics();
         TopicSetup.ensure(stack.admin(), TopicPlan.of(topics, 6, 1), Duration.ofSeconds(30));
         context = new ServiceContext(config, source, stack.kafka(), db.settings(), new SimpleMeterRegistry(), new HealthRegistry(),
                 Redactor.none());

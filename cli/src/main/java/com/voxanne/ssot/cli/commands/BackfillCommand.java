@@ -77,7 +77,7 @@ public final class BackfillCommand implements Callable<Integer> {
     }
 
     private int healLegacy(Environment env, HikariDataSource ds, PrintStream out) {
-        OutboxWriter outbox = new OutboxWriter(Topics.withNames(env.config().topicNames()).numbersProvisioned());
+        OutboxWriter outbox = new OutboxWriter(env.config().topics().numbersProvisioned());
         ManagedNumbersBackfill.Result result = new ManagedNumbersBackfill(ds, outbox).run(dryRun);
         if (result.missing().isEmpty()) {
             out.println("Every active managed number has an SSOT row: nothing to re-emit.");

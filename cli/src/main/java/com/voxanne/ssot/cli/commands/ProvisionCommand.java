@@ -59,7 +59,7 @@ public final class ProvisionCommand implements Callable<Integer> {
         try (HikariDataSource ds = db.pool("provision-cli", 1)) {
             organisation = Orgs.resolve(ds, org);
         }
-        Topics topics = Topics.withNames(env.config().topicNames());
+        Topics topics = env.config().topics();
         String requestId = UUID.randomUUID().toString();
         ProvisionNumberRequest request = request(requestId, organisation.id().toString(), country, areaCode, friendlyName);
         PrintStream out = System.out;

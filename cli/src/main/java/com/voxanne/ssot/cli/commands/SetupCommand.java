@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ./ssot setup}: migrations (including the relay's publication) and topics, then exit. */
 @Command(name = "setup", mixinStandardHelpOptions = true,
-        description = "Apply the database migrations and create the topics on the configured Kafka and PostgreSQL, then exit.")
+        description = "Apply the database migrations, create the topics and register the schemas (with SCHEMA_REGISTRY_URL) on the configured Kafka, PostgreSQL and registry, then exit.")
 public final class SetupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
@@ -16,7 +16,7 @@ public final class SetupCommand implements Callable<Integer> {
                     + " DATABASE_URL (`./ssot up` sets up the embedded default by itself)");
         }
         try (Pipeline ignored = Pipeline.start(ConfigSource.fromEnvironment(), Pipeline.Options.setup(), System.out::println)) {
-            System.out.println("Database migrated and topics created.");
+            System.out.println("Database migrated, topics created, schemas registered.");
         }
         return 0;
     }

@@ -4,7 +4,6 @@ import com.voxanne.ssot.cli.runtime.Environment;
 import com.voxanne.ssot.reconciler.report.AuditReports;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.reconciler.violations.ViolationsReader;
-import com.voxanne.ssot.schemas.Topics;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +24,9 @@ public final class ViolationsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Environment env = Environment.resolve(ConfigSource.fromEnvironment());
-        String topic = Topics.withNames(env.config().topicNames()).violations().name();
-        try (ViolationsReader reader = new ViolationsReader(env.kafka(), topic)) {
+        var violations = env.config().topics().violations();
+        String topic = violations.name();
+        try (ViolationsReader reader = new ViolationsReader(env.kafka(), violations)) {
             ViolationsReader.Snapshot snapshot = reader.snapshot(Duration.ofSeconds(30));
             System.out.printf("%d open violation(s) on %s%n", snapshot.open().size(), topic);
             System.out.print(AuditReports.violations(all ? snapshot.latest().values() : snapshot.open()));

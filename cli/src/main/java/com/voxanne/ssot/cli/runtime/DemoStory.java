@@ -66,7 +66,7 @@ public final class DemoStory {
         this.dataSource = dataSource;
         this.out = out;
         this.stepTimeout = stepTimeout;
-        this.topics = Topics.withNames(context.config().topicNames());
+        this.topics = context.config().topics();
     }
 
     public Outcome run() throws Exception {

@@ -127,7 +127,7 @@ public final class PipelineUnderTest implements AutoCloseable {
         context = pipeline.context();
         admin = pipeline.admin();
         statusServer = pipeline.statusServer();
-        topics = Topics.withNames(context.config().topicNames());
+        topics = context.config().topics();
         dataSource = closer.register("close the suite's pool", context.database().pool("fault-suite", 4));
         log.info("Pipeline under test running: topics {}, status {}", topics.names(), statusServer.baseUrl());
     }

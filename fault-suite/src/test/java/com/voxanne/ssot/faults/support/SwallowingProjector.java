@@ -57,7 +57,7 @@ public final class SwallowingProjector implements ManagedService {
 
     @Override
     public void start() throws InterruptedException {
-        String topic = Topics.withNames(context.config().topicNames()).numbersProvisioned().name();
+        String topic = context.config().topics().numbersProvisioned().name();
         consumer = new KafkaConsumer<>(context.kafka().consumer(ProjectorSettings.from(context.source()).groupId(), "swallowing-projector"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));

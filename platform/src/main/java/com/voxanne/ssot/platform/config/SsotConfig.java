@@ -29,6 +29,7 @@ import com.voxanne.ssot.schemas.Topics;
  * @param topicNames             overridden topic names, by TOPIC_* variable (see {@link #TOPIC_VARIABLES})
  * @param topicPartitions        SSOT_TOPIC_PARTITIONS: partitions of the topics the pipeline creates
  * @param topicReplicationFactor SSOT_TOPIC_REPLICATION_FACTOR: replication factor of the topics the pipeline creates
+ * @param schemaRegistry         SCHEMA_REGISTRY_URL (+ its credentials) and SSOT_AVRO_WIRE_FORMAT
  */
 public record SsotConfig(
         Optional<String> kafkaBootstrapServers,
@@ -46,7 +47,8 @@ public record SsotConfig(
         Path dataDir,
         Map<String, String> topicNames,
         int topicPartitions,
-        int topicReplicationFactor) {
+        int topicReplicationFactor,
+        SchemaRegistrySettings schemaRegistry) {
 
     /**
      * Topic name variables (TOPIC_ + the topic registry's id), each mapped to that id, so that
@@ -128,7 +130,8 @@ public record SsotConfig(
                 Path.of(source.get("SSOT_DATA_DIR", ".ssot")).toAbsolutePath().normalize(),
                 topics,
                 source.getInt("SSOT_TOPIC_PARTITIONS", TopicPlan.DEFAULT_PARTITIONS),
-                source.getInt("SSOT_TOPIC_REPLICATION_FACTOR", TopicPlan.DEFAULT_REPLICATION_FACTOR));
+                source.getInt("SSOT_TOPIC_REPLICATION_FACTOR", TopicPlan.DEFAULT_REPLICATION_FACTOR),
+                SchemaRegistrySettings.from(source));
     }
 
     private static void validate(Duration grace, int httpPort, Optional<String> databaseUrl,
@@ -165,10 +168,13 @@ public record SsotConfig(
         return new HttpAccess(httpHost, httpPort, httpToken, metricsToken);
     }
 
-    /** The topic registry under this deployment's names. */
+    /**
+     * The topic registry under this deployment's names, its Avro values written and read through the schema registry
+     * when SCHEMA_REGISTRY_URL is set (see {@link SchemaRegistrySettings#wire()}).
+     */
     public Topics topics() {
         try {
-            return Topics.withNames(topicNames);
+            return Topics.withNames(topicNames).withWire(schemaRegistry.wire());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -205,6 +211,7 @@ public record SsotConfig(
         vapi.apiKey().ifPresent(all::add);
         httpToken.ifPresent(all::add);
         metricsToken.ifPresent(all::add);
+        all.addAll(schemaRegistry.secrets());
         return all;
     }
 
@@ -221,6 +228,7 @@ public record SsotConfig(
                 + ", databaseUrl=" + databaseUrl + ", databaseUser=" + databaseUser + ", databasePassword=" + databasePassword
                 + ", twilio=" + twilio + ", vapi=" + vapi + ", grace=" + grace + ", httpPort=" + httpPort + ", httpHost=" + httpHost
                 + ", httpToken=" + httpToken + ", metricsToken=" + metricsToken + ", dataDir=" + dataDir + ", topicNames=" + topicNames
-                + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor + "]";
+                + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
+                + ", schemaRegistry=" + schemaRegistry + "]";
     }
 }

@@ -2,12 +2,12 @@ package com.voxanne.ssot.provisioner.inbox;
 
 import com.voxanne.ssot.provisioner.saga.RequestValidator;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
-import com.voxanne.ssot.schemas.serde.AvroSerde;
 import com.voxanne.ssot.schemas.serde.UndecodableRecordException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The first job of the inbox: a polled batch split into requests a saga can be recorded for, and records that cannot
@@ -26,9 +26,14 @@ final class RequestDecoder {
     record Decoded(List<Received> requests, List<Undecodable> undecodable) {
     }
 
-    private final AvroSerde<ProvisionNumberRequest> serde;
+    private final Deserializer<ProvisionNumberRequest> serde;
 
-    RequestDecoder(AvroSerde<ProvisionNumberRequest> serde) {
+    /**
+     * @param serde the requests topic's deserializer: throws {@link UndecodableRecordException} for bytes that are no
+     *              request (dead-lettered here), and a retriable exception when the schema registry cannot be asked
+     *              (the batch is then retried, nothing is parked)
+     */
+    RequestDecoder(Deserializer<ProvisionNumberRequest> serde) {
         this.serde = serde;
     }
 

@@ -16,7 +16,7 @@ import com.voxanne.ssot.provisioner.store.StoreException;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
-import com.voxanne.ssot.schemas.serde.AvroSerde;
+import com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException;
 import com.voxanne.ssot.schemas.serde.UndecodableRecordException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -62,7 +63,7 @@ public final class RequestInbox implements Runnable {
 
     /** What the inbox works with. */
     public record Collaborators(Consumer<byte[], byte[]> consumer, InboxStore store, RequestValidator validator,
-                                AvroSerde<ProvisionNumberRequest> serde, DeadLetters deadLetters, SagaMetrics metrics,
+                                Deserializer<ProvisionNumberRequest> serde, DeadLetters deadLetters, SagaMetrics metrics,
                                 Redactor redactor) {
     }
 
@@ -122,7 +123,7 @@ public final class RequestInbox implements Runnable {
                     }
                     failures = 0;
                     refusals.reset();
-                } catch (StoreException | DeadLetters.DeadLetterException e) {
+                } catch (StoreException | DeadLetters.DeadLetterException | SchemaRegistryUnavailableException e) {
                     String why = redactor.describe(e);
                     if (refusals.failedAndExhausted(e)) {
                         problem.set(refusals.reason());

@@ -6,6 +6,7 @@ import com.voxanne.ssot.reconciler.model.OpenViolation;
 import com.voxanne.ssot.reconciler.model.SsotRow;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -34,7 +35,16 @@ public final class ReconcilerTopology {
     private ReconcilerTopology() {
     }
 
+    /** The topology writing violations in single-object encoding (no registry): for tests of the topology alone. */
     public static Topology buildTopology(ReconcilerTopologyConfig config) {
+        return buildTopology(config, AvroSerde.of(SsotViolation.class));
+    }
+
+    /**
+     * @param violations the violations topic's value serde (the deployment's wire format; its writer schema id must be
+     *                   prepared beforehand, see {@code AvroWriters}, so that producing never waits on the registry)
+     */
+    public static Topology buildTopology(ReconcilerTopologyConfig config, Serde<SsotViolation> violations) {
         ReconcilerTopologyConfig.StoreNames stores = config.stores();
         StreamsBuilder builder = new StreamsBuilder();
 
@@ -68,7 +78,7 @@ public final class ReconcilerTopology {
                 .toStream(Named.as("joined-numbers"))
                 .process(() -> new ComplianceProcessor(config), Named.as("compliance"),
                         stores.observations(), stores.openViolations(), stores.dueIndex(), stores.orgCredentials())
-                .to(config.violationsTopic(), Produced.with(Serdes.String(), AvroSerde.of(SsotViolation.class))
+                .to(config.violationsTopic(), Produced.with(Serdes.String(), violations)
                         .withName("violations-sink"));
         return builder.build();
     }

@@ -3,7 +3,9 @@ package com.voxanne.ssot.reconciler.violations;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationState;
+import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
+import org.apache.kafka.common.serialization.Deserializer;
 import com.voxanne.ssot.schemas.serde.UndecodableRecordException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,10 +75,21 @@ public final class ViolationsReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
-    private final AvroSerde<SsotViolation> serde = AvroSerde.of(SsotViolation.class);
+    private final Deserializer<SsotViolation> serde;
     private volatile boolean stopped;
 
+    /** A reader of {@code topic} in single-object encoding only (no registry): prefer {@link #ViolationsReader(KafkaClients, Topic)}. */
     public ViolationsReader(KafkaClients kafka, String topic) {
+        this(kafka, topic, AvroSerde.of(SsotViolation.class));
+    }
+
+    /** A reader of the deployment's violations topic, decoding both wire formats through its serde. */
+    public ViolationsReader(KafkaClients kafka, Topic<String, SsotViolation> topic) {
+        this(kafka, topic.name(), topic.valueSerde().deserializer());
+    }
+
+    private ViolationsReader(KafkaClients kafka, String topic, Deserializer<SsotViolation> serde) {
+        this.serde = serde;
         Map<String, Object> props = new HashMap<>(kafka.common());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

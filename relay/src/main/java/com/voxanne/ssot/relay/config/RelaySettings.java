@@ -168,7 +168,7 @@ public record RelaySettings(
         }
         Topics topics;
         try {
-            topics = Topics.withNames(config.topicNames());
+            topics = config.topics();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("topic names: " + e.getMessage());
         }

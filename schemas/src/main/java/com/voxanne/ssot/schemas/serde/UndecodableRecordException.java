@@ -15,13 +15,17 @@ public class UndecodableRecordException extends RuntimeException {
     public enum Reason {
         /** Zero bytes where a record was expected (a tombstone is {@code null}, not empty). */
         EMPTY_PAYLOAD,
-        /** Starts with 0x00: Confluent Schema Registry wire format, not single-object encoding. */
+        /** Starts with 0x00 (Confluent wire format) but this reader has no schema registry to resolve the id. */
         CONFLUENT_WIRE_FORMAT,
-        /** Does not start with the single-object marker C3 01 followed by an 8-byte fingerprint. */
+        /** Neither 0x00 + schema id (Confluent) nor the single-object marker C3 01 + an 8-byte fingerprint. */
         NOT_SINGLE_OBJECT_ENCODING,
+        /** Confluent wire format with a schema id the registry does not have (after bounded retries). */
+        UNKNOWN_SCHEMA_ID,
+        /** Confluent wire format with a schema of this record that the current reader cannot read (not compatible). */
+        INCOMPATIBLE_SCHEMA,
         /** Single-object encoded, but the fingerprint is of no schema this reader knows. */
         UNKNOWN_SCHEMA_FINGERPRINT,
-        /** Single-object encoded with a known schema of a different record type. */
+        /** A known schema (by fingerprint or registry id) of a different record type. */
         WRONG_RECORD_TYPE,
         /** The body does not match the writer schema: truncated, corrupt or with trailing bytes. */
         CORRUPT_BODY

@@ -38,7 +38,7 @@ class UndecodableRecordsTest {
 
         // then
         assertThat(e.reason()).isEqualTo(Reason.NOT_SINGLE_OBJECT_ENCODING);
-        assertThat(e.getMessage()).contains("not Avro single-object encoding", "C3 01", TOPIC);
+        assertThat(e.getMessage()).contains("neither the Confluent wire format", "C3 01", TOPIC);
         assertThat(e.rawBytes()).isEqualTo(bytes);
         assertThat(e.topic()).isEqualTo(TOPIC);
     }
@@ -108,7 +108,7 @@ class UndecodableRecordsTest {
 
         // then
         assertThat(e.reason()).isEqualTo(Reason.CONFLUENT_WIRE_FORMAT);
-        assertThat(e.getMessage()).contains("Confluent", "schema id 42", "single-object");
+        assertThat(e.getMessage()).contains("Confluent", "schema id 42", "SCHEMA_REGISTRY_URL");
         assertThat(e.rawBytes()).isEqualTo(bytes);
     }
 

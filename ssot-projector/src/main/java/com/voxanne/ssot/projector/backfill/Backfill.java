@@ -78,7 +78,7 @@ public final class Backfill {
 
     /** The replay of a deployment: topic names, batch size and retry from the context; uses (does not own) the pool. */
     public static Backfill fromContext(ServiceContext context, DataSource dataSource) {
-        return new Backfill(context.kafka(), Topics.withNames(context.config().topicNames()).numbersProvisioned(),
+        return new Backfill(context.kafka(), context.config().topics().numbersProvisioned(),
                 dataSource, context.metrics(), context.redactor(), ProjectorSettings.from(context.source()),
                 DEFAULT_GIVE_UP_AFTER);
     }

@@ -1,0 +1,47 @@
+package com.voxanne.ssot.platform.kafka;
+
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.schemas.Topic;
+import com.voxanne.ssot.schemas.Topics;
+import com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException;
+
+/**
+ * A writer's start against the schema registry: the id of each schema it will write is looked up (registered if the
+ * subject lacks it) before the first record, waiting for a registry that is not up yet, so that writing never needs the
+ * registry afterwards. A no-op for single-object encoding.
+ */
+public final class AvroWriters {
+    private static final Logger log = LoggerFactory.getLogger(AvroWriters.class);
+
+    private AvroWriters() {
+    }
+
+    /**
+     * @throws IllegalStateException the registry could not be reached within {@code timeout}
+     * @throws com.voxanne.ssot.schemas.registry.SchemaRegistryException the registry refused one of our schemas
+     */
+    public static void prepare(Topics topics, Duration timeout, Topic<?, ?>... writes) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2.0);
+        int failures = 0;
+        while (true) {
+            try {
+                topics.prepareWriters(writes);
+                return;
+            } catch (SchemaRegistryUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the schema registry did not answer within " + timeout + ": " + e.getMessage(), e);
+                }
+                if (failures == 0) {
+                    log.warn("Waiting for the schema registry before writing: {}", e.getMessage());
+                }
+                Thread.sleep(backoff.delay(failures++).toMillis());
+            }
+        }
+    }
+}
