@@ -185,4 +185,42 @@ class SsotConfigTest {
                 .hasMessage("RECONCILER_TOPIC_PARTITIONS is no longer read: use SSOT_TOPIC_PARTITIONS (one partition count for"
                         + " every topic the pipeline creates)");
     }
+
+    @Test
+    void shouldWriteTheConfluentFormatExactlyWhenASchemaRegistryIsConfiguredUnlessToldOtherwise() {
+        SsotConfig none = SsotConfig.from(ConfigSource.of(Map.of()));
+        SsotConfig registry = SsotConfig.from(ConfigSource.of(Map.of("SCHEMA_REGISTRY_URL", "http://registry:8081")));
+        SsotConfig pinned = SsotConfig.from(ConfigSource.of(Map.of("SCHEMA_REGISTRY_URL", "http://registry:8081",
+                "SSOT_AVRO_WIRE_FORMAT", "single-object")));
+
+        assertThat(none.topics().wire().writes()).isEqualTo(com.voxanne.ssot.schemas.serde.AvroWire.Format.SINGLE_OBJECT);
+        assertThat(none.topics().wire().registry()).isEmpty();
+        assertThat(registry.topics().wire().writes()).isEqualTo(com.voxanne.ssot.schemas.serde.AvroWire.Format.CONFLUENT);
+        assertThat(registry.topics().wire().registry()).isPresent();
+        assertThat(pinned.topics().wire().writes()).isEqualTo(com.voxanne.ssot.schemas.serde.AvroWire.Format.SINGLE_OBJECT);
+        assertThat(pinned.topics().wire().registry()).as("readers still resolve ids during an upgrade").isPresent();
+    }
+
+    @Test
+    void shouldRefuseImpossibleSchemaRegistrySettingsNamingTheVariable() {
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("SSOT_AVRO_WIRE_FORMAT", "confluent"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("needs SCHEMA_REGISTRY_URL");
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("SSOT_AVRO_WIRE_FORMAT", "protobuf"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SSOT_AVRO_WIRE_FORMAT");
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("SCHEMA_REGISTRY_URL", "http://bob:hunter2@registry:8081"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> SsotConfig.from(ConfigSource.of(Map.of("SCHEMA_REGISTRY_URL", "http://registry:8081",
+                "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "bob:hunter2", "SCHEMA_REGISTRY_BEARER_AUTH_TOKEN", "t0ken"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not both").hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void shouldTreatSchemaRegistryCredentialsAsSecrets() {
+        SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of("SCHEMA_REGISTRY_URL", "http://registry:8081",
+                "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "bob:hunter2")));
+
+        assertThat(config.toString()).doesNotContain("hunter2").contains("http://registry:8081");
+        assertThat(config.redactor().redact("registry said: bob:hunter2 refused")).doesNotContain("hunter2");
+    }
 }
