@@ -28,7 +28,6 @@ import com.voxanne.ssot.reconciler.audit.NumberCheck;
 import com.voxanne.ssot.reconciler.audit.UnknownOrganizationException;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
-import com.voxanne.ssot.schemas.serde.AvroSerde;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -111,7 +110,7 @@ public final class StateReader {
 
     private List<Result> results() {
         String topic = pipeline.topics().provisioningResults().name();
-        AvroSerde<ProvisioningResult> serde = AvroSerde.of(ProvisioningResult.class);
+        var serde = pipeline.topics().provisioningResults().valueSerde().deserializer();
         List<Result> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> rec : TopicReader.readAll(pipeline.kafka(), topic, READ_TIMEOUT)) {
             ProvisioningResult r = serde.deserialize(topic, rec.value());
@@ -123,7 +122,7 @@ public final class StateReader {
 
     private List<Violation> violations() {
         String topic = pipeline.topics().violations().name();
-        AvroSerde<SsotViolation> serde = AvroSerde.of(SsotViolation.class);
+        var serde = pipeline.topics().violations().valueSerde().deserializer();
         List<Violation> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> rec : TopicReader.readAll(pipeline.kafka(), topic, READ_TIMEOUT)) {
             if (rec.value() == null || rec.key() == null) {

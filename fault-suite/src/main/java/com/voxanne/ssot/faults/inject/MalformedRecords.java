@@ -9,6 +9,7 @@ import com.voxanne.ssot.schemas.serde.AvroSerde;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,6 +22,7 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Builds the bad input of {@link MalformedKind} for each {@link InputTopic}: bytes that are not Avro or not JSON, valid
@@ -64,7 +66,9 @@ public final class MalformedRecords {
             case TRUNCATED_AVRO -> dead(id, InputTopic.REQUESTS, kind, topic, org, truncate(requests.serialize(topic, valid.build())));
             case WRONG_SCHEMA -> dead(id, InputTopic.REQUESTS, kind, topic, org, events.serialize(topic, validEvent(id, org, random)));
             case MISSING_FIELDS -> dead(id, InputTopic.REQUESTS, kind, topic, org, partialRecord("ProvisionNumberRequest", id, org));
-            case CONFLUENT_WIRE_FORMAT -> dead(id, InputTopic.REQUESTS, kind, topic, org, confluent(random));
+            case CONFLUENT_UNKNOWN_ID -> dead(id, InputTopic.REQUESTS, kind, topic, org, unknownId(random));
+            case CONFLUENT_TRUNCATED -> dead(id, InputTopic.REQUESTS, kind, topic, org,
+                    confluentTruncated(topics.provisioningRequests().valueSerde(), topic, requests.serialize(topic, valid.build())));
             case EMPTY_PAYLOAD -> dead(id, InputTopic.REQUESTS, kind, topic, org, new byte[0]);
             case TOMBSTONE -> dead(id, InputTopic.REQUESTS, kind, topic, org, null);
             case MISSING_REQUEST_ID -> dead(id, InputTopic.REQUESTS, kind, topic, org,
@@ -89,7 +93,8 @@ public final class MalformedRecords {
             case TRUNCATED_AVRO -> truncate(events.serialize(topic, valid));
             case WRONG_SCHEMA -> requests.serialize(topic, validRequest(id, org).build());
             case MISSING_FIELDS -> partialRecord("NumberProvisioned", id, org);
-            case CONFLUENT_WIRE_FORMAT -> confluent(random);
+            case CONFLUENT_UNKNOWN_ID -> unknownId(random);
+            case CONFLUENT_TRUNCATED -> confluentTruncated(topics.numbersProvisioned().valueSerde(), topic, events.serialize(topic, valid));
             case EMPTY_PAYLOAD -> new byte[0];
             case TOMBSTONE -> null;
             case HUGE_STRINGS -> events.serialize(topic, copy(valid).setPhoneNumber("+1" + "5".repeat(HUGE)).build());
@@ -109,7 +114,7 @@ public final class MalformedRecords {
         boolean managed = input == InputTopic.CDC_MANAGED;
         String phone = "+1555" + digits(random, 7);
         String json = switch (kind) {
-            case RANDOM_BYTES, WRONG_SCHEMA -> null;
+            case RANDOM_BYTES, WRONG_SCHEMA, CONFLUENT_UNKNOWN_ID, CONFLUENT_TRUNCATED -> null;
             case MISSING_FIELDS -> managed
                     ? "{\"id\":\"" + UUID.randomUUID() + "\",\"phone_number\":\"" + phone + "\",\"vapi_phone_id\":\"v\",\"status\":\"active\","
                             + "\"__op\":\"c\",\"__deleted\":\"false\"}"
@@ -133,6 +138,9 @@ public final class MalformedRecords {
         byte[] value = switch (kind) {
             case RANDOM_BYTES -> randomBytes(random);
             case WRONG_SCHEMA -> events.serialize(topic, validEvent(id, UUID.randomUUID().toString(), random));
+            case CONFLUENT_UNKNOWN_ID -> unknownId(random);
+            case CONFLUENT_TRUNCATED -> confluentTruncated(topics.numbersProvisioned().valueSerde(), topics.numbersProvisioned().name(),
+                    events.serialize(topic, validEvent(id, UUID.randomUUID().toString(), random)));
             default -> json.getBytes(StandardCharsets.UTF_8);
         };
         String key = "faultsuite|" + id;
@@ -193,11 +201,28 @@ public final class MalformedRecords {
     }
 
     /** Magic byte 0, a schema id, then garbage: what a Schema Registry producer would send. */
-    private static byte[] confluent(Random random) {
+    /**
+     * 00 + a schema id far beyond any the registry has given out (ids count up from 1) + a random body: the reader must
+     * ask the registry, be told no, and dead-letter it (never wait for it forever, never take it as ours).
+     */
+    private static byte[] unknownId(Random random) {
         byte[] body = randomBytes(random);
         byte[] out = new byte[5 + body.length];
-        out[4] = 42;
+        ByteBuffer.wrap(out, 1, 4).putInt(1_500_000_000 + random.nextInt(500_000_000));
         System.arraycopy(body, 0, out, 5, body.length);
+        return out;
+    }
+
+    /**
+     * 00 + the id the topic's writer schema really has (through the deployment's registry; 1 when it has none) + the
+     * first half of a valid body: the schema resolves, the body does not.
+     */
+    private static byte[] confluentTruncated(Serde<?> serde, String topic, byte[] singleObject) {
+        int id = serde instanceof AvroSerde<?> avro && avro.wire().registry().isPresent() ? avro.writerId(topic) : 1;
+        int bodyLength = (singleObject.length - 10) / 2;
+        byte[] out = new byte[5 + bodyLength];
+        ByteBuffer.wrap(out, 1, 4).putInt(id);
+        System.arraycopy(singleObject, 10, out, 5, bodyLength);
         return out;
     }
 

@@ -9,27 +9,36 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Publishes as an upstream service (or an attacker) would: requests keyed by orgId, and raw bytes with headers. Every
- * send waits for the broker's acknowledgement, so the ledger records only what the pipeline can see.
+ * send waits for the broker's acknowledgement, so the ledger records only what the pipeline can see. Requests
+ * alternate between the deployment's wire format (Confluent, through the registry) and the old single-object encoding,
+ * as a topic does while upstream producers upgrade one by one.
  */
 public final class RecordPublisher implements AutoCloseable {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(150);
 
     private final KafkaProducer<byte[], byte[]> producer;
-    private final AvroSerde<ProvisionNumberRequest> requests = AvroSerde.of(ProvisionNumberRequest.class);
+    private final AvroSerde<ProvisionNumberRequest> singleObject = AvroSerde.of(ProvisionNumberRequest.class);
+    private final Serializer<ProvisionNumberRequest> current;
+    private final AtomicLong sent = new AtomicLong();
 
-    public RecordPublisher(KafkaClients kafka, String clientId) {
+    /** @param current the requests topic's serializer in the deployment's wire format */
+    public RecordPublisher(KafkaClients kafka, String clientId, Serializer<ProvisionNumberRequest> current) {
         this.producer = new KafkaProducer<>(kafka.producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
+        this.current = current;
     }
 
     public RecordMetadata request(String topic, ProvisionNumberRequest request) throws InterruptedException, ExecutionException, TimeoutException {
-        return raw(topic, request.getOrgId().getBytes(StandardCharsets.UTF_8), requests.serialize(topic, request), Map.of());
+        Serializer<ProvisionNumberRequest> format = sent.getAndIncrement() % 2 == 0 ? current : singleObject;
+        return raw(topic, request.getOrgId().getBytes(StandardCharsets.UTF_8), format.serialize(topic, request), Map.of());
     }
 
     public RecordMetadata raw(String topic, byte[] key, byte[] value, Map<String, byte[]> headers)

@@ -23,6 +23,7 @@ import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationState;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
+import org.apache.kafka.common.serialization.Deserializer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,11 +68,12 @@ public final class Scenario {
     private final Consumer<String> progress;
     private final Random random;
     private final MalformedRecords malformed;
-    private final AvroSerde<SsotViolation> violations = AvroSerde.of(SsotViolation.class);
+    private final Deserializer<SsotViolation> violations;
     private final AvroSerde<NumberProvisioned> events = AvroSerde.of(NumberProvisioned.class);
 
     public Scenario(PipelineUnderTest pipeline, ScenarioSettings settings, FaultSchedule schedule, Consumer<String> progress) {
         this.pipeline = pipeline;
+        this.violations = pipeline.topics().violations().valueSerde().deserializer();
         this.settings = settings;
         this.schedule = schedule;
         this.ledger = new Ledger(schedule.seed(), settings.name());
@@ -84,7 +86,8 @@ public final class Scenario {
     public Ledger run() throws Exception {
         ledger.started(Instant.now());
         createOrganizations();
-        try (RecordPublisher publisher = new RecordPublisher(pipeline.kafka(), "fault-suite-publisher")) {
+        try (RecordPublisher publisher = new RecordPublisher(pipeline.kafka(), "fault-suite-publisher",
+                pipeline.topics().provisioningRequests().valueSerde().serializer())) {
             SteadyLoad load = new SteadyLoad(publisher, pipeline.topics().provisioningRequests().name(), ledger.organizations(), ledger,
                     settings.requestInterval(), schedule.seed());
             Thread loadThread = new Thread(load, "fault-suite-load");
