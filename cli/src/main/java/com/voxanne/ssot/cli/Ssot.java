@@ -10,6 +10,7 @@ import com.voxanne.ssot.cli.commands.ProvisionCommand;
 import com.voxanne.ssot.cli.commands.RunCommand;
 import com.voxanne.ssot.cli.commands.SagasCommand;
 import com.voxanne.ssot.cli.commands.SetupCommand;
+import com.voxanne.ssot.cli.commands.TailCommand;
 import com.voxanne.ssot.cli.commands.UpCommand;
 import com.voxanne.ssot.cli.commands.ViolationsCommand;
 import com.voxanne.ssot.platform.config.ConfigException;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
         description = "Event-driven consistency pipeline for managed telephony provisioning.",
         subcommands = {UpCommand.class, DemoCommand.class, ProvisionCommand.class, CheckCommand.class,
                 DropdownCommand.class, BackfillCommand.class, ViolationsCommand.class, AuditCommand.class,
-                RunCommand.class, SetupCommand.class, SagasCommand.class, BenchCommand.class})
+                RunCommand.class, SetupCommand.class, SagasCommand.class, BenchCommand.class, TailCommand.class})
 public final class Ssot implements Runnable {
 
     public static void main(String[] args) {
