@@ -37,7 +37,7 @@ public final class StopSignals {
 
     private void onSignal(Signal signal) {
         if (requested.getCount() == 0) {
-            System.out.println("Still stopping ...");
+            System.err.println("Still stopping ...");
             return;
         }
         log.info("SIG{} received: stopping", signal.getName());
