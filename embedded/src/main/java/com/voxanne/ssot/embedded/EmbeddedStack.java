@@ -2,9 +2,11 @@ package com.voxanne.ssot.embedded;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -13,23 +15,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default of the pipeline: a real Kafka KRaft broker ({@link EmbeddedKafka}) and a real PostgreSQL
- * ({@link EmbeddedPostgresServer}), both under one data directory, started in parallel and closed in reverse order.
+ * The embedded default of the pipeline: a real Kafka KRaft broker ({@link EmbeddedKafka}), a real PostgreSQL
+ * ({@link EmbeddedPostgresServer}) and a real Confluent-compatible schema registry ({@link EmbeddedSchemaRegistry},
+ * Apicurio), all under one data directory, started in parallel (the slowest sets the start time) and closed in reverse
+ * order.
  *
  * <pre>
  * dataDir/
  *   kafka/          Kafka storage (formatted once, reused)
  *   postgres/       PGDATA (initdb once, reused)
  *   postgres.log    PostgreSQL's own output
+ *   registry/       the schema registry's H2 database (subjects, schema ids, compatibility; reused)
+ *   registry.log    the schema registry's own output
  *   .lock           held while a stack runs here ({@link DataDirectoryLock})
  * </pre>
  *
  * <p>One stack at a time per data directory: a second start on it fails with {@link DataDirectoryLock.InUse}. Holding
  * that lock proves any PostgreSQL still running on the directory was left by a previous owner that died (the broker
- * runs inside the owner's JVM and dies with it), so start stops that leftover first instead of asking the user to.
+ * runs inside the owner's JVM and dies with it; the registry's watchdog stops it when its owner dies), so start stops
+ * that leftover first instead of asking the user to.
  *
- * <p>With {@link Builder#tls(ServerTls)} both speak TLS only (off by default): clients need
- * {@link #kafkaClientProperties()} and the {@link #jdbcUrl} (which carries {@code sslmode=verify-full}).
+ * <p>With {@link Builder#tls(ServerTls)} Kafka and PostgreSQL speak TLS only (off by default): clients need
+ * {@link #kafkaClientProperties()} and the {@link #jdbcUrl} (which carries {@code sslmode=verify-full}). The registry
+ * stays plain HTTP on loopback.
  *
  * <p>This class logs a few INFO lines (where things are). The broker logs thousands under {@link #NOISY_LOGGERS}: a
  * logging configuration should send those to a file.
@@ -48,19 +56,22 @@ public final class EmbeddedStack implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
+    private final EmbeddedSchemaRegistry registry;
 
-    private EmbeddedStack(Path dataDir, DataDirectoryLock lock, EmbeddedKafka kafka, EmbeddedPostgresServer postgres) {
+    private EmbeddedStack(Path dataDir, DataDirectoryLock lock, EmbeddedKafka kafka, EmbeddedPostgresServer postgres,
+            EmbeddedSchemaRegistry registry) {
         this.dataDir = dataDir;
         this.lock = lock;
         this.kafka = kafka;
         this.postgres = postgres;
+        this.registry = registry;
     }
 
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
     }
 
-    /** Starts both on free ports with their data under {@code dataDir}; {@code fresh} wipes their data first. */
+    /** Starts all three on free ports with their data under {@code dataDir}; {@code fresh} wipes their data first. */
     public static EmbeddedStack start(Path dataDir, boolean fresh) {
         return builder(dataDir).fresh(fresh).start();
     }
@@ -71,6 +82,33 @@ public final class EmbeddedStack implements AutoCloseable {
 
     public EmbeddedPostgresServer postgres() {
         return postgres;
+    }
+
+    /**
+     * The schema registry.
+     *
+     * @throws IllegalStateException if the stack was built without one ({@link Builder#schemaRegistry(boolean)})
+     */
+    public EmbeddedSchemaRegistry schemaRegistry() {
+        if (registry == null) {
+            throw new IllegalStateException("this embedded stack runs no schema registry (built with schemaRegistry(false))");
+        }
+        return registry;
+    }
+
+    /** Whether this stack runs a schema registry (the default). */
+    public boolean hasSchemaRegistry() {
+        return registry != null;
+    }
+
+    /**
+     * {@code http://127.0.0.1:<port>/apis/ccompat/v7}: the registry's Confluent-compatible API, the value for
+     * {@code SCHEMA_REGISTRY_URL}.
+     *
+     * @throws IllegalStateException if the stack runs no schema registry
+     */
+    public String schemaRegistryUrl() {
+        return schemaRegistry().url();
     }
 
     public String bootstrapServers() {
@@ -91,12 +129,18 @@ public final class EmbeddedStack implements AutoCloseable {
         return dataDir;
     }
 
-    /** Stops Kafka, then PostgreSQL (reverse of start), then releases the directory; all are attempted, the first failure is thrown. */
+    /**
+     * Stops the schema registry, Kafka, then PostgreSQL (reverse of start), then releases the directory; all are
+     * attempted, the first failure is thrown.
+     */
     @Override
     public void close() {
         long t0 = System.nanoTime();
         RuntimeException failure = null;
-        for (AutoCloseable part : new AutoCloseable[] {kafka, postgres, lock}) {
+        for (AutoCloseable part : new AutoCloseable[] {registry, kafka, postgres, lock}) {
+            if (part == null) {
+                continue;
+            }
             try {
                 part.close();
             } catch (Exception e) {
@@ -116,7 +160,7 @@ public final class EmbeddedStack implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedStack[" + kafka + ", " + postgres + "]";
+        return "EmbeddedStack[" + kafka + ", " + postgres + (registry == null ? "" : ", " + registry) + "]";
     }
 
     /** Settings of an {@link EmbeddedStack}; only the data directory is required. */
@@ -126,6 +170,9 @@ public final class EmbeddedStack implements AutoCloseable {
         private int kafkaPort;
         private int kafkaControllerPort;
         private int postgresPort;
+        private boolean schemaRegistry = true;
+        private int schemaRegistryPort;
+        private RegistryDistribution registryDistribution;
         private int kafkaPartitions = 3;
         private Duration startupTimeout = Duration.ofSeconds(60);
         private ServerTls tls;
@@ -134,7 +181,7 @@ public final class EmbeddedStack implements AutoCloseable {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
         }
 
-        /** Wipe the stack's data (kafka/, postgres/, postgres.log under the data directory) before starting. */
+        /** Wipe the stack's data (kafka/, postgres/, registry/ and their logs under the data directory) before starting. */
         public Builder fresh(boolean fresh) {
             this.fresh = fresh;
             return this;
@@ -161,6 +208,28 @@ public final class EmbeddedStack implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Run the schema registry (default true). Without it {@link EmbeddedStack#schemaRegistryUrl()} refuses: for a
+         * user who brings a registry of their own.
+         */
+        public Builder schemaRegistry(boolean run) {
+            this.schemaRegistry = run;
+            return this;
+        }
+
+        /** Schema registry HTTP port; 0 (default) picks a free one. */
+        public Builder schemaRegistryPort(int port) {
+            LocalPorts.requireValid("schema registry port", port);
+            this.schemaRegistryPort = port;
+            return this;
+        }
+
+        /** Where Apicurio comes from; default {@link RegistryDistribution#fromEnvironment()}. */
+        public Builder registryDistribution(RegistryDistribution distribution) {
+            this.registryDistribution = Objects.requireNonNull(distribution, "distribution");
+            return this;
+        }
+
         /** Default partition count of new topics (num.partitions); default 3. */
         public Builder kafkaPartitions(int partitions) {
             this.kafkaPartitions = partitions;
@@ -180,25 +249,28 @@ public final class EmbeddedStack implements AutoCloseable {
         }
 
         /**
-         * Starts PostgreSQL (on a helper thread) and Kafka (on this one) in parallel and returns when both answer.
+         * Starts PostgreSQL and the schema registry (each on a helper thread) and Kafka (on this one) in parallel and
+         * returns when all answer.
          *
-         * @throws EmbeddedStackException if either fails; the other is then stopped, nothing is left running
+         * @throws EmbeddedStackException if any fails; the others are then stopped, nothing is left running
          */
         public EmbeddedStack start() {
             long t0 = System.nanoTime();
-            Path kafkaDir = dataDir.resolve("kafka");
-            Path postgresDir = dataDir.resolve("postgres");
-            Path postgresLog = dataDir.resolve("postgres.log");
             DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
             try {
-                return start(lock, kafkaDir, postgresDir, postgresLog, t0);
+                return start(lock, t0);
             } catch (RuntimeException | Error e) {
                 lock.close();
                 throw e;
             }
         }
 
-        private EmbeddedStack start(DataDirectoryLock lock, Path kafkaDir, Path postgresDir, Path postgresLog, long t0) {
+        private EmbeddedStack start(DataDirectoryLock lock, long t0) {
+            Path kafkaDir = dataDir.resolve("kafka");
+            Path postgresDir = dataDir.resolve("postgres");
+            Path postgresLog = dataDir.resolve("postgres.log");
+            Path registryDir = dataDir.resolve("registry");
+            Path registryLog = dataDir.resolve("registry.log");
             EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().dataDir(kafkaDir).port(kafkaPort)
                     .controllerPort(kafkaControllerPort).numPartitions(kafkaPartitions).startupTimeout(startupTimeout);
             EmbeddedPostgresServer.Builder postgresBuilder = EmbeddedPostgresServer.builder().dataDir(postgresDir).logFile(postgresLog)
@@ -209,25 +281,36 @@ public final class EmbeddedStack implements AutoCloseable {
             }
             EmbeddedKafka kafka = kafkaBuilder.build();
             EmbeddedPostgresServer postgres = postgresBuilder.build();
+            EmbeddedSchemaRegistry registry = null;
+            if (schemaRegistry) {
+                EmbeddedSchemaRegistry.Builder registryBuilder = EmbeddedSchemaRegistry.builder().dataDir(registryDir).logFile(registryLog)
+                        .port(schemaRegistryPort).startupTimeout(startupTimeout);
+                if (registryDistribution != null) {
+                    registryBuilder.distribution(registryDistribution);
+                }
+                registry = registryBuilder.build();
+            }
             if (fresh) {
                 postgres.stopLeftoverServer(); // before its files are deleted under it
                 log.info("Wiping embedded stack data in {} (fresh start)", dataDir);
                 Directories.deleteRecursively(kafkaDir);
                 Directories.deleteRecursively(postgresDir);
                 Directories.deleteRecursively(postgresLog);
+                // a registry left by a dead owner stops by itself within a second or so (its watchdog): wait for it
+                // holding the registry directory's lock, so that its files are not deleted under it
+                if (registry != null) {
+                    registry.awaitLeftover();
+                }
+                Directories.deleteRecursively(registryDir);
+                Directories.deleteRecursively(registryLog);
             }
 
-            CompletableFuture<Void> postgresStarted = new CompletableFuture<>();
-            Thread starter = new Thread(() -> {
-                try {
-                    postgres.start();
-                    postgresStarted.complete(null);
-                } catch (Throwable e) {
-                    postgresStarted.completeExceptionally(e);
-                }
-            }, "embedded-postgres-start");
-            starter.setDaemon(true);
-            starter.start();
+            List<CompletableFuture<Void>> helpers = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            startInBackground("embedded-postgres-start", postgres::start, helpers, threads);
+            if (registry != null) {
+                startInBackground("embedded-registry-start", registry::start, helpers, threads);
+            }
 
             RuntimeException failure = null;
             try {
@@ -235,51 +318,73 @@ public final class EmbeddedStack implements AutoCloseable {
             } catch (RuntimeException e) {
                 failure = e;
             }
-            try {
-                postgresStarted.get();
-            } catch (ExecutionException | CompletionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
-                        : new EmbeddedStackException("PostgreSQL failed to start", e.getCause());
-                if (failure == null) {
-                    failure = cause;
-                } else {
-                    failure.addSuppressed(cause);
+            for (int i = 0; i < helpers.size(); i++) {
+                failure = awaitHelper(helpers.get(i), threads.get(i), failure);
+            }
+            if (failure != null) {
+                stopQuietly(failure, registry, kafka, postgres);
+                throw failure;
+            }
+            EmbeddedStack stack = new EmbeddedStack(dataDir, lock, kafka, postgres, registry);
+            log.info("Embedded stack up in {} ms: Kafka {} | PostgreSQL {} (user {}) | schema registry {} | data {}",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafka.bootstrapServers(), postgres.jdbcUrl("postgres"),
+                    postgres.user(), registry == null ? "none" : registry.url(), dataDir);
+            return stack;
+        }
+
+        private static void startInBackground(String name, Runnable start, List<CompletableFuture<Void>> helpers, List<Thread> threads) {
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            Thread starter = new Thread(() -> {
+                try {
+                    start.run();
+                    started.complete(null);
+                } catch (Throwable e) {
+                    started.completeExceptionally(e);
                 }
+            }, name);
+            starter.setDaemon(true);
+            starter.start();
+            helpers.add(started);
+            threads.add(starter);
+        }
+
+        /** Waits for a helper's start; returns the first failure so far, with this helper's added to it. */
+        private static RuntimeException awaitHelper(CompletableFuture<Void> started, Thread starter, RuntimeException failure) {
+            RuntimeException mine = null;
+            try {
+                started.get();
+            } catch (ExecutionException | CompletionException e) {
+                mine = e.getCause() instanceof RuntimeException re ? re
+                        : new EmbeddedStackException(starter.getName() + " failed", e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                RuntimeException interrupted = new EmbeddedStackException("interrupted while starting PostgreSQL", e);
-                if (failure == null) {
-                    failure = interrupted;
-                } else {
-                    failure.addSuppressed(interrupted);
-                }
+                mine = new EmbeddedStackException("interrupted while waiting for " + starter.getName(), e);
                 try {
                     starter.join();
                 } catch (InterruptedException again) {
                     Thread.currentThread().interrupt();
                 }
             }
-            if (failure != null) {
-                stopQuietly(kafka, postgres, failure);
-                throw failure;
+            if (mine == null) {
+                return failure;
             }
-            EmbeddedStack stack = new EmbeddedStack(dataDir, lock, kafka, postgres);
-            log.info("Embedded stack up in {} ms: Kafka {} | PostgreSQL {} (user {}) | data {}",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafka.bootstrapServers(), postgres.jdbcUrl("postgres"),
-                    postgres.user(), dataDir);
-            return stack;
+            if (failure == null) {
+                return mine;
+            }
+            failure.addSuppressed(mine);
+            return failure;
         }
 
-        private static void stopQuietly(EmbeddedKafka kafka, EmbeddedPostgresServer postgres, RuntimeException failure) {
-            try {
-                kafka.close();
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            try {
-                postgres.close();
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
+        private static void stopQuietly(RuntimeException failure, AutoCloseable... parts) {
+            for (AutoCloseable part : parts) {
+                if (part == null) {
+                    continue;
+                }
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    failure.addSuppressed(e);
+                }
             }
         }
     }

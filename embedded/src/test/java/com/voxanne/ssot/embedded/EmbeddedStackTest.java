@@ -25,16 +25,22 @@ class EmbeddedStackTest {
     Path dataDir;
 
     @Test
-    void shouldStartKafkaAndPostgresForCdcAndKeepTheirDataAcrossStarts() throws Exception {
-        // given a stack started fresh, with a topic and a row written
+    void shouldStartKafkaPostgresAndTheSchemaRegistryAndKeepTheirDataAcrossStarts() throws Exception {
+        // given a stack started fresh, with a topic, a row and a schema written
         String clusterId;
         int postgresPort;
+        String registered;
         long t0 = System.nanoTime();
         try (EmbeddedStack stack = EmbeddedStack.start(dataDir, true)) {
             long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             System.out.printf("embedded stack started fresh in %d ms%n", startMillis);
             clusterId = stack.kafka().clusterId().orElseThrow();
             postgresPort = stack.postgres().port();
+            assertThat(stack.schemaRegistryUrl()).isEqualTo("http://127.0.0.1:" + stack.schemaRegistry().port() + "/apis/ccompat/v7");
+            assertThat(stack.schemaRegistry().dataDir()).isEqualTo(dataDir.resolve("registry"));
+            assertThat(stack.schemaRegistry().logFile()).isEqualTo(dataDir.resolve("registry.log"));
+            assertThat(RegistryHttp.subjects(stack.schemaRegistryUrl())).isEqualTo("[]");
+            registered = RegistryHttp.registerRecord(stack.schemaRegistryUrl(), "stack.test-value", "StackTest");
             try (Admin admin = admin(stack)) {
                 admin.createTopics(List.of(new NewTopic("stack.test", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
@@ -49,13 +55,18 @@ class EmbeddedStackTest {
                 s.execute("INSERT INTO kept VALUES ('still here')");
             }
         }
-        // then no postgres process is left on that data directory
+        // then no postgres or registry process is left on that data directory
         assertThat(postgresProcessesOn(dataDir)).isEmpty();
+        assertThat(registryProcessesOn(dataDir)).isEmpty();
 
         // when it starts again on the same directory, not fresh
+        long t1 = System.nanoTime();
         try (EmbeddedStack again = EmbeddedStack.start(dataDir, false)) {
-            // then Kafka was not re-formatted and kept its topic, and PostgreSQL kept its row
+            System.out.printf("embedded stack started again (existing data) in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1));
+            // then Kafka was not re-formatted and kept its topic, PostgreSQL kept its row, the registry its subject and id
             assertThat(again.kafka().clusterId()).contains(clusterId);
+            assertThat(RegistryHttp.subjects(again.schemaRegistryUrl())).isEqualTo("[\"stack.test-value\"]");
+            assertThat(RegistryHttp.registerRecord(again.schemaRegistryUrl(), "stack.test-value", "StackTest")).isEqualTo(registered);
             try (Admin admin = admin(again)) {
                 assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("stack.test");
             }
@@ -73,6 +84,7 @@ class EmbeddedStackTest {
             try (Admin admin = admin(fresh)) {
                 assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("stack.test");
             }
+            assertThat(RegistryHttp.subjects(fresh.schemaRegistryUrl())).isEqualTo("[]");
         }
     }
 
@@ -81,22 +93,59 @@ class EmbeddedStackTest {
         // given the non-daemon threads before the stack
         Set<String> before = nonDaemonThreads();
 
-        // when a stack starts, restarts Kafka, stops and starts PostgreSQL, and closes
+        // when a stack starts, restarts Kafka, stops and starts PostgreSQL and the registry, and closes
         EmbeddedStack stack = EmbeddedStack.start(dataDir, true);
         int kafkaPort = stack.kafka().port();
         int postgresPort = stack.postgres().port();
+        int registryPort = stack.schemaRegistry().port();
         stack.kafka().restart();
         stack.postgres().stop();
         stack.postgres().start();
+        ProcessHandle firstRegistry = stack.schemaRegistry().process().orElseThrow();
+        stack.schemaRegistry().stop();
+        stack.schemaRegistry().start();
+        ProcessHandle registry = stack.schemaRegistry().process().orElseThrow();
         assertThat(stack.kafka().port()).isEqualTo(kafkaPort);
         assertThat(stack.postgres().port()).isEqualTo(postgresPort);
+        assertThat(stack.schemaRegistry().port()).isEqualTo(registryPort);
         stack.close();
 
-        // then no thread of it keeps the JVM alive, no postgres runs on its data, and its ports are free again
+        // then no thread of it keeps the JVM alive, no postgres or registry runs on its data, and its ports are free again
         assertThat(nonDaemonThreads()).isSubsetOf(before);
         assertThat(postgresProcessesOn(dataDir)).isEmpty();
+        assertThat(firstRegistry.isAlive()).isFalse();
+        assertThat(registry.isAlive()).isFalse();
+        assertThat(registryProcessesOn(dataDir)).isEmpty();
         assertThat(LocalPorts.isFree(kafkaPort)).isTrue();
         assertThat(LocalPorts.isFree(postgresPort)).isTrue();
+        assertThat(LocalPorts.isFree(registryPort)).isTrue();
+    }
+
+    @Test
+    void shouldStopTheOthersWhenOnePartFailsToStart() throws Exception {
+        // given the registry's port is taken
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // when the stack starts
+            EmbeddedStack.Builder builder = EmbeddedStack.builder(dataDir).fresh(true).schemaRegistryPort(taken.getLocalPort());
+
+            // then it fails naming the registry, and neither PostgreSQL nor a registry is left running, the directory free
+            org.assertj.core.api.Assertions.assertThatThrownBy(builder::start)
+                    .isInstanceOf(EmbeddedStackException.class)
+                    .hasMessageContaining("schema registry on port " + taken.getLocalPort());
+            assertThat(postgresProcessesOn(dataDir)).isEmpty();
+            assertThat(registryProcessesOn(dataDir)).isEmpty();
+            assertThat(DataDirectoryLock.isHeld(dataDir)).isFalse();
+        }
+    }
+
+    @Test
+    void shouldRunWithoutARegistryWhenAskedTo() {
+        try (EmbeddedStack stack = EmbeddedStack.builder(dataDir).fresh(true).schemaRegistry(false).start()) {
+            assertThat(stack.hasSchemaRegistry()).isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(stack::schemaRegistryUrl).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("no schema registry");
+            assertThat(registryProcessesOn(dataDir)).isEmpty();
+        }
     }
 
     private static Admin admin(EmbeddedStack stack) {
@@ -116,6 +165,14 @@ class EmbeddedStackTest {
         return ProcessHandle.allProcesses()
                 .filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().commandLine().map(cl -> cl.contains("postgres") && cl.contains(path)).orElse(false))
+                .collect(Collectors.toList());
+    }
+
+    private static List<ProcessHandle> registryProcessesOn(Path dir) {
+        String path = dir.toAbsolutePath().resolve("registry").toString();
+        return ProcessHandle.allProcesses()
+                .filter(LocalProcesses::isRunning)
+                .filter(p -> p.info().commandLine().map(cl -> cl.contains("apicurio") && cl.contains(path)).orElse(false))
                 .collect(Collectors.toList());
     }
 

@@ -90,6 +90,14 @@ final class ContainersBackend implements StackBackend {
         return Optional.of(Secret.of(postgres.getPassword()));
     }
 
+    /** No registry container yet: the tests that need one run in embedded or external mode. */
+    @Override
+    public String schemaRegistryUrl() {
+        throw new UnsupportedOperationException("the Testcontainers test stack runs no schema registry (Kafka and PostgreSQL only);"
+                + " run the tests in embedded mode (the default, a real Apicurio) or external mode with "
+                + ExternalBackend.SCHEMA_REGISTRY_URL_ENV);
+    }
+
     @Override
     public void stopKafka() {
         kafka.close();

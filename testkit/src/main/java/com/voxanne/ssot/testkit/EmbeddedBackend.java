@@ -11,7 +11,10 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The default: a real Kafka broker in this JVM and a real PostgreSQL child process, data under target/ (or a temp dir). */
+/**
+ * The default: a real Kafka broker in this JVM, a real PostgreSQL and a real schema registry (Apicurio) as child
+ * processes, data under target/ (or a temp dir).
+ */
 final class EmbeddedBackend implements StackBackend {
     static final String KEEP_DATA_PROPERTY = "ssot.testkit.keepData";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBackend.class);
@@ -69,6 +72,21 @@ final class EmbeddedBackend implements StackBackend {
     @Override
     public Optional<Secret> password() {
         return Optional.empty();
+    }
+
+    @Override
+    public String schemaRegistryUrl() {
+        return stack.schemaRegistryUrl();
+    }
+
+    @Override
+    public void stopSchemaRegistry() {
+        stack.schemaRegistry().stop();
+    }
+
+    @Override
+    public void startSchemaRegistry() {
+        stack.schemaRegistry().start();
     }
 
     @Override

@@ -7,26 +7,31 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Kafka and PostgreSQL someone else runs, named by environment variables: {@code SSOT_TEST_KAFKA_BOOTSTRAP_SERVERS},
- * {@code SSOT_TEST_DATABASE_URL} (JDBC URL of a maintenance database; the user needs CREATEDB and REPLICATION, or
- * superuser), {@code SSOT_TEST_DATABASE_USER}, {@code SSOT_TEST_DATABASE_PASSWORD}.
+ * Kafka, PostgreSQL and a schema registry someone else runs, named by environment variables:
+ * {@code SSOT_TEST_KAFKA_BOOTSTRAP_SERVERS}, {@code SSOT_TEST_DATABASE_URL} (JDBC URL of a maintenance database; the user
+ * needs CREATEDB and REPLICATION, or superuser), {@code SSOT_TEST_DATABASE_USER}, {@code SSOT_TEST_DATABASE_PASSWORD},
+ * and {@code SSOT_TEST_SCHEMA_REGISTRY_URL} (required: the Confluent-compatible base URL, e.g.
+ * {@code http://registry:8080/apis/ccompat/v7} for Apicurio).
  */
 final class ExternalBackend implements StackBackend {
     static final String KAFKA_ENV = "SSOT_TEST_KAFKA_BOOTSTRAP_SERVERS";
     static final String DATABASE_URL_ENV = "SSOT_TEST_DATABASE_URL";
     static final String DATABASE_USER_ENV = "SSOT_TEST_DATABASE_USER";
     static final String DATABASE_PASSWORD_ENV = "SSOT_TEST_DATABASE_PASSWORD";
+    static final String SCHEMA_REGISTRY_URL_ENV = "SSOT_TEST_SCHEMA_REGISTRY_URL";
 
     private final String bootstrapServers;
     private final JdbcUrl maintenanceUrl;
     private final String user;
     private final Optional<Secret> password;
+    private final String schemaRegistryUrl;
 
-    ExternalBackend(String bootstrapServers, String databaseUrl, String user, Optional<Secret> password) {
+    ExternalBackend(String bootstrapServers, String databaseUrl, String user, Optional<Secret> password, String schemaRegistryUrl) {
         this.bootstrapServers = bootstrapServers;
         this.maintenanceUrl = JdbcUrl.parse(databaseUrl);
         this.user = user;
         this.password = password;
+        this.schemaRegistryUrl = schemaRegistryUrl;
     }
 
     static boolean configuredIn(Map<String, String> env) {
@@ -37,9 +42,16 @@ final class ExternalBackend implements StackBackend {
         if (!configuredIn(env)) {
             throw new IllegalStateException("external test stack mode needs " + KAFKA_ENV + " and " + DATABASE_URL_ENV + " to be set");
         }
+        if (!notBlank(env.get(SCHEMA_REGISTRY_URL_ENV))) {
+            throw new IllegalStateException("external test stack mode needs " + SCHEMA_REGISTRY_URL_ENV + " too: the base URL of a"
+                    + " Confluent-compatible schema registry (what SCHEMA_REGISTRY_URL means), e.g. http://registry:8080/apis/ccompat/v7"
+                    + " for Apicurio Registry; the pipeline's records carry its schema ids");
+        }
         String user = notBlank(env.get(DATABASE_USER_ENV)) ? env.get(DATABASE_USER_ENV) : "postgres";
         Optional<Secret> password = Optional.ofNullable(env.get(DATABASE_PASSWORD_ENV)).filter(ExternalBackend::notBlank).map(Secret::of);
-        return new ExternalBackend(env.get(KAFKA_ENV), env.get(DATABASE_URL_ENV), user, password);
+        String registry = env.get(SCHEMA_REGISTRY_URL_ENV).trim();
+        return new ExternalBackend(env.get(KAFKA_ENV), env.get(DATABASE_URL_ENV), user, password,
+                registry.endsWith("/") ? registry.substring(0, registry.length() - 1) : registry);
     }
 
     private static boolean notBlank(String s) {
@@ -74,6 +86,11 @@ final class ExternalBackend implements StackBackend {
     @Override
     public Optional<Secret> password() {
         return password;
+    }
+
+    @Override
+    public String schemaRegistryUrl() {
+        return schemaRegistryUrl;
     }
 
     @Override

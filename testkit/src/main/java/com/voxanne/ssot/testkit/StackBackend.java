@@ -3,7 +3,7 @@ package com.voxanne.ssot.testkit;
 import com.voxanne.ssot.platform.config.Secret;
 import java.util.Optional;
 
-/** Where the test stack's Kafka and PostgreSQL come from: embedded, external, or Testcontainers. */
+/** Where the test stack's Kafka, PostgreSQL and schema registry come from: embedded, external, or Testcontainers. */
 interface StackBackend {
 
     TestStack.Mode mode();
@@ -20,6 +20,9 @@ interface StackBackend {
 
     Optional<Secret> password();
 
+    /** The Confluent-compatible schema registry's base URL, what {@code SCHEMA_REGISTRY_URL} means. */
+    String schemaRegistryUrl();
+
     default void stopPostgres() {
         throw unsupported("stopPostgres()");
     }
@@ -32,10 +35,18 @@ interface StackBackend {
         throw unsupported("restartKafka()");
     }
 
+    default void stopSchemaRegistry() {
+        throw unsupported("stopSchemaRegistry()");
+    }
+
+    default void startSchemaRegistry() {
+        throw unsupported("startSchemaRegistry()");
+    }
+
     /** Stops Kafka (first step of the shutdown: replication slots are dropped after it, PostgreSQL last). */
     void stopKafka();
 
-    /** Stops PostgreSQL and frees what the backend holds (containers, data directories). */
+    /** Stops PostgreSQL (and the schema registry) and frees what the backend holds (containers, data directories). */
     void stopPostgresForGood();
 
     private UnsupportedOperationException unsupported(String operation) {

@@ -46,9 +46,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka broker and PostgreSQL server shared by all tests of one JVM. {@link #get()} starts it on first use; a JVM
- * shutdown hook stops Kafka, drops every replication slot of the test databases (and the databases) and stops
- * PostgreSQL, so that tests leave no process, port or slot behind.
+ * The Kafka broker, PostgreSQL server and schema registry shared by all tests of one JVM. {@link #get()} starts them on
+ * first use; a JVM shutdown hook stops Kafka, drops every replication slot of the test databases (and the databases) and
+ * stops PostgreSQL and the registry, so that tests leave no process, port or slot behind.
  *
  * <p>Modes, in order of precedence:
  * <ul>
@@ -56,9 +56,11 @@ import org.slf4j.LoggerFactory;
  *       (the parent's Maven profile {@code testcontainers} sets the last; it needs a Docker engine);</li>
  *   <li>{@code external} if {@code SSOT_TEST_KAFKA_BOOTSTRAP_SERVERS} and {@code SSOT_TEST_DATABASE_URL} are set
  *       ({@code SSOT_TEST_DATABASE_USER}/{@code _PASSWORD} optional; any other {@code SSOT_TEST_KAFKA_<PROPERTY>} is passed
- *       to the Kafka clients, e.g. {@code SSOT_TEST_KAFKA_SECURITY_PROTOCOL});</li>
- *   <li>{@code embedded} otherwise (the default): a real broker in this JVM and a real PostgreSQL child process, data
- *       under {@code target/ssot-testkit/} (deleted at exit unless {@code -Dssot.testkit.keepData=true}).</li>
+ *       to the Kafka clients, e.g. {@code SSOT_TEST_KAFKA_SECURITY_PROTOCOL}); it also needs
+ *       {@code SSOT_TEST_SCHEMA_REGISTRY_URL} (a Confluent-compatible registry's base URL);</li>
+ *   <li>{@code embedded} otherwise (the default): a real broker in this JVM, a real PostgreSQL and a real schema registry
+ *       (Apicurio) as child processes, data under {@code target/ssot-testkit/} (deleted at exit unless
+ *       {@code -Dssot.testkit.keepData=true}).</li>
  * </ul>
  *
  * <p>The embedded broker logs thousands of INFO lines: send the loggers in
@@ -135,9 +137,9 @@ public final class TestStack {
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(stack::shutdown, "ssot-testkit-shutdown"));
-        log.info("Test stack ({} mode) ready in {} ms: Kafka {}, PostgreSQL {}", mode,
+        log.info("Test stack ({} mode) ready in {} ms: Kafka {}, PostgreSQL {}, schema registry {}", mode,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), backend.bootstrapServers(),
-                backend.jdbcUrl(backend.maintenanceDatabase()));
+                backend.jdbcUrl(backend.maintenanceDatabase()), mode == Mode.TESTCONTAINERS ? "none" : backend.schemaRegistryUrl());
         return stack;
     }
 
@@ -275,6 +277,18 @@ public final class TestStack {
         return p;
     }
 
+    // ---------------------------------------------------------------- schema registry
+
+    /**
+     * The Confluent-compatible schema registry's base URL, the value for {@code SCHEMA_REGISTRY_URL} (embedded:
+     * {@code http://127.0.0.1:<port>/apis/ccompat/v7}; external: {@code SSOT_TEST_SCHEMA_REGISTRY_URL}).
+     *
+     * @throws UnsupportedOperationException in Testcontainers mode, which runs no registry
+     */
+    public String schemaRegistryUrl() {
+        return backend.schemaRegistryUrl();
+    }
+
     // ---------------------------------------------------------------- PostgreSQL
 
     /**
@@ -373,6 +387,16 @@ public final class TestStack {
     /** Stops and starts the Kafka broker on the same port and data; topics, records and offsets survive. */
     public void restartKafka() {
         backend.restartKafka();
+    }
+
+    /** Stops the schema registry (its process ends; clients get connection refused). Port and data are kept for {@link #startSchemaRegistry()}. */
+    public void stopSchemaRegistry() {
+        backend.stopSchemaRegistry();
+    }
+
+    /** Starts the schema registry again on the same port and data: subjects, ids and compatibility settings survive. */
+    public void startSchemaRegistry() {
+        backend.startSchemaRegistry();
     }
 
     // ---------------------------------------------------------------- shutdown

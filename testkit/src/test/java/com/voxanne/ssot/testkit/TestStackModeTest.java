@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class TestStackModeTest {
     private static final Map<String, String> EXTERNAL_ENV = Map.of(
             ExternalBackend.KAFKA_ENV, "kafka:9092",
-            ExternalBackend.DATABASE_URL_ENV, "jdbc:postgresql://db:5432/postgres?sslmode=require");
+            ExternalBackend.DATABASE_URL_ENV, "jdbc:postgresql://db:5432/postgres?sslmode=require",
+            ExternalBackend.SCHEMA_REGISTRY_URL_ENV, "http://registry:8080/apis/ccompat/v7/");
 
     @Test
     void shouldChooseEmbeddedWhenNothingIsConfigured() {
@@ -46,6 +47,24 @@ class TestStackModeTest {
     }
 
     @Test
+    void shouldTakeTheSchemaRegistryFromTheEnvironmentInExternalMode() {
+        assertThat(ExternalBackend.fromEnvironment(EXTERNAL_ENV).schemaRegistryUrl()).isEqualTo("http://registry:8080/apis/ccompat/v7");
+    }
+
+    @Test
+    void shouldRequireTheSchemaRegistryUrlInExternalMode() {
+        Map<String, String> withoutRegistry = new java.util.HashMap<>(EXTERNAL_ENV);
+        withoutRegistry.remove(ExternalBackend.SCHEMA_REGISTRY_URL_ENV);
+
+        // Kafka and PostgreSQL alone still choose external mode, which then names what is missing
+        assertThat(TestStack.chooseMode(null, withoutRegistry)).isEqualTo(TestStack.Mode.EXTERNAL);
+        assertThatThrownBy(() -> ExternalBackend.fromEnvironment(withoutRegistry))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SSOT_TEST_SCHEMA_REGISTRY_URL")
+                .hasMessageContaining("/apis/ccompat/v7");
+    }
+
+    @Test
     void shouldRefuseFaultInjectionOutsideTheEmbeddedStack() {
         ExternalBackend backend = ExternalBackend.fromEnvironment(EXTERNAL_ENV);
 
@@ -54,5 +73,8 @@ class TestStackModeTest {
                 .hasMessageContaining("embedded")
                 .hasMessageContaining("EXTERNAL");
         assertThatThrownBy(backend::restartKafka).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(backend::stopSchemaRegistry).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("embedded");
+        assertThatThrownBy(backend::startSchemaRegistry).isInstanceOf(UnsupportedOperationException.class);
     }
 }
