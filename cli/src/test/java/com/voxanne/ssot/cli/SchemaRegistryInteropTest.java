@@ -221,7 +221,7 @@ class SchemaRegistryInteropTest {
             String subject = env.get("TOPIC_PROVISIONING_REQUESTS") + "-value";
             Schema clash = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"ProvisionNumberRequest\","
                     + "\"namespace\":\"com.voxanne.ssot.schemas.avro\",\"fields\":[{\"name\":\"requestId\",\"type\":\"long\"}]}");
-            registerDirectly(subject, clash, "NONE");
+            registerDirectly(subject, clash, null); // a new subject: the registry's default rule (none) applies
 
             // then
             assertThatThrownBy(() -> Pipeline.setup(ConfigSource.of(env), line -> { }))
@@ -316,18 +316,24 @@ class SchemaRegistryInteropTest {
         return JSON.readTree(response.body());
     }
 
-    /** Registers as another team would, under compatibility {@code level} (set on the subject first). */
+    /** Registers as another team would, under compatibility {@code level} (set on the subject first, unless null). */
     private int registerDirectly(String subject, Schema schema, String level) throws IOException, InterruptedException {
-        HttpResponse<String> config = http.send(HttpRequest.newBuilder(URI.create(registry + "/config/" + subject))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
+        if (level != null) {
+            setLevel(subject, level);
+        }
         String body = JSON.createObjectNode().put("schema", schema.toString()).toString();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(registry + "/subjects/" + subject + "/versions"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).get("id").asInt();
+    }
+
+    private void setLevel(String subject, String level) throws IOException, InterruptedException {
+        HttpResponse<String> config = http.send(HttpRequest.newBuilder(URI.create(registry + "/config/" + subject))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
     }
 
     private Map<String, Object> apicurioConfig() {

@@ -15,7 +15,8 @@ import java.util.UUID;
 
 /**
  * The whole pipeline on the shared test stack, with its own database, topics, slot, consumer groups and
- * state, so test classes never see each other's data. Closing it stops everything and drops the slot.
+ * state, so test classes never see each other's data (the schema registry is shared: subjects are named after the
+ * topics, so they are this pipeline's own too). Closing it stops everything and drops the slot.
  */
 final class TestPipeline implements AutoCloseable {
     final TestDatabase db;
@@ -70,6 +71,7 @@ final class TestPipeline implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", TestStack.get().bootstrapServers());
         env.put("DATABASE_URL", db.jdbcUrl());
+        env.put("SCHEMA_REGISTRY_URL", TestStack.get().schemaRegistryUrl()); // as ./ssot up: the Confluent wire format
         env.put("DATABASE_USER", db.user());
         db.password().ifPresent(p -> env.put("DATABASE_PASSWORD", p.reveal()));
         env.put("SSOT_DATA_DIR", dataDir.toString());
