@@ -20,6 +20,9 @@ import com.voxanne.ssot.projector.store.OrgCredentialsUpsert;
 import com.voxanne.ssot.projector.store.UpsertCounts;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
+import com.voxanne.ssot.schemas.registry.RegisteredSchemas;
+import com.voxanne.ssot.schemas.registry.SchemaRegistryClient;
+import com.voxanne.ssot.schemas.serde.AvroWire;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
@@ -56,6 +59,8 @@ public final class BackfillBench {
     private final PrintStream progress;
     private final SyntheticEvents events;
     private final OrgCredentialsUpsert upsert = new OrgCredentialsUpsert();
+    private final RegisteredSchemas registry;
+    private volatile long blackhole;
     private BenchDatabase db;
     private int ceilingBatch;
 
@@ -64,12 +69,13 @@ public final class BackfillBench {
         this.sizes = sizes;
         this.progress = progress;
         this.events = new SyntheticEvents(sizes.backfillEvents(), sizes.backfillOrgs());
+        this.registry = new RegisteredSchemas(SchemaRegistryClient.of(stack.schemaRegistryUrl()));
     }
 
     public static Section section(int runs) {
         return new Section(NUMBER, "Backfill replay",
-                "N NumberProvisioned events are replayed from `telephony.numbers.provisioned` (6 partitions) into org_credentials by"
-                        + " the projector's real `Backfill` (decode, validate, known-organisation check, one set-based version-guarded"
+                "N NumberProvisioned events (Confluent wire format, as the relay writes them) are replayed from"
+                        + " `telephony.numbers.provisioned` (6 partitions) into org_credentials by the projector's real `Backfill` (decode, validate, known-organisation check, one set-based version-guarded"
                         + " upsert per poll batch, commit). In the same run and from the same starting state (half the keys already"
                         + " present with an older version: half the events insert, half update), the ceiling is the best set-based"
                         + " `OrgCredentialsUpsert.upsertBatch` of the same rows straight from memory (only the statement and its commit are"
@@ -85,7 +91,12 @@ public final class BackfillBench {
                                 + " commits, as the live projector's worker already does) or two writer connections on disjoint"
                                 + " partitions would bring the replay to the database's own time.")
                 .figure("vsNaive", "replay / naive (same run)", Format.RATIO, Target.atLeast(15, Format.RATIO),
-                        "Larger poll batches (PROJECTOR_MAX_POLL_RECORDS) amortise each commit's fsync over more rows.");
+                        "Larger poll batches (PROJECTOR_MAX_POLL_RECORDS) amortise each commit's fsync over more rows.")
+                .figure("decodeConfluent", "decode of one event, Confluent wire format (registry id, cached)", "ns")
+                .figure("decodeSingleObject", "decode of one event, single-object encoding", "ns")
+                .figure("serdeShare", "decode (Confluent) / replay time per event (same run)", "%", Target.atMost(5, "%"),
+                        "Decode the batch on the poll thread while the previous batch commits (the live projector does), so"
+                                + " decoding overlaps the database instead of adding to it.");
     }
 
     /** Creates the database, the organisations and the topic, and loads the N events into it (not timed). */
@@ -174,6 +185,12 @@ public final class BackfillBench {
         double naive = sample / ((System.nanoTime() - n0) / 1e9);
         section.put("naive", run, naive);
         checkCounts("naive", naiveCounts.inserted(), naiveCounts.updated(), 0, sample);
+
+        double confluentNs = decodeNanos(topic(), run);
+        double singleObjectNs = decodeNanos(singleObjectTopic(), run);
+        section.put("decodeConfluent", run, confluentNs);
+        section.put("decodeSingleObject", run, singleObjectNs);
+        section.put("serdeShare", run, 100 * confluentNs / (1e9 / replay));
 
         section.put("vsCeiling", run, replay / ceiling.rate());
         section.put("vsNaive", run, replay / naive);
@@ -271,8 +288,38 @@ public final class BackfillBench {
         db.insertOrganisations(events.orgIds().stream().map(UUID::fromString).toList(), "Bench org ", "bench-");
     }
 
-    private static Topic<String, NumberProvisioned> topic() {
+    /** The bench topic in the Confluent wire format through the stack's registry, as the pipeline writes it. */
+    private Topic<String, NumberProvisioned> topic() {
+        return Topics.withNames(Map.of(Topics.NUMBERS_PROVISIONED, TOPIC)).withWire(AvroWire.confluent(registry)).numbersProvisioned();
+    }
+
+    private static Topic<String, NumberProvisioned> singleObjectTopic() {
         return Topics.withNames(Map.of(Topics.NUMBERS_PROVISIONED, TOPIC)).numbersProvisioned();
+    }
+
+    /**
+     * Nanoseconds per event to decode the bench's events from memory with {@code topic}'s serde (encoded once with it,
+     * untimed; one untimed pass first so the JIT has compiled the path): the serde's own cost, no Kafka, no database.
+     */
+    private double decodeNanos(Topic<String, NumberProvisioned> topic, int run) {
+        int n = Math.min(events.count(), 200_000);
+        byte[][] encoded = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            encoded[i] = topic.valueSerde().serializer().serialize(TOPIC, events.event(i));
+        }
+        long sink = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            long t0 = System.nanoTime();
+            for (byte[] bytes : encoded) {
+                sink += topic.valueSerde().deserializer().deserialize(TOPIC, bytes).getPhoneNumber().length();
+            }
+            if (pass == 1) {
+                double nanos = (System.nanoTime() - t0) / (double) n;
+                blackhole += sink; // the decoded values are used, so the JIT cannot drop the decoding
+                return nanos;
+            }
+        }
+        throw new AssertionError("unreachable");
     }
 
     private static ProjectorSettings projectorSettings() {

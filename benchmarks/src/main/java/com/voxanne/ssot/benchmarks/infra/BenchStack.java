@@ -62,6 +62,11 @@ public final class BenchStack implements AutoCloseable {
         return stack.bootstrapServers();
     }
 
+    /** The stack's schema registry (Confluent-compatible API base). */
+    public String schemaRegistryUrl() {
+        return stack.schemaRegistryUrl();
+    }
+
     public KafkaClients kafka() {
         return kafka;
     }
@@ -90,6 +95,7 @@ public final class BenchStack implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         env.put("DATABASE_URL", db.jdbcUrl());
+        env.put("SCHEMA_REGISTRY_URL", schemaRegistryUrl());
         env.put("DATABASE_USER", db.user());
         env.put("SSOT_DATA_DIR", dataDir.toString());
         env.put("SSOT_HTTP_PORT", "0");

@@ -167,6 +167,7 @@ public final class Scenario {
                 case RESTART_RECONCILER_LOST_STATE -> pipeline.restartReconciler(true);
                 case RESTART_KAFKA -> pipeline.restartKafka();
                 case STOP_POSTGRES -> pipeline.stopPostgres(Duration.ofMillis(1000 + r.nextInt(3000)));
+                case RESTART_SCHEMA_REGISTRY -> pipeline.restartSchemaRegistry(Duration.ofMillis(2000 + r.nextInt(4000)));
                 case DUPLICATE_REQUEST -> duplicateRequest(publisher, r);
                 case REPLAY_EVENT -> replayEvent(publisher, r);
                 case REPLAY_EVENT_LOG -> pipeline.replayEventLog();

@@ -22,6 +22,7 @@ public enum FaultKind {
     RESTART_RECONCILER_LOST_STATE(Category.PROCESS_KILL, true, 1, "reconciler restarted with its local state directory wiped"),
     RESTART_KAFKA(Category.INFRASTRUCTURE, true, 1, "Kafka broker stopped and started (same port and data)"),
     STOP_POSTGRES(Category.INFRASTRUCTURE, true, 1, "PostgreSQL stopped for 1-4 s, then started again"),
+    RESTART_SCHEMA_REGISTRY(Category.INFRASTRUCTURE, true, 1, "schema registry stopped for 2-6 s, then started again (same port and data)"),
     DUPLICATE_REQUEST(Category.EVENT_LOG, false, 4, "an earlier request published again (same requestId)"),
     REPLAY_EVENT(Category.EVENT_LOG, false, 3, "an earlier NumberProvisioned record published again, byte for byte"),
     REPLAY_EVENT_LOG(Category.EVENT_LOG, true, 1, "projector stopped, its group rewound to the start of the event log, restarted"),

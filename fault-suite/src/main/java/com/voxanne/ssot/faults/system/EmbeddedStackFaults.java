@@ -24,4 +24,19 @@ public final class EmbeddedStackFaults implements StackFaults {
     public void startPostgres() {
         stack.postgres().start();
     }
+
+    @Override
+    public void stopSchemaRegistry() {
+        stack.schemaRegistry().stop();
+    }
+
+    @Override
+    public void startSchemaRegistry() {
+        stack.schemaRegistry().start();
+    }
+
+    @Override
+    public String schemaRegistryUrl() {
+        return stack.schemaRegistryUrl();
+    }
 }

@@ -141,6 +141,7 @@ public final class PipelineUnderTest implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", environment.bootstrapServers());
         env.put("DATABASE_URL", environment.jdbcUrl());
+        env.put("SCHEMA_REGISTRY_URL", environment.stackFaults().schemaRegistryUrl());
         env.put("DATABASE_USER", environment.databaseUser());
         env.put("DATABASE_PASSWORD", secrets.databasePassword());
         env.put("SSOT_HTTP_TOKEN", secrets.httpToken());
@@ -353,6 +354,20 @@ public final class PipelineUnderTest implements AutoCloseable {
             environment.stackFaults().startPostgres();
         }
         return new Disruption(true, "database down for " + downFor.toMillis() + " ms");
+    }
+
+    /**
+     * Stops the schema registry for {@code downFor}, then starts it again (same port and data). Writers keep their ids
+     * and readers the ids they have seen; a record with an id not seen yet waits for the registry, never the DLQ.
+     */
+    public Disruption restartSchemaRegistry(Duration downFor) throws InterruptedException {
+        environment.stackFaults().stopSchemaRegistry();
+        try {
+            Waits.pause(downFor);
+        } finally {
+            environment.stackFaults().startSchemaRegistry();
+        }
+        return new Disruption(true, "schema registry down for " + downFor.toMillis() + " ms");
     }
 
     /** Waits until every service reports UP. */

@@ -25,4 +25,19 @@ public final class TestStackFaults implements StackFaults {
     public void startPostgres() {
         stack.startPostgres();
     }
+
+    @Override
+    public void stopSchemaRegistry() {
+        stack.stopSchemaRegistry();
+    }
+
+    @Override
+    public void startSchemaRegistry() {
+        stack.startSchemaRegistry();
+    }
+
+    @Override
+    public String schemaRegistryUrl() {
+        return stack.schemaRegistryUrl();
+    }
 }
