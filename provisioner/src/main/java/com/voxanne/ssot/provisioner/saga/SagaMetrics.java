@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,6 +35,10 @@ public final class SagaMetrics {
                         + " PROVISIONER_STUCK_AFTER (NUMBER_CHOSEN after an attempt, PURCHASED, IMPORTED, COMPENSATING)")
                 .register(registry);
         Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Sagas being driven by this instance now").register(registry);
+        // at 0 from the start, so that Prometheus sees a first failure at any point as an increase
+        for (FailurePoint point : FailurePoint.values()) {
+            Metrics.failures(registry, SERVICE, point.name());
+        }
     }
 
     /** A saga reached its final status (counted once, by the instance that made the transition). */
@@ -44,9 +49,17 @@ public final class SagaMetrics {
         }
     }
 
+    /**
+     * A histogram (for {@code histogram_quantile} over instances) with buckets between 5 ms and 2 min only: steps and
+     * outcomes are few, and so are the series.
+     */
     public Timer stepTimer(String step, String outcome) {
         return Timer.builder(STEP_LATENCY).description("Latency of saga steps (provider calls and the final write)")
-                .tag("step", step).tag("outcome", outcome).publishPercentileHistogram(false).register(registry);
+                .tag("step", step).tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(5))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
     }
 
     public void retry(String step) {
