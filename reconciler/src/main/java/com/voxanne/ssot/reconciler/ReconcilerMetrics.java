@@ -60,6 +60,14 @@ final class ReconcilerMetrics implements ViolationListener {
                 .minimumExpectedValue(Duration.ofMillis(500))
                 .maximumExpectedValue(Duration.ofHours(2))
                 .register(registry);
+        // at 0 from the start for every kind, so that Prometheus sees the first of each as an increase
+        for (Compliance kind : Compliance.values()) {
+            if (kind.violation()) {
+                counter(OPENED, kind);
+                counter(RESOLVED, kind);
+                counter(KIND_CHANGED, kind);
+            }
+        }
         gauges.add(Gauge.builder(HOLDING, holding, h -> h.get() ? 1 : 0)
                 .description("1 while alerts are held because the inputs are not caught up")
                 .register(registry));
@@ -123,19 +131,23 @@ final class ReconcilerMetrics implements ViolationListener {
 
     @Override
     public void opened(OpenViolation violation, Duration delay) {
-        Counter.builder(OPENED).tag("kind", violation.kind().name()).register(registry).increment();
+        counter(OPENED, violation.kind()).increment();
         detectionDelay.record(delay);
         timeToDetect.record(Duration.ofMillis(Math.max(0, violation.openedAt() - violation.missingSince())));
     }
 
     @Override
     public void kindChanged(OpenViolation violation) {
-        Counter.builder(KIND_CHANGED).tag("kind", violation.kind().name()).register(registry).increment();
+        counter(KIND_CHANGED, violation.kind()).increment();
     }
 
     @Override
     public void resolved(OpenViolation violation, long resolvedAt) {
-        Counter.builder(RESOLVED).tag("kind", violation.kind().name()).register(registry).increment();
+        counter(RESOLVED, violation.kind()).increment();
+    }
+
+    private Counter counter(String name, Compliance kind) {
+        return Counter.builder(name).tag("kind", kind.name()).register(registry);
     }
 
     @Override
