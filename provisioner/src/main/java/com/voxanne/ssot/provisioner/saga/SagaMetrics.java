@@ -24,6 +24,12 @@ public final class SagaMetrics {
     public static final String IN_FLIGHT = "ssot.provisioner.in.flight";
     public static final String INBOX = "ssot.provisioner.inbox.records";
 
+    /** The step histogram's buckets (upper bounds). */
+    static final Duration[] STEP_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofSeconds(60), Duration.ofSeconds(120)};
+
     private final MeterRegistry registry;
     private final AtomicLong stuckAfterPurchase = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -50,15 +56,13 @@ public final class SagaMetrics {
     }
 
     /**
-     * A histogram (for {@code histogram_quantile} over instances) with buckets between 5 ms and 2 min only: steps and
-     * outcomes are few, and so are the series.
+     * A histogram (for {@code histogram_quantile} by step over every instance) on fixed buckets from 10 ms to 2 min:
+     * 14 series per step and outcome, where Micrometer's percentile histogram would publish 68 over the same range.
      */
     public Timer stepTimer(String step, String outcome) {
         return Timer.builder(STEP_LATENCY).description("Latency of saga steps (provider calls and the final write)")
                 .tag("step", step).tag("outcome", outcome)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(5))
-                .maximumExpectedValue(Duration.ofMinutes(2))
+                .serviceLevelObjectives(STEP_BUCKETS)
                 .register(registry);
     }
 
