@@ -15,6 +15,7 @@ import com.voxanne.ssot.schemas.SchemaHistory;
 import com.voxanne.ssot.schemas.registry.SchemaRegistration;
 import com.voxanne.ssot.schemas.registry.SchemaRegistryClient;
 import com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException;
+import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.metrics.Metrics;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
@@ -50,6 +51,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 
 /**
  * Starts the pipeline, whole ({@code ./ssot up}, {@code ./ssot demo}) or one part ({@code ./ssot run X}):
@@ -178,6 +180,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void doStart(ConfigSource base, Options options, Consumer<String> progress) throws Exception {
+        closer.onClose("close the metrics registry", metrics::close); // last: every part's meters are gone by then
         ConfigSource source = locateInfrastructure(base, options, progress);
         SsotConfig config = SsotConfig.from(source);
         boolean embedded = stack != null;
@@ -188,7 +191,9 @@ public final class Pipeline implements AutoCloseable {
         boolean setsUp = options.setupOnly() || embedded;
         prepareDatabase(database, relay.publication(), setsUp, embedded && options.seedDemoData(), progress);
 
-        admin = closer.register("close the Kafka admin client", Admin.create(kafka.common()));
+        AdminClient adminClient = closer.register("close the Kafka admin client", AdminClient.create(kafka.common()));
+        closer.register("unbind the admin client's metrics", KafkaClientMeters.bind(metrics, adminClient));
+        admin = adminClient;
         prepareTopics(config, setsUp);
         if (setsUp) {
             registerSchemas(config, progress);

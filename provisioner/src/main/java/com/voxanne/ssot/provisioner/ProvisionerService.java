@@ -3,6 +3,7 @@ package com.voxanne.ssot.provisioner;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
+import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.Lifecycle;
 import com.voxanne.ssot.platform.service.ManagedService;
@@ -159,7 +160,7 @@ public final class ProvisionerService implements ManagedService {
         AvroWriters.prepare(topics, START_TIMEOUT, topics.numbersProvisioned(), topics.provisioningResults());
         sagas = SagaStore.on(pool, new OutboxWriter(topics.numbersProvisioned()));
         String clientId = "provisioner-" + settings.instanceId();
-        producer = new KafkaProducer<>(ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
+        producer = KafkaClientMeters.producer(ctx.metrics(), ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
         closer.onClose("close the Kafka producer", () -> producer.close(Duration.ofSeconds(10)));
         publisher = new ResultPublisher(sagas.results(), producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -198,11 +199,13 @@ public final class ProvisionerService implements ManagedService {
     private RequestInbox newInbox(Topics topics, String clientId) {
         Map<String, Object> consumerProps = ctx.kafka().consumer(settings.groupId(), clientId);
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> consumer = KafkaClientMeters.consumer(ctx.metrics(), consumerProps, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         return new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry(),
                         settings.dlqMaxAttempts()),
                 new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
-                        topics.provisioningRequests().valueSerde().deserializer(), new DeadLetters(producer, redactor, SEND_TIMEOUT), metrics, redactor),
+                        topics.provisioningRequests().valueSerde().deserializer(), new DeadLetters(producer, redactor, SEND_TIMEOUT)
+                                .counted(ctx.metrics(), NAME, topics.provisioningRequests().name()), metrics, redactor),
                 new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
     }
 

@@ -6,6 +6,7 @@ import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.platform.kafka.AvroWriters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.kafka.TopicSetup;
+import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.retry.Backoff;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.Lifecycle;
@@ -14,6 +15,7 @@ import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.reconciler.catchup.CatchUpMonitor;
 import com.voxanne.ssot.reconciler.catchup.InputLag;
 import com.voxanne.ssot.reconciler.query.ComplianceQueries;
+import com.voxanne.ssot.reconciler.query.ComplianceQueries.OpenSummary;
 import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.reconciler.query.StoreAccess;
 import com.voxanne.ssot.reconciler.topology.CdcDeadLetterHandler;
@@ -32,9 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,6 +63,8 @@ public final class ReconcilerService implements ManagedService {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Backoff START_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2.0);
+    /** A scrape reads several gauges of the open violations: one pass over the store serves them all for this long. */
+    private static final long OPEN_SUMMARY_TTL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ReconcilerSettings settings;
     private final KafkaClients kafka;
@@ -68,7 +73,9 @@ public final class ReconcilerService implements ManagedService {
     private final Lifecycle lifecycle = new Lifecycle(NAME);
     private final Closer closer = new Closer(NAME);
     private final ReconcilerMetrics metrics;
-    private final AtomicLong lastOpenCount = new AtomicLong();
+    private final Object openSummaryLock = new Object();
+    private volatile OpenSummary lastOpenSummary = OpenSummary.NONE;
+    private volatile long openSummaryAt = System.nanoTime() - OPEN_SUMMARY_TTL_NANOS;
     private final DeadLetterRefusals.Log deadLetterRefusals = new DeadLetterRefusals.Log();
     private volatile KafkaStreams streams;
     private volatile ComplianceQueries queries;
@@ -87,6 +94,7 @@ public final class ReconcilerService implements ManagedService {
         this.registry = context.metrics();
         this.redactor = context.redactor();
         this.metrics = new ReconcilerMetrics(registry);
+        closer.onClose("remove the reconciler's gauges", metrics::close);
     }
 
     @Override
@@ -114,8 +122,10 @@ public final class ReconcilerService implements ManagedService {
             throw new ReconcilerStartException("cannot create the reconciler state directory " + settings.stateDir(), e);
         }
         try {
-            admin = Admin.create(kafka.common());
+            AdminClient adminClient = AdminClient.create(kafka.common());
+            admin = adminClient;
             closer.onClose("close the admin client", () -> admin.close(ADMIN_TIMEOUT));
+            closer.register("unbind the admin client's metrics", KafkaClientMeters.bind(registry, adminClient));
             ensureTopics(deadline);
             catchUp = new CatchUpMonitor(new InputLag(admin, settings.applicationId(),
                     List.of(settings.topics().cdcManagedNumbers().name(), settings.topics().cdcOrgCredentials().name()),
@@ -134,9 +144,10 @@ public final class ReconcilerService implements ManagedService {
             });
             streams = created;
             closer.onClose("close the streams client", () -> closeStreams(created));
+            closer.register("unbind the streams client's metrics", metrics.bindStreams(created, settings.applicationId()));
             closer.onClose("stop the catch-up monitor", catchUp::close);
             queries = new ComplianceQueries(StoreAccess.of(created), topologyConfig.stores());
-            metrics.bindOpenGauge(this::openCount);
+            metrics.bindOpenGauges(this::openSummary);
             log.info("Starting reconciler application.id={} grace={} punctuation={} stateDir={} inputs={},{} output={}",
                     settings.applicationId(), settings.grace(), settings.punctuationInterval(), settings.stateDir(),
                     topologyConfig.managedNumbersTopic(), topologyConfig.orgCredentialsTopic(), topologyConfig.violationsTopic());
@@ -203,7 +214,11 @@ public final class ReconcilerService implements ManagedService {
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterRefusals.class);
         props.put(DeadLetterRefusals.LOG_CONFIG, deadLetterRefusals);
         Counter parked = metrics.failures("cdc_decode");
-        props.put(CdcDeadLetterHandler.ON_PARKED_CONFIG, (Consumer<String>) topic -> parked.increment());
+        metrics.expectDeadLetters(List.of(settings.topics().cdcManagedNumbers().name(), settings.topics().cdcOrgCredentials().name()));
+        props.put(CdcDeadLetterHandler.ON_PARKED_CONFIG, (Consumer<String>) topic -> {
+            parked.increment();
+            metrics.deadLettered(topic);
+        });
         return props;
     }
 
@@ -232,16 +247,25 @@ public final class ReconcilerService implements ManagedService {
         return monitor != null && monitor.caughtUp();
     }
 
-    private long openCount() {
-        ComplianceQueries q = queries;
-        if (q != null && streams != null && streams.state() == KafkaStreams.State.RUNNING) {
-            try {
-                lastOpenCount.set(q.openCount());
-            } catch (InvalidStateStoreException e) {
-                log.debug("Open-violation store not queryable now; the gauge keeps its last value", e);
-            }
+    /** The open violations by kind and the oldest's age, at most {@link #OPEN_SUMMARY_TTL_NANOS} old. */
+    private OpenSummary openSummary() {
+        if (System.nanoTime() - openSummaryAt < OPEN_SUMMARY_TTL_NANOS) {
+            return lastOpenSummary;
         }
-        return lastOpenCount.get();
+        synchronized (openSummaryLock) { // not the service's monitor: start and close hold that for long
+            ComplianceQueries q = queries;
+            KafkaStreams s = streams;
+            if (System.nanoTime() - openSummaryAt >= OPEN_SUMMARY_TTL_NANOS && q != null && s != null
+                    && s.state() == KafkaStreams.State.RUNNING) {
+                try {
+                    lastOpenSummary = q.openSummary();
+                    openSummaryAt = System.nanoTime();
+                } catch (InvalidStateStoreException e) {
+                    log.debug("Open-violation store not queryable now; the gauges keep their last values", e);
+                }
+            }
+            return lastOpenSummary;
+        }
     }
 
     @Override

@@ -93,8 +93,8 @@ class ReconcilerServiceIntegrationTest {
         assertThat(resolved.getResolvedAt()).isNotNull();
 
         // and the metrics and health say so
-        assertThat(harness.registry().get("ssot.reconciler.violations.opened").counter().count()).isEqualTo(1.0);
-        assertThat(harness.registry().get("ssot.reconciler.violations.resolved").counter().count()).isEqualTo(1.0);
+        assertThat(harness.registry().get("ssot.reconciler.violations.opened").tag("kind", "MISSING_SSOT_ROW").counter().count()).isEqualTo(1.0);
+        assertThat(harness.registry().get("ssot.reconciler.violations.resolved").tag("kind", "MISSING_SSOT_ROW").counter().count()).isEqualTo(1.0);
         assertThat(harness.registry().get("ssot.reconciler.detection.delay").timer().count()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(harness.service().health().status()).isEqualTo(ComponentHealth.Status.UP));

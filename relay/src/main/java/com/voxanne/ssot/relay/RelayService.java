@@ -3,6 +3,7 @@ package com.voxanne.ssot.relay;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.Lifecycle;
@@ -13,6 +14,7 @@ import com.voxanne.ssot.relay.config.RelaySettings;
 import com.voxanne.ssot.relay.engine.EngineSupervisor;
 import com.voxanne.ssot.relay.engine.KafkaBatchWriter;
 import com.voxanne.ssot.relay.engine.RecordMapper;
+import com.voxanne.ssot.relay.metrics.DebeziumStreamingMetrics;
 import com.voxanne.ssot.relay.metrics.InFlight;
 import com.voxanne.ssot.relay.metrics.RelayMetrics;
 import com.voxanne.ssot.relay.slot.ReplicationSlots;
@@ -32,9 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -163,13 +164,19 @@ public final class RelayService implements ManagedService {
         monitorPool = closer.register("close the monitor pool", database.pool("ssot-relay-monitor", 1));
         Map<String, Object> adminProps = kafka.common();
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "ssot-relay-monitor-" + settings.slotName());
-        Admin admin = Admin.create(adminProps);
+        AdminClient admin = AdminClient.create(adminProps);
         closer.onClose("close the monitor's admin client", () -> admin.close(Duration.ofSeconds(5)));
+        closer.register("unbind the monitor's admin client metrics", KafkaClientMeters.bind(registry, admin));
         SlotMonitor slots = closer.register("stop the slot monitor",
                 new SlotMonitor(monitorPool, admin, settings.slotName(), settings.monitorInterval(), redactor));
         monitor = slots;
         RelayMetrics metrics = new RelayMetrics(registry, settings.slotName(), slots::lagBytes, inFlight);
         closer.onClose("remove the relay metrics", metrics::close);
+        metrics.expectDeadLetters(settings.topics().numbersProvisioned(), settings.topics().managedNumbers(),
+                settings.topics().orgCredentials());
+        DebeziumStreamingMetrics debezium = new DebeziumStreamingMetrics(settings.topicPrefix());
+        debezium.bindTo(registry);
+        closer.register("remove the Debezium streaming metrics", debezium);
         RecordMapper mapper = new RecordMapper(settings.topics(), settings.topicPrefix());
         Map<String, Object> producerProps = producerProperties(kafka, settings);
         closer.onClose("wait for the slot to be released", () -> {
@@ -180,11 +187,13 @@ public final class RelayService implements ManagedService {
         supervisor = closer.register("stop the CDC engine", new EngineSupervisor(
                 settings.slotName(),
                 RelayConnectorConfig.engine(settings, kafka.common()),
-                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                () -> KafkaClientMeters.producer(registry, producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
                 producer -> new KafkaBatchWriter(producer, mapper, metrics, inFlight, settings.sendTimeout(), redactor),
                 settings.restartBackoff(),
                 metrics,
                 redactor));
+        EngineSupervisor engine = supervisor;
+        metrics.bindConnected(() -> engine.phase() == EngineSupervisor.Phase.RUNNING && slots.slot().active());
     }
 
     private void awaitStreaming() throws InterruptedException {

@@ -3,6 +3,7 @@ package com.voxanne.ssot.projector;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
+import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
@@ -31,7 +32,6 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -122,15 +122,16 @@ public final class ProjectorService implements ManagedService {
         boolean joined;
         try {
             metrics = new ProjectorMetrics(registry, instanceId);
-            Producer<byte[], byte[]> dlqProducer = new KafkaProducer<>(kafka.producer(instanceId + "-dlq"),
+            Producer<byte[], byte[]> dlqProducer = KafkaClientMeters.producer(registry, kafka.producer(instanceId + "-dlq"),
                     new ByteArraySerializer(), new ByteArraySerializer());
             closer.onClose("close the dead-letter producer", () -> dlqProducer.close(Duration.ofSeconds(10)));
-            unstartedConsumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
+            unstartedConsumer = KafkaClientMeters.consumer(registry, consumerProperties(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
             closer.onClose("close the consumer the loop never took", this::closeUnstartedConsumer);
             BatchProcessor processor = new BatchProcessor(dataSource,
                     new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new RefusingBatchWrite(),
-                    new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()), metrics,
+                    new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
+                            .counted(registry, ProjectorMetrics.SERVICE, topic.name()), metrics,
                             redactor), true);
             ProjectorWorker worker = new ProjectorWorker(unstartedConsumer, topic.name(), processor, settings.loop(), metrics,
                     state, redactor, instanceId);

@@ -1,12 +1,15 @@
 package com.voxanne.ssot.platform.kafka;
 
 import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.metrics.Metrics;
 import com.voxanne.ssot.schemas.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,11 +31,29 @@ public final class DeadLetters {
     private final Producer<byte[], byte[]> producer;
     private final Redactor redactor;
     private final Duration timeout;
+    private final Consumer<String> parked;
 
     public DeadLetters(Producer<byte[], byte[]> producer, Redactor redactor, Duration timeout) {
+        this(producer, redactor, timeout, topic -> { });
+    }
+
+    private DeadLetters(Producer<byte[], byte[]> producer, Redactor redactor, Duration timeout, Consumer<String> parked) {
         this.producer = producer;
         this.redactor = redactor;
         this.timeout = timeout;
+        this.parked = parked;
+    }
+
+    /**
+     * The same, counting every record it parks in {@value Metrics#DEAD_LETTERS}{@code {service, topic}}; the counter of
+     * each of {@code sourceTopics}' dead-letter topics is made now, at 0, so that Prometheus sees the first one as an
+     * increase.
+     */
+    public DeadLetters counted(MeterRegistry registry, String service, String... sourceTopics) {
+        for (String source : sourceTopics) {
+            Metrics.deadLetters(registry, service, topicFor(source));
+        }
+        return new DeadLetters(producer, redactor, timeout, topic -> Metrics.deadLetters(registry, service, topic).increment());
     }
 
     /** Where records of {@code sourceTopic} are parked (the contract's {@link Topic#dlqOf} name). */
@@ -58,6 +79,7 @@ public final class DeadLetters {
         put(h, H_SOURCE_OFFSET, Long.toString(source.offset()));
         try {
             producer.send(out).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            parked.accept(out.topic());
         } catch (ExecutionException | TimeoutException e) {
             throw new DeadLetterException("could not park " + source.topic() + "-" + source.partition() + "@" + source.offset()
                     + " on " + topicFor(source.topic()), e);

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +24,12 @@ public final class SagaMetrics {
     public static final String IN_FLIGHT = "ssot.provisioner.in.flight";
     public static final String INBOX = "ssot.provisioner.inbox.records";
 
+    /** The step histogram's buckets (upper bounds). */
+    static final Duration[] STEP_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofSeconds(60), Duration.ofSeconds(120)};
+
     private final MeterRegistry registry;
     private final AtomicLong stuckAfterPurchase = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -34,6 +41,10 @@ public final class SagaMetrics {
                         + " PROVISIONER_STUCK_AFTER (NUMBER_CHOSEN after an attempt, PURCHASED, IMPORTED, COMPENSATING)")
                 .register(registry);
         Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Sagas being driven by this instance now").register(registry);
+        // at 0 from the start, so that Prometheus sees a first failure at any point as an increase
+        for (FailurePoint point : FailurePoint.values()) {
+            Metrics.failures(registry, SERVICE, point.name());
+        }
     }
 
     /** A saga reached its final status (counted once, by the instance that made the transition). */
@@ -44,9 +55,15 @@ public final class SagaMetrics {
         }
     }
 
+    /**
+     * A histogram (for {@code histogram_quantile} by step over every instance) on fixed buckets from 10 ms to 2 min:
+     * 14 series per step and outcome, where Micrometer's percentile histogram would publish 68 over the same range.
+     */
     public Timer stepTimer(String step, String outcome) {
         return Timer.builder(STEP_LATENCY).description("Latency of saga steps (provider calls and the final write)")
-                .tag("step", step).tag("outcome", outcome).publishPercentileHistogram(false).register(registry);
+                .tag("step", step).tag("outcome", outcome)
+                .serviceLevelObjectives(STEP_BUCKETS)
+                .register(registry);
     }
 
     public void retry(String step) {

@@ -10,7 +10,10 @@ import com.voxanne.ssot.schemas.Topics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -61,6 +64,45 @@ public final class ComplianceQueries {
             }
         }
         return n;
+    }
+
+    /** The OPEN violations counted by kind, and when the oldest of them opened: one pass over the store, for metrics. */
+    public OpenSummary openSummary() {
+        ReadOnlyKeyValueStore<String, OpenViolation> open = stores.keyValueStore(names.openViolations());
+        EnumMap<Compliance, Long> byKind = new EnumMap<>(Compliance.class);
+        long oldestOpenedAt = Long.MAX_VALUE;
+        try (KeyValueIterator<String, OpenViolation> it = open.all()) {
+            while (it.hasNext()) {
+                OpenViolation v = it.next().value;
+                if (v == null) {
+                    continue;
+                }
+                byKind.merge(v.kind(), 1L, Long::sum);
+                oldestOpenedAt = Math.min(oldestOpenedAt, v.openedAt());
+            }
+        }
+        return new OpenSummary(byKind, oldestOpenedAt == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(oldestOpenedAt));
+    }
+
+    /**
+     * @param byKind         OPEN violations per kind (kinds with none are absent)
+     * @param oldestOpenedAt when the oldest OPEN violation opened (epoch millis), empty when none is open
+     */
+    public record OpenSummary(Map<Compliance, Long> byKind, OptionalLong oldestOpenedAt) {
+        public static final OpenSummary NONE = new OpenSummary(Map.of(), OptionalLong.empty());
+
+        public OpenSummary {
+            byKind = Map.copyOf(byKind);
+        }
+
+        public long count(Compliance kind) {
+            return byKind.getOrDefault(kind, 0L);
+        }
+
+        /** Seconds since the oldest OPEN violation opened, 0 when none is open. */
+        public double oldestAgeSeconds(long nowMillis) {
+            return oldestOpenedAt.isPresent() ? Math.max(0, nowMillis - oldestOpenedAt.getAsLong()) / 1000.0 : 0;
+        }
     }
 
     /** Every ACTIVE managed number of the organisation, by phone number. */

@@ -131,7 +131,8 @@ public final class KafkaBatchWriter implements DebeziumEngine.ChangeConsumer<Rec
         Map<String, Integer> byTable = new HashMap<>();
         for (RelayRecord r : relayed) {
             if (RelayDeadLetters.TABLE.equals(r.table())) {
-                continue; // counted as a failure when parked
+                metrics.deadLettered(r.record().topic()); // counted as a failure when parked, as a dead letter once Kafka has it
+                continue;
             }
             byTable.merge(r.table(), 1, Integer::sum);
         }

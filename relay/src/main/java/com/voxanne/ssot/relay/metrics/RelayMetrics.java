@@ -1,5 +1,6 @@
 package com.voxanne.ssot.relay.metrics;
 
+import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -23,13 +25,17 @@ import java.util.function.LongSupplier;
  *   <li>{@value #OLDEST_AGE} (time gauge, tag {@code slot}): age (now minus its commit time in Postgres)
  *       of the oldest change the relay holds but Kafka has not acknowledged, 0 when idle. Changes not yet
  *       read from the WAL are not in it: the slot lag covers those;</li>
- *   <li>{@code ssot.failures{service=relay}} by failure point (platform's shared counter).</li>
+ *   <li>{@value #CONNECTED} (gauge, tag {@code slot}): 1 while the CDC engine runs and the slot streams to it, else 0;</li>
+ *   <li>{@code ssot.failures{service=relay}} by failure point (platform's shared counter);</li>
+ *   <li>{@code ssot.dlq.records{service=relay, topic}}: changes parked on a dead-letter topic, counted once Kafka has
+ *       them (made at 0 for the dead-letter topic of each routed topic).</li>
  * </ul>
  */
 public final class RelayMetrics {
     public static final String RECORDS = "ssot.relay.records";
     public static final String SLOT_LAG = "ssot.relay.slot.lag.bytes";
     public static final String OLDEST_AGE = "ssot.relay.oldest.unrelayed.age";
+    public static final String CONNECTED = "ssot.relay.connected";
     public static final String SERVICE = "relay";
     /** Failure point: Kafka did not acknowledge a batch. */
     public static final String FAILURE_KAFKA_WRITE = "KAFKA_WRITE";
@@ -39,11 +45,13 @@ public final class RelayMetrics {
     public static final String FAILURE_UNROUTABLE = "RELAY_UNROUTABLE";
 
     private final MeterRegistry registry;
+    private final String slotName;
     private final Map<String, Counter> records = new ConcurrentHashMap<>();
     private final List<Meter> gauges = new ArrayList<>();
 
     public RelayMetrics(MeterRegistry registry, String slotName, LongSupplier slotLagBytes, InFlight inFlight) {
         this.registry = registry;
+        this.slotName = slotName;
         gauges.add(Gauge.builder(SLOT_LAG, slotLagBytes::getAsLong)
                 .description("WAL bytes the relay's replication slot retains (current WAL LSN minus confirmed_flush_lsn)")
                 .baseUnit("bytes")
@@ -57,11 +65,32 @@ public final class RelayMetrics {
                 .register(registry));
     }
 
+    /** {@value #CONNECTED}: 1 while {@code connected} says so. */
+    public synchronized void bindConnected(BooleanSupplier connected) {
+        gauges.add(Gauge.builder(CONNECTED, connected, c -> c.getAsBoolean() ? 1 : 0)
+                .description("1 while the relay's CDC engine runs and its replication slot streams, else 0")
+                .tag("slot", slotName)
+                .strongReference(true)
+                .register(registry));
+    }
+
+    /** Makes the dead-letter counters of these routed topics, at 0 (a first dead letter is then an increase). */
+    public void expectDeadLetters(String... routedTopics) {
+        for (String topic : routedTopics) {
+            Metrics.deadLetters(registry, SERVICE, DeadLetters.topicFor(topic));
+        }
+    }
+
+    /** A parked change reached its dead-letter topic. */
+    public void deadLettered(String deadLetterTopic) {
+        Metrics.deadLetters(registry, SERVICE, deadLetterTopic).increment();
+    }
+
     /**
      * Removes the gauges (they read this relay's state): a relay built later in the same process, on the
      * same slot, registers its own. Counters stay; they are cumulative for the process.
      */
-    public void close() {
+    public synchronized void close() {
         gauges.forEach(registry::remove);
         gauges.clear();
     }

@@ -9,6 +9,7 @@ import com.voxanne.ssot.platform.config.Secret;
 import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.metrics.Metrics;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.relay.RelayService;
@@ -17,7 +18,7 @@ import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
 import com.voxanne.ssot.testkit.TestDatabase;
 import com.voxanne.ssot.testkit.TestStack;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +48,8 @@ final class RelayFixture implements AutoCloseable {
     final String managedTopic;
     final String credentialsTopic;
     final String offsetsTopic;
-    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** The registry a deployment's relay has (Prometheus, with the JVM binders), so scrapes can be read back. */
+    final PrometheusMeterRegistry registry = Metrics.newRegistry();
     private final Map<String, String> env = new HashMap<>();
     private final List<RelayService> relays = new ArrayList<>();
     /** Whether a slot must exist at the end (false for tests in which the relay never reached Postgres). */
@@ -236,6 +238,7 @@ final class RelayFixture implements AutoCloseable {
             }
             assertThat(stack.replicationSlots(db.name())).as("slots left in %s", db.name()).isEmpty();
         } finally {
+            registry.close();
             db.close();
         }
     }

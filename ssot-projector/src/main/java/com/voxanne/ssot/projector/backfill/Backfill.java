@@ -2,6 +2,7 @@ package com.voxanne.ssot.projector.backfill;
 
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
+import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.retry.Backoff;
 import com.voxanne.ssot.platform.service.ServiceContext;
@@ -30,7 +31,6 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,6 +52,8 @@ public final class Backfill {
     private static final Logger log = LoggerFactory.getLogger(Backfill.class);
     /** How long a replay keeps retrying one failing batch, or waits for records that must come, before it stops. */
     public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofMinutes(5);
+    /** The {@code service} of the dead letters a replay parks. */
+    public static final String BACKFILL_SERVICE = "backfill";
 
     private final KafkaClients kafka;
     private final Topic<String, NumberProvisioned> topic;
@@ -94,8 +96,9 @@ public final class Backfill {
         String runId = "ssot-backfill-" + UUID.randomUUID().toString().substring(0, 8);
         long started = System.nanoTime();
         Producer<byte[], byte[]> dlqProducer = dryRun ? null
-                : new KafkaProducer<>(kafka.producer(runId + "-dlq"), new ByteArraySerializer(), new ByteArraySerializer());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(runId),
+                : KafkaClientMeters.producer(registry, kafka.producer(runId + "-dlq"), new ByteArraySerializer(),
+                        new ByteArraySerializer());
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClientMeters.consumer(registry, consumerProperties(runId),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             BatchProcessor processor = processor(dryRun, dlqProducer);
             return replay(consumer, processor, from, dryRun, listener, started, runId);
@@ -115,8 +118,8 @@ public final class Backfill {
             return new BatchProcessor(dataSource, decoder, evaluator, wouldPark, false);
         }
         ProjectorMetrics metrics = new ProjectorMetrics(registry, "backfill");
-        RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout()),
-                metrics, redactor);
+        RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
+                .counted(registry, BACKFILL_SERVICE, topic.name()), metrics, redactor);
         return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(), park, true);
     }
 
