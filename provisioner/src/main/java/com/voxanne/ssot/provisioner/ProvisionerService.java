@@ -175,7 +175,7 @@ public final class ProvisionerService implements ManagedService {
         workers = closer.register("stop the saga workers", new SagaWorkers(sagas, settings, vendor, directory, publisher, listener,
                 metrics, redactor, circuit, this::crashed));
         // made before the workers start: a worker that crashes the instance stops the inbox
-        inbox = newInbox(topics, clientId);
+        inbox = newInbox(topics, clientId + "-inbox"); // its own client.id: metrics and quotas tell producer and consumer apart
         closer.onClose("stop the request inbox", () -> inbox.stop(Duration.ofSeconds(15)));
         housekeeping.scheduleWithFixedDelay(this::sweepResults, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::refreshStuckGauge, 0, 5, TimeUnit.SECONDS);
