@@ -26,7 +26,9 @@ class DockerComposeConfigTest {
     private static final Map<String, String> SECRETS = Map.of("POSTGRES_PASSWORD", "pw-from-env",
             "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32), "TWILIO_AUTH_TOKEN", "token-from-env", "VAPI_API_KEY", "key-from-env",
             "SSOT_HTTP_TOKEN", "http-token-from-env", "RELAY_DATABASE_PASSWORD", "relay-pw", "PROVISIONER_DATABASE_PASSWORD",
-            "provisioner-pw", "PROJECTOR_DATABASE_PASSWORD", "projector-pw", "READER_DATABASE_PASSWORD", "reader-pw");
+            "provisioner-pw", "PROJECTOR_DATABASE_PASSWORD", "projector-pw", "READER_DATABASE_PASSWORD", "reader-pw",
+            "REGISTRY_DATABASE_PASSWORD", "registry-pw");
+    private static final String REGISTRY_URL = "SCHEMA_REGISTRY_URL: http://apicurio-registry:8080/apis/ccompat/v7";
 
     @Test
     void shouldValidateTheComposeFileWhenSecretsComeFromTheEnvironment() throws Exception {
@@ -34,7 +36,37 @@ class DockerComposeConfigTest {
 
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("kafka-1", "kafka-2", "kafka-3", "postgres", "relay", "provisioner", "ssot-projector",
-                "reconciler", "wal_level=logical", "service-users");
+                "reconciler", "wal_level=logical", "service-users", "apicurio-registry", "registry-database");
+    }
+
+    @Test
+    void shouldRunAPersistentSchemaRegistryThatEveryServiceWaitsForAndIsPointedAt() throws Exception {
+        ToolRun r = compose(SECRETS, "config");
+        assertThat(r.exit()).as(r.output()).isZero();
+        Map<String, String> services = services(r.output());
+
+        // then the registry is Apicurio 3.0.9 on SQL storage in its own database (not in memory), with a readiness check
+        String registry = services.get("apicurio-registry");
+        assertThat(registry).as("the apicurio-registry service").isNotNull()
+                .contains("image: apicurio/apicurio-registry:3.0.9", "APICURIO_STORAGE_KIND: sql", "APICURIO_STORAGE_SQL_KIND: postgresql",
+                        "APICURIO_DATASOURCE_URL: jdbc:postgresql://postgres:5432/apicurio_registry",
+                        "APICURIO_DATASOURCE_USERNAME: apicurio_registry", "APICURIO_DATASOURCE_PASSWORD: registry-pw", "/health/ready")
+                .containsPattern("registry-database:\\s+condition: service_completed_successfully");
+        assertThat(services.get("registry-database")).contains("/deploy/registry-database.sql", "REGISTRY_DATABASE_PASSWORD: registry-pw");
+
+        // and every service of the pipeline (setup included) is pointed at it and starts only once it is healthy
+        List<String> pipeline = services.entrySet().stream().filter(e -> e.getValue().contains("image: ssot-pipeline:latest"))
+                .map(Map.Entry::getKey).toList();
+        assertThat(pipeline).containsExactlyInAnyOrder("setup", "relay", "provisioner", "ssot-projector", "reconciler");
+        for (String service : pipeline) {
+            assertThat(services.get(service)).as(service).contains(REGISTRY_URL)
+                    .containsPattern("apicurio-registry:\\s+condition: service_healthy");
+        }
+    }
+
+    @Test
+    void shouldRefuseToRenderWithoutTheRegistrysDatabasePassword() throws Exception {
+        assertRefusedWithout("REGISTRY_DATABASE_PASSWORD");
     }
 
     @Test
@@ -98,9 +130,12 @@ class DockerComposeConfigTest {
         assertThat(occurrences(r.output(), "KAFKA_SECURITY_PROTOCOL: SSL")).as("Kafka clients on SSL").isEqualTo(kafkaClients);
         assertThat(databaseClients).isEqualTo(5);
         assertThat(occurrences(r.output(), "?sslmode=verify-full&sslrootcert=/etc/ssot/tls/ca.crt"))
-                .as("database clients verifying the server").isEqualTo(databaseClients);
+                .as("database clients verifying the server, the schema registry's datasource included").isEqualTo(databaseClients + 1);
+        assertThat(r.output()).contains(
+                "APICURIO_DATASOURCE_URL: jdbc:postgresql://postgres:5432/apicurio_registry?sslmode=verify-full&sslrootcert=/etc/ssot/tls/ca.crt");
         assertThat(r.output()).as("the service-users step (psql) verifies the server too").contains("PGSSLMODE: verify-full",
                 "PGSSLROOTCERT: /etc/ssot/tls/ca.crt");
+        assertThat(occurrences(r.output(), "PGSSLMODE: verify-full")).as("service-users and registry-database (psql)").isEqualTo(2);
     }
 
     @Test
@@ -141,6 +176,28 @@ class DockerComposeConfigTest {
 
         assertThat(dockerignore).contains(".git", "**/target/", ".ssot/", ".env");
         assertThat(gitignore).contains(".env", "target/", "/.ssot/");
+    }
+
+    /** The rendered {@code services:} section, one entry per service: its name and its block of YAML. */
+    private static Map<String, String> services(String rendered) {
+        Map<String, String> services = new java.util.LinkedHashMap<>();
+        Matcher section = Pattern.compile("(?ms)^services:\\n(.*?)(?=^\\S|\\z)").matcher(rendered);
+        assertThat(section.find()).as("a services: section in " + rendered).isTrue();
+        Matcher name = Pattern.compile("(?m)^  ([A-Za-z0-9_.-]+):$").matcher(section.group(1));
+        String body = section.group(1);
+        String current = null;
+        int start = 0;
+        while (name.find()) {
+            if (current != null) {
+                services.put(current, body.substring(start, name.start()));
+            }
+            current = name.group(1);
+            start = name.end();
+        }
+        if (current != null) {
+            services.put(current, body.substring(start));
+        }
+        return services;
     }
 
     private static int occurrences(String text, String what) {

@@ -77,7 +77,13 @@ final class PackagedSsot {
 
     private ProcessBuilder builder(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + tmpDir, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
+                "-Djava.io.tmpdir=" + tmpDir, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        // the build's local Maven repository, where the schema registry's archive is found (or downloaded to) once
+        String mavenRepository = System.getProperty("maven.repo.local");
+        if (mavenRepository != null && !mavenRepository.isBlank()) {
+            cmd.add("-Dmaven.repo.local=" + mavenRepository);
+        }
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         Map<String, String> env = pb.environment();
@@ -88,7 +94,7 @@ final class PackagedSsot {
         return pb;
     }
 
-    /** Every live, non-zombie process (not this JVM) whose command line names {@code workDir}: PostgreSQL, a jar. */
+    /** Every live, non-zombie process (not this JVM) whose command line names {@code workDir}: PostgreSQL, the registry, a jar. */
     List<ProcessHandle> processesLeft() {
         String path = workDir.toString();
         return ProcessHandle.allProcesses()

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged {@code ssot.jar} on a machine where nothing ran before, as a newcomer uses it: {@code up} in one
  * terminal (its own empty {@code java.io.tmpdir}, so the PostgreSQL binaries are unpacked by the jar's own classpath),
  * {@code provision}, {@code check} and {@code dropdown} from another, Ctrl-C (SIGINT) stops it with exit 0 and nothing
- * left running; {@code up} again keeps every number, SSOT row, saga, consumer offset and violation; a second live
- * {@code up} on the same directory is refused; after {@code kill -9} the next {@code up} starts by itself.
+ * left running; {@code up} again keeps every number, SSOT row, saga, consumer offset, violation and registered schema;
+ * a second live {@code up} on the same directory is refused; after {@code kill -9} the next {@code up} starts by itself
+ * (the dead one's schema registry has stopped by itself).
  */
 class SsotUpIT {
     private static final String ORG = "voxanne@demo.com";
@@ -63,6 +64,14 @@ class SsotUpIT {
         String statusUrl = up.printed("STATUS_URL").orElseThrow();
         assertThat(up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow()).startsWith("127.0.0.1:");
         assertThat(up.printed("DATABASE_URL").orElseThrow()).startsWith("jdbc:postgresql://127.0.0.1:");
+        String registryUrl = up.printed("SCHEMA_REGISTRY_URL").orElseThrow();
+        assertThat(registryUrl).matches("http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7");
+        assertThat(discovered(ssot)).as("the discovery file carries what up printed")
+                .containsEntry("KAFKA_BOOTSTRAP_SERVERS", up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow())
+                .containsEntry("DATABASE_URL", up.printed("DATABASE_URL").orElseThrow())
+                .containsEntry("SCHEMA_REGISTRY_URL", registryUrl);
+        HttpResponse<String> registered = registerSchema(registryUrl, "ssot-up-it-value");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
         assertThat(Files.isDirectory(workDir.resolve("tmp").resolve("embedded-pg")))
                 .as("PostgreSQL binaries unpacked into this run's own java.io.tmpdir").isTrue();
         assertNoUnexpectedWarnings(up);
@@ -110,6 +119,7 @@ class SsotUpIT {
         // when up runs again on the same data directory: everything is still there
         up = startUp(ssot, COMMAND);
         assertNoUnexpectedWarnings(up);
+        assertSchemaKept(up, registered.body());
         String bootstrapAgain = up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow();
         String jdbcAgain = up.printed("DATABASE_URL").orElseThrow();
         assertThat(rowCounts(jdbcAgain)).as("numbers, SSOT rows, sagas after a restart").isEqualTo(rowsBefore);
@@ -140,15 +150,42 @@ class SsotUpIT {
         assertThat(up.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(ssot.processesLeft()).as("kill -9 of up orphans its PostgreSQL").isNotEmpty();
 
-        // ... and the next up stops it by itself and comes up with the earlier numbers
+        // ... and the next up stops it by itself and comes up with the earlier numbers and schema ids
         up = startUp(ssot, COMMAND);
         assertThat(rowCounts(up.printed("DATABASE_URL").orElseThrow())).isEqualTo(rowsHealed);
+        assertSchemaKept(up, registered.body());
         assertCompliant(ssot, number);
         assertCompliant(ssot, lostNumber);
         assertInventoryKept(ssot);
         PackagedSsot.Result audit = ssot.run(COMMAND, "audit");
         assertThat(audit.exitCode()).as(audit.output()).isZero();
         stop(ssot, up);
+    }
+
+    /** What {@code up} wrote to the discovery file for the other commands. */
+    private static Map<String, String> discovered(PackagedSsot ssot) throws Exception {
+        Properties props = new Properties();
+        try (var in = Files.newInputStream(ssot.dataDir().resolve("stack.properties"))) {
+            props.load(in);
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        props.forEach((k, v) -> values.put(k.toString(), v.toString()));
+        return values;
+    }
+
+    private static HttpResponse<String> registerSchema(String registryUrl, String subject) throws Exception {
+        String schema = "{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"UpIt\\\",\\\"fields\\\":[{\\\"name\\\":\\\"v\\\",\\\"type\\\":\\\"string\\\"}]}";
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(registryUrl + "/subjects/" + subject + "/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"" + schema + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The restarted up's registry (printed and in the discovery file) still holds the schema, under the same id. */
+    private static void assertSchemaKept(PackagedSsot.Running up, String registeredBefore) throws Exception {
+        String registryUrl = up.printed("SCHEMA_REGISTRY_URL").orElseThrow();
+        assertThat(get(registryUrl + "/subjects").body()).contains("\"ssot-up-it-value\"");
+        HttpResponse<String> again = registerSchema(registryUrl, "ssot-up-it-value");
+        assertThat(again.body()).as("the same schema id after a restart").isEqualTo(registeredBefore);
     }
 
     /** The simulated Twilio and Vapi still own and hold what was bought before the restart (as the real ones would). */

@@ -57,14 +57,16 @@ public final class EmbeddedStack implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedSchemaRegistry registry;
+    private final CompletableFuture<Void> registryStarted;
 
     private EmbeddedStack(Path dataDir, DataDirectoryLock lock, EmbeddedKafka kafka, EmbeddedPostgresServer postgres,
-            EmbeddedSchemaRegistry registry) {
+            EmbeddedSchemaRegistry registry, CompletableFuture<Void> registryStarted) {
         this.dataDir = dataDir;
         this.lock = lock;
         this.kafka = kafka;
         this.postgres = postgres;
         this.registry = registry;
+        this.registryStarted = registryStarted;
     }
 
     public static Builder builder(Path dataDir) {
@@ -94,6 +96,32 @@ public final class EmbeddedStack implements AutoCloseable {
             throw new IllegalStateException("this embedded stack runs no schema registry (built with schemaRegistry(false))");
         }
         return registry;
+    }
+
+    /**
+     * Returns once the schema registry answers: at once, unless the stack was started with
+     * {@link Builder#schemaRegistryInBackground(boolean)}. Does nothing without a registry.
+     *
+     * @throws EmbeddedStackException if the registry failed to start (the stack stays open: close it)
+     */
+    public EmbeddedStack awaitSchemaRegistry() {
+        if (registry == null) {
+            return this;
+        }
+        long t0 = System.nanoTime();
+        try {
+            registryStarted.get();
+        } catch (ExecutionException | CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new EmbeddedStackException("the schema registry failed to start", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedStackException("interrupted while waiting for the schema registry", e);
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (waited > 0) {
+            log.info("Waited {} ms for the schema registry at {}", waited, registry.url());
+        }
+        return this;
     }
 
     /** Whether this stack runs a schema registry (the default). */
@@ -171,6 +199,7 @@ public final class EmbeddedStack implements AutoCloseable {
         private int kafkaControllerPort;
         private int postgresPort;
         private boolean schemaRegistry = true;
+        private boolean schemaRegistryInBackground;
         private int schemaRegistryPort;
         private RegistryDistribution registryDistribution;
         private int kafkaPartitions = 3;
@@ -214,6 +243,18 @@ public final class EmbeddedStack implements AutoCloseable {
          */
         public Builder schemaRegistry(boolean run) {
             this.schemaRegistry = run;
+            return this;
+        }
+
+        /**
+         * Let {@link #start()} return once Kafka and PostgreSQL answer, while the schema registry (its port, and so
+         * {@link EmbeddedStack#schemaRegistryUrl()}, fixed beforehand) finishes starting in the background (default
+         * false: start() waits for all three). For a caller with other work to do before it needs the registry (the
+         * pipeline migrates and creates topics meanwhile): it calls {@link EmbeddedStack#awaitSchemaRegistry()} before the
+         * first use, so the registry's longer start is not added to the time to healthy.
+         */
+        public Builder schemaRegistryInBackground(boolean background) {
+            this.schemaRegistryInBackground = background;
             return this;
         }
 
@@ -308,8 +349,17 @@ public final class EmbeddedStack implements AutoCloseable {
             List<CompletableFuture<Void>> helpers = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             startInBackground("embedded-postgres-start", postgres::start, helpers, threads);
+            CompletableFuture<Void> registryStarted = CompletableFuture.completedFuture(null);
             if (registry != null) {
+                if (schemaRegistryInBackground) {
+                    registry.reservePort(); // its URL is known before it answers
+                }
                 startInBackground("embedded-registry-start", registry::start, helpers, threads);
+                registryStarted = helpers.get(helpers.size() - 1);
+                if (schemaRegistryInBackground) {
+                    helpers.remove(helpers.size() - 1); // awaited by awaitSchemaRegistry(), not here
+                    threads.remove(threads.size() - 1);
+                }
             }
 
             RuntimeException failure = null;
@@ -325,10 +375,11 @@ public final class EmbeddedStack implements AutoCloseable {
                 stopQuietly(failure, registry, kafka, postgres);
                 throw failure;
             }
-            EmbeddedStack stack = new EmbeddedStack(dataDir, lock, kafka, postgres, registry);
-            log.info("Embedded stack up in {} ms: Kafka {} | PostgreSQL {} (user {}) | schema registry {} | data {}",
+            EmbeddedStack stack = new EmbeddedStack(dataDir, lock, kafka, postgres, registry, registryStarted);
+            log.info("Embedded stack up in {} ms: Kafka {} | PostgreSQL {} (user {}) | schema registry {}{} | data {}",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafka.bootstrapServers(), postgres.jdbcUrl("postgres"),
-                    postgres.user(), registry == null ? "none" : registry.url(), dataDir);
+                    postgres.user(), registry == null ? "none" : registry.url(),
+                    registry != null && !registryStarted.isDone() ? " (still starting)" : "", dataDir);
             return stack;
         }
 

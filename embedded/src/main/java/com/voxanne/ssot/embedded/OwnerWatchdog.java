@@ -27,8 +27,11 @@ import java.util.Optional;
  */
 public final class OwnerWatchdog {
     static final int OWNER_GONE_EXIT_CODE = 3;
+    static final int HALTED_EXIT_CODE = 4;
     private static final long POLL_MS = 500;
     private static final long HALT_AFTER_MS = 30_000;
+    /** Set once this JVM shuts down for any other reason (SIGTERM from the owner): its stdin may close then too. */
+    private static volatile boolean shuttingDown;
 
     private OwnerWatchdog() {
     }
@@ -51,6 +54,7 @@ public final class OwnerWatchdog {
     }
 
     private static void watch(long owner) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shuttingDown = true, "ssot-owner-watchdog-shutdown"));
         Optional<Long> parent = ProcessHandle.current().parent().map(ProcessHandle::pid);
         boolean ownerIsParent = parent.isPresent() && parent.get() == owner;
         daemon("ssot-owner-watchdog-stdin", () -> {
@@ -83,6 +87,9 @@ public final class OwnerWatchdog {
     }
 
     private static void ownerGone(long owner, String how) {
+        if (shuttingDown) {
+            return; // stopping already (the owner asked): nothing to do, and nothing to report
+        }
         System.err.println("[ssot watchdog] owner process " + owner + " is gone (" + how + "): stopping");
         System.err.flush();
         daemon("ssot-owner-watchdog-halt", () -> {
@@ -92,7 +99,7 @@ public final class OwnerWatchdog {
                 return;
             }
             System.err.println("[ssot watchdog] shutdown took over " + HALT_AFTER_MS + " ms: halting");
-            Runtime.getRuntime().halt(OWNER_GONE_EXIT_CODE);
+            Runtime.getRuntime().halt(HALTED_EXIT_CODE);
         });
         System.exit(OWNER_GONE_EXIT_CODE);
     }

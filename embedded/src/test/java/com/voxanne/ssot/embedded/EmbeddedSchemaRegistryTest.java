@@ -63,9 +63,10 @@ class EmbeddedSchemaRegistryTest {
             first = registry.process().orElseThrow();
             registry.close();
 
-            // then close leaves no process and frees the port
+            // then close leaves no process and frees the port; the watchdog had nothing to do (its owner lives)
             assertThat(first.isAlive()).isFalse();
             assertThat(LocalPorts.isFree(port)).isTrue();
+            assertThat(Files.readString(registry.logFile(), StandardCharsets.UTF_8)).doesNotContain("[ssot watchdog]");
         }
         assertThat(dataDir).isDirectory(); // a given data directory is kept
     }

@@ -139,6 +139,35 @@ class EmbeddedStackTest {
     }
 
     @Test
+    void shouldLetTheRegistryFinishStartingInTheBackgroundWhenAskedTo() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.builder(dataDir).fresh(true).schemaRegistryInBackground(true).start()) {
+            // the URL is known at once, before the registry answers
+            String url = stack.schemaRegistryUrl();
+            assertThat(url).startsWith("http://127.0.0.1:");
+
+            // and once awaited, it answers there
+            stack.awaitSchemaRegistry();
+            assertThat(RegistryHttp.subjects(url)).isEqualTo("[]");
+            assertThat(stack.schemaRegistryUrl()).isEqualTo(url);
+        }
+        assertThat(registryProcessesOn(dataDir)).isEmpty();
+    }
+
+    @Test
+    void shouldReportABackgroundRegistryFailureWhenAwaited() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            try (EmbeddedStack stack = EmbeddedStack.builder(dataDir).fresh(true).schemaRegistryInBackground(true)
+                    .schemaRegistryPort(taken.getLocalPort()).start()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(stack::awaitSchemaRegistry)
+                        .isInstanceOf(EmbeddedStackException.class)
+                        .hasMessageContaining("schema registry on port " + taken.getLocalPort());
+            }
+            assertThat(postgresProcessesOn(dataDir)).isEmpty();
+            assertThat(registryProcessesOn(dataDir)).isEmpty();
+        }
+    }
+
+    @Test
     void shouldRunWithoutARegistryWhenAskedTo() {
         try (EmbeddedStack stack = EmbeddedStack.builder(dataDir).fresh(true).schemaRegistry(false).start()) {
             assertThat(stack.hasSchemaRegistry()).isFalse();

@@ -2,6 +2,7 @@ package com.voxanne.ssot.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -84,6 +85,57 @@ class RegistryDistributionTest {
         try (Stream<Path> files = Files.list(d.archive().getParent())) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part") || n.endsWith(".tar.gz"));
         }
+    }
+
+    @Test
+    void shouldDownloadAndUnpackOnceWhenSeveralJvmsAndThreadsPrepareAtOnce() throws Exception {
+        // given a repository that serves the real archive (from this machine's local repository), counting downloads
+        Path real = RegistryDistribution.fromEnvironment().archive();
+        assumeTrue(Files.isRegularFile(real), "the real archive is in the local repository (" + real + ")");
+        AtomicInteger downloads = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.createContext("/maven2/", exchange -> {
+            if (exchange.getRequestURI().getPath().equals("/maven2" + ARCHIVE_PATH)) {
+                downloads.incrementAndGet();
+                exchange.sendResponseHeaders(200, Files.size(real));
+                try (OutputStream out = exchange.getResponseBody()) {
+                    Files.copy(real, out);
+                }
+            } else {
+                exchange.sendResponseHeaders(404, -1);
+            }
+            exchange.close();
+        });
+        server.start();
+        Path repo = dir.resolve("repo");
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/maven2/";
+        RegistryDistribution d = new RegistryDistribution(repo, URI.create(url));
+
+        // when another JVM and three threads of this one prepare it at the same time
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), RegistryPrepareMain.class.getName(), repo.toString(), url)
+                .redirectErrorStream(true).start();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
+        List<java.util.concurrent.Future<Path>> mine = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            mine.add(threads.submit(d::prepare));
+        }
+        String otherOutput = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(other.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        threads.shutdown();
+
+        // then all four got the same runner jar, it was downloaded exactly once, and the directory is complete
+        assertThat(other.exitValue()).as(otherOutput).isZero();
+        assertThat(otherOutput).contains("RUNNER " + d.runnerJar());
+        for (java.util.concurrent.Future<Path> f : mine) {
+            assertThat(f.get(120, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(d.runnerJar());
+        }
+        assertThat(downloads).hasValue(1);
+        assertThat(d.isInstalled()).isTrue();
+        assertThat(d.runnerJar()).isRegularFile();
+        assertThat(d.installDirectory().resolve("lib")).isDirectory();
+        assertThat(RegistryDistribution.sha1Of(d.archive())).isEqualTo(RegistryDistribution.SHA1);
     }
 
     @Test

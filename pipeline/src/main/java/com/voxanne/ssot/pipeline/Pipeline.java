@@ -1,6 +1,7 @@
 package com.voxanne.ssot.pipeline;
 
 import com.voxanne.ssot.embedded.EmbeddedStack;
+import com.voxanne.ssot.embedded.RegistryDistribution;
 import com.voxanne.ssot.platform.config.ConfigException;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.SsotConfig;
@@ -36,6 +37,7 @@ import com.voxanne.ssot.relay.config.RelaySettings;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -195,6 +197,9 @@ public final class Pipeline implements AutoCloseable {
         closer.register("unbind the admin client's metrics", KafkaClientMeters.bind(metrics, adminClient));
         admin = adminClient;
         prepareTopics(config, setsUp);
+        if (stack != null) {
+            stack.awaitSchemaRegistry(); // the embedded registry started in the background: from here on it answers
+        }
         if (setsUp) {
             registerSchemas(config, progress);
         }
@@ -217,8 +222,11 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * The embedded stack when neither Kafka nor PostgreSQL is configured (the source then points at it), the source
-     * as given when both are; one without the other is a configuration error.
+     * The embedded stack when neither Kafka nor PostgreSQL is configured (the source then points at it: Kafka,
+     * PostgreSQL and its schema registry, as if the user had exported KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL and
+     * SCHEMA_REGISTRY_URL), the source as given when both are (the user's own registry then comes from their
+     * SCHEMA_REGISTRY_URL); one without the other is a configuration error. An exported SCHEMA_REGISTRY_URL is kept on
+     * the embedded default too, and no embedded registry is started then.
      */
     private ConfigSource locateInfrastructure(ConfigSource source, Options options, Consumer<String> progress) {
         SsotConfig config = SsotConfig.from(source);
@@ -229,13 +237,28 @@ public final class Pipeline implements AutoCloseable {
             }
             return source;
         }
-        progress.accept("Starting the embedded Kafka broker and PostgreSQL in " + config.dataDir().resolve("embedded") + " ...");
-        stack = closer.register("close the embedded stack", EmbeddedStack.start(config.dataDir().resolve("embedded"), options.fresh()));
+        Optional<String> ownRegistry = source.get(SCHEMA_REGISTRY_URL);
+        Path embeddedDir = config.dataDir().resolve("embedded");
+        if (ownRegistry.isPresent()) {
+            progress.accept("Starting the embedded Kafka broker and PostgreSQL in " + embeddedDir + " (schema registry: "
+                    + ownRegistry.get() + ", from " + SCHEMA_REGISTRY_URL + ") ...");
+        } else {
+            progress.accept("Starting the embedded Kafka broker, PostgreSQL and schema registry in " + embeddedDir + " ..."
+                    + (RegistryDistribution.fromEnvironment().isInstalled() ? "" : " (first start: downloading Apicurio Registry "
+                    + RegistryDistribution.VERSION + ", " + RegistryDistribution.SIZE / 1_000_000 + " MB, into the local Maven repository)"));
+        }
+        // the registry takes longer to start than Kafka and PostgreSQL: it finishes while the database is migrated and
+        // the topics are created (doStart awaits it before anything else), so it adds nothing to the time to healthy
+        stack = closer.register("close the embedded stack", EmbeddedStack.builder(embeddedDir).fresh(options.fresh())
+                .schemaRegistry(ownRegistry.isEmpty()).schemaRegistryInBackground(true).start());
         stack.postgres().createDatabase(EMBEDDED_DATABASE);
         Map<String, String> where = new HashMap<>();
         where.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         where.put("DATABASE_URL", stack.jdbcUrl(EMBEDDED_DATABASE));
         where.put("DATABASE_USER", stack.postgres().user());
+        if (stack.hasSchemaRegistry()) {
+            where.put(SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl());
+        }
         return source.withOverrides(where);
     }
 
@@ -318,8 +341,16 @@ public final class Pipeline implements AutoCloseable {
     private void registerInfrastructureHealth() {
         health.register("postgres", this::databaseHealth);
         if (stack != null) {
-            health.register("embedded-stack", () -> ComponentHealth.up(Map.of("kafka", stack.bootstrapServers(),
-                    "postgres", stack.jdbcUrl(EMBEDDED_DATABASE))));
+            Map<String, Object> parts = new LinkedHashMap<>();
+            parts.put("kafka", stack.bootstrapServers());
+            parts.put("postgres", stack.jdbcUrl(EMBEDDED_DATABASE));
+            if (stack.hasSchemaRegistry()) {
+                parts.put("schemaRegistry", stack.schemaRegistryUrl());
+            }
+            Map<String, Object> details = Collections.unmodifiableMap(parts);
+            health.register("embedded-stack", () -> !stack.hasSchemaRegistry() || stack.schemaRegistry().isRunning()
+                    ? ComponentHealth.up(details)
+                    : ComponentHealth.down("the embedded schema registry is not running (see " + stack.schemaRegistry().logFile() + ")"));
         }
     }
 
@@ -381,6 +412,9 @@ public final class Pipeline implements AutoCloseable {
     /** The name of the database the embedded default uses. */
     public static final String EMBEDDED_DATABASE = "ssot";
 
+    /** The setting naming the Confluent-compatible schema registry (the embedded stack's own on the embedded default). */
+    static final String SCHEMA_REGISTRY_URL = "SCHEMA_REGISTRY_URL";
+
     /** Waits until every component reports UP (or the timeout passes). */
     public boolean awaitHealthy(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -398,6 +432,7 @@ public final class Pipeline implements AutoCloseable {
         out.put("KAFKA_BOOTSTRAP_SERVERS", context.kafka().bootstrapServers());
         out.put("DATABASE_URL", context.database().jdbcUrl());
         out.put("DATABASE_USER", context.database().user());
+        context.source().get(SCHEMA_REGISTRY_URL).ifPresent(url -> out.put(SCHEMA_REGISTRY_URL, url));
         if (statusServer != null) {
             out.put("STATUS_URL", statusServer.baseUrl() + "/");
         }

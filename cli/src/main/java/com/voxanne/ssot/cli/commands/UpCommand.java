@@ -16,10 +16,12 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./ssot up}: the whole pipeline until Ctrl-C (SIGINT) or SIGTERM, which stop it cleanly and exit 0. One
  * {@code up} at a time per data directory (the embedded stack's directory lock); one killed with {@code kill -9} leaves
- * its PostgreSQL running, and the next {@code up} stops that leftover by itself.
+ * its PostgreSQL running, and the next {@code up} stops that leftover by itself (its schema registry stops by itself).
+ * Once healthy it prints where Kafka, PostgreSQL, the schema registry and the status server are, and on the embedded
+ * default writes the same to the discovery file for the other commands.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start the whole pipeline (the embedded Kafka and PostgreSQL unless configured otherwise) until Ctrl-C."
+        description = "Start the whole pipeline (the embedded Kafka, PostgreSQL and schema registry unless configured otherwise) until Ctrl-C."
                 + " The embedded default sets itself up; configured infrastructure must be set up by `./ssot setup` first.")
 public final class UpCommand implements Callable<Integer> {
 
@@ -70,6 +72,7 @@ public final class UpCommand implements Callable<Integer> {
                 config.dataDir().resolve("logs").resolve("ssot.log"));
         out.println("KAFKA_BOOTSTRAP_SERVERS=" + where.get("KAFKA_BOOTSTRAP_SERVERS"));
         out.println("DATABASE_URL=" + where.get("DATABASE_URL"));
+        out.println("SCHEMA_REGISTRY_URL=" + where.getOrDefault("SCHEMA_REGISTRY_URL", "(not set: configure SCHEMA_REGISTRY_URL)"));
         out.println("STATUS_URL=" + where.get("STATUS_URL"));
         out.println("Try: ./ssot provision --org voxanne@demo.com   (Ctrl-C to stop)");
         out.flush();

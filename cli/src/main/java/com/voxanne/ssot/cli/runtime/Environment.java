@@ -5,14 +5,18 @@ import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where a command finds Kafka and Postgres: the configured ones (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL),
- * else the embedded stack a running {@code ./ssot up} announced in its data directory.
+ * Where a command finds Kafka, Postgres and the schema registry: the configured ones (KAFKA_BOOTSTRAP_SERVERS,
+ * DATABASE_URL, SCHEMA_REGISTRY_URL), else the embedded stack a running {@code ./ssot up} announced in its data
+ * directory. An exported SCHEMA_REGISTRY_URL wins over the announced one, as exported Kafka and Postgres settings do.
  */
 public record Environment(ConfigSource source, SsotConfig config, boolean discovered) {
+    /** The Confluent-compatible schema registry's base URL. */
+    public static final String SCHEMA_REGISTRY_URL = "SCHEMA_REGISTRY_URL";
 
     public static Environment resolve(ConfigSource source) {
         SsotConfig config = SsotConfig.from(source);
@@ -23,7 +27,11 @@ public record Environment(ConfigSource source, SsotConfig config, boolean discov
         if (running.isEmpty()) {
             return new Environment(source, config, false);
         }
-        ConfigSource merged = source.withOverrides(running.get());
+        Map<String, String> announced = new HashMap<>(running.get());
+        if (source.get(SCHEMA_REGISTRY_URL).isPresent()) {
+            announced.remove(SCHEMA_REGISTRY_URL);
+        }
+        ConfigSource merged = source.withOverrides(announced);
         return new Environment(merged, SsotConfig.from(merged), true);
     }
 
