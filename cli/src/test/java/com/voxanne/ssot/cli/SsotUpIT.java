@@ -285,8 +285,21 @@ class SsotUpIT {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<String> records = new ArrayList<>();
+        // the values are Confluent-framed (00 + id) by the reconciler of this build, whose writer schema is the current one:
+        // the body decodes with it, whichever registry port this restart of `up` has
+        org.apache.kafka.common.serialization.Deserializer<SsotViolation> values = (t, bytes) -> {
+            if (bytes == null || bytes[0] != 0) {
+                return topic.valueSerde().deserializer().deserialize(t, bytes);
+            }
+            try {
+                return new org.apache.avro.specific.SpecificDatumReader<>(SsotViolation.class).read(null,
+                        org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
         try (KafkaConsumer<String, SsotViolation> consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(),
-                topic.valueSerde().deserializer())) {
+                values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
