@@ -10,6 +10,7 @@ import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.kafka.AvroWriters;
 import com.voxanne.ssot.platform.kafka.TopicSetup;
 import com.voxanne.ssot.schemas.CompatibilityGate;
 import com.voxanne.ssot.schemas.SchemaHistory;
@@ -309,22 +310,14 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         SchemaRegistration registration = new SchemaRegistration(client.get(), SchemaHistory.bundled());
-        long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                List<SchemaRegistration.Subject> subjects = registration.registerAll(config.topics());
-                progress.accept("Schema registry " + client.get().baseUrl() + ": " + subjects.size() + " subjects at "
-                        + CompatibilityGate.REGISTRY_LEVEL + " (" + subjects.stream().map(SchemaRegistration.Subject::subject)
-                                .collect(java.util.stream.Collectors.joining(", ")) + ")");
-                return;
-            } catch (SchemaRegistration.RegistrationRefusedException e) {
-                throw new ConfigException(e.getMessage());
-            } catch (SchemaRegistryUnavailableException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new ConfigException("the schema registry did not answer within " + KAFKA_TIMEOUT + ": " + e.getMessage());
-                }
-                Thread.sleep(500);
-            }
+        try {
+            List<SchemaRegistration.Subject> subjects = AvroWriters.whileUnavailable(KAFKA_TIMEOUT, "to register the schemas",
+                    () -> registration.registerAll(config.topics()));
+            progress.accept("Schema registry " + client.get().baseUrl() + ": " + subjects.size() + " subjects at "
+                    + CompatibilityGate.REGISTRY_LEVEL + " (" + subjects.stream().map(SchemaRegistration.Subject::subject)
+                            .collect(java.util.stream.Collectors.joining(", ")) + ")");
+        } catch (SchemaRegistration.RegistrationRefusedException | SchemaRegistryUnavailableException e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package com.voxanne.ssot.platform.kafka;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,19 +27,37 @@ public final class AvroWriters {
      * @throws com.voxanne.ssot.schemas.registry.SchemaRegistryException the registry refused one of our schemas
      */
     public static void prepare(Topics topics, Duration timeout, Topic<?, ?>... writes) throws InterruptedException {
+        try {
+            whileUnavailable(timeout, "before writing", () -> {
+                topics.prepareWriters(writes);
+                return null;
+            });
+        } catch (SchemaRegistryUnavailableException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code call} until the registry answers it, backing off between tries: for the starts and setups that must
+     * wait for a registry still coming up.
+     *
+     * @throws SchemaRegistryUnavailableException the registry did not answer within {@code timeout} (the last failure as
+     *                                            its cause)
+     */
+    public static <T> T whileUnavailable(Duration timeout, String what, Supplier<T> call) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2.0);
         int failures = 0;
         while (true) {
             try {
-                topics.prepareWriters(writes);
-                return;
+                return call.get();
             } catch (SchemaRegistryUnavailableException e) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the schema registry did not answer within " + timeout + ": " + e.getMessage(), e);
+                    throw new SchemaRegistryUnavailableException("the schema registry did not answer within " + timeout + ": "
+                            + e.getMessage(), e);
                 }
                 if (failures == 0) {
-                    log.warn("Waiting for the schema registry before writing: {}", e.getMessage());
+                    log.warn("Waiting for the schema registry {}: {}", what, e.getMessage());
                 }
                 Thread.sleep(backoff.delay(failures++).toMillis());
             }
