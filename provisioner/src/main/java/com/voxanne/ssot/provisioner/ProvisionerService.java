@@ -97,6 +97,9 @@ public final class ProvisionerService implements ManagedService {
         this.metrics = new SagaMetrics(ctx.metrics());
         this.redactor = ctx.redactor();
         this.circuit = new ProviderCircuit(vendor, directory, redactor, ctx.metrics(), java.time.Clock.systemUTC());
+        // registered first, so removed last: the gauges read this instance until everything else has stopped
+        closer.onClose("remove the saga gauges", metrics::close);
+        closer.onClose("remove the circuit gauge", circuit::close);
     }
 
     /**

@@ -122,6 +122,7 @@ public final class ProjectorService implements ManagedService {
         boolean joined;
         try {
             metrics = new ProjectorMetrics(registry, instanceId);
+            closer.onClose("remove the lag gauge", metrics::close);
             Producer<byte[], byte[]> dlqProducer = KafkaClientMeters.producer(registry, kafka.producer(instanceId + "-dlq"),
                     new ByteArraySerializer(), new ByteArraySerializer());
             closer.onClose("close the dead-letter producer", () -> dlqProducer.close(Duration.ofSeconds(10)));

@@ -33,13 +33,16 @@ public final class ProviderCircuit {
     private final Redactor redactor;
     private final Clock clock;
     private final AtomicReference<Open> open = new AtomicReference<>();
+    private final MeterRegistry metrics;
+    private final Gauge gauge;
 
     public ProviderCircuit(NumberVendor vendor, VoiceAgentDirectory directory, Redactor redactor, MeterRegistry metrics, Clock clock) {
         this.vendor = vendor;
         this.directory = directory;
         this.redactor = redactor;
         this.clock = clock;
-        Gauge.builder(OPEN_GAUGE, open, o -> o.get() == null ? 0 : 1)
+        this.metrics = metrics;
+        this.gauge = Gauge.builder(OPEN_GAUGE, open, o -> o.get() == null ? 0 : 1)
                 .description("1 while the provider circuit is open (provider credentials or base URL refused): no purchase starts")
                 .register(metrics);
     }
@@ -101,5 +104,10 @@ public final class ProviderCircuit {
 
     private static String hint(Exception e, String settings) {
         return e instanceof ProviderException p && p.isConfiguration() ? " (check " + settings + ")" : "";
+    }
+
+    /** Removes the open-circuit gauge, so that a provisioner started later in this process reports its own circuit. */
+    public void close() {
+        metrics.remove(gauge);
     }
 }

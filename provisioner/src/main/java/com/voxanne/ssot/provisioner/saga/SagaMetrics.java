@@ -5,15 +5,22 @@ import com.voxanne.ssot.schemas.avro.FailurePoint;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The provisioner's meters: outcomes by status and failures by failurePoint (the shared {@value Metrics#FAILURES}),
  * latency per step, retries per step, sagas stuck after a purchase, sagas in flight and what the inbox did.
+ *
+ * <p>The gauges read this instance's state, so {@link #close()} removes them: an instance started later in the same
+ * process (a replaced provisioner) registers its own instead of finding the old ones, which would report the stopped
+ * instance's last values (Micrometer hands back an existing meter with the same id).
  */
 public final class SagaMetrics {
     public static final String SERVICE = "provisioner";
@@ -33,14 +40,16 @@ public final class SagaMetrics {
     private final MeterRegistry registry;
     private final AtomicLong stuckAfterPurchase = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final List<Meter> gauges = new ArrayList<>();
 
     public SagaMetrics(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder(STUCK, stuckAfterPurchase, AtomicLong::get)
+        gauges.add(Gauge.builder(STUCK, stuckAfterPurchase, AtomicLong::get)
                 .description("STUCK sagas: holding (or maybe holding) a paid number, unfinished and unchanged for longer than"
                         + " PROVISIONER_STUCK_AFTER (NUMBER_CHOSEN after an attempt, PURCHASED, IMPORTED, COMPENSATING)")
-                .register(registry);
-        Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Sagas being driven by this instance now").register(registry);
+                .register(registry));
+        gauges.add(Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get).description("Sagas being driven by this instance now")
+                .register(registry));
         // at 0 from the start, so that Prometheus sees a first failure at any point as an increase
         for (FailurePoint point : FailurePoint.values()) {
             Metrics.failures(registry, SERVICE, point.name());
@@ -82,5 +91,11 @@ public final class SagaMetrics {
 
     public AtomicInteger inFlight() {
         return inFlight;
+    }
+
+    /** Removes the gauges (counters and timers stay: they are cumulative for the process). */
+    public synchronized void close() {
+        gauges.forEach(registry::remove);
+        gauges.clear();
     }
 }

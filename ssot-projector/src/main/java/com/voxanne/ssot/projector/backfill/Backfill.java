@@ -117,7 +117,7 @@ public final class Backfill {
                     r.origin(), r.stage(), r.orgId(), r.requestId(), r.phoneNumber(), redactor.redact(r.reason()));
             return new BatchProcessor(dataSource, decoder, evaluator, wouldPark, false);
         }
-        ProjectorMetrics metrics = new ProjectorMetrics(registry, "backfill");
+        ProjectorMetrics metrics = ProjectorMetrics.forBackfill(registry);
         RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
                 .counted(registry, BACKFILL_SERVICE, topic.name()), metrics, redactor);
         return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(), park, true);

@@ -8,11 +8,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The projector's meters: consumer lag, batch size, upsert latency, rows inserted/updated/unchanged,
  * dead-lettered records, retries, and failures under failurePoint SSOT_WRITE.
+ *
+ * <p>The lag gauge reads this instance, so {@link #close()} removes it (a projector started later in the same process
+ * registers its own). Its label is {@code consumer}, not {@code instance}: Prometheus owns {@code instance} (the scrape
+ * target) and would rename ours to {@code exported_instance}.
  */
 public final class ProjectorMetrics {
     public static final String SERVICE = "ssot-projector";
@@ -22,7 +27,7 @@ public final class ProjectorMetrics {
     public static final String BATCH_SIZE = "ssot.projector.batch.size";
     public static final String UPSERT_LATENCY = "ssot.projector.upsert.latency";
     public static final String RETRIES = "ssot.projector.write.retries";
-    public static final String LAG = "ssot.projector.consumer.lag";
+    public static final String LAG = "ssot.projector.consumer.lag.records";
 
     private final Counter inserted;
     private final Counter updated;
@@ -33,9 +38,21 @@ public final class ProjectorMetrics {
     private final DistributionSummary batchSize;
     private final Timer upsertLatency;
     private final AtomicLong lag = new AtomicLong();
+    private final MeterRegistry registry;
+    private final Gauge lagGauge;
 
-    /** @param instance tag value that keeps the lag gauges of several consumers in one process apart */
-    public ProjectorMetrics(MeterRegistry registry, String instance) {
+    /** The live projector's meters. @param consumer tag value that keeps the lag gauges of several consumers in one process apart */
+    public ProjectorMetrics(MeterRegistry registry, String consumer) {
+        this(registry, Optional.of(consumer));
+    }
+
+    /** A backfill's meters: the same counters, no lag gauge (a replay's progress is its own report). */
+    public static ProjectorMetrics forBackfill(MeterRegistry registry) {
+        return new ProjectorMetrics(registry, Optional.empty());
+    }
+
+    private ProjectorMetrics(MeterRegistry registry, Optional<String> consumer) {
+        this.registry = registry;
         inserted = rows(registry, "inserted");
         updated = rows(registry, "updated");
         unchanged = rows(registry, "unchanged");
@@ -48,8 +65,8 @@ public final class ProjectorMetrics {
                 .register(registry);
         upsertLatency = Timer.builder(UPSERT_LATENCY).description("One batch's SSOT transaction, begin to commit")
                 .register(registry);
-        Gauge.builder(LAG, lag, AtomicLong::get).description("Records behind the end of the assigned partitions")
-                .tag("instance", instance).register(registry);
+        lagGauge = consumer.map(c -> Gauge.builder(LAG, lag, AtomicLong::get)
+                .description("Records behind the end of the assigned partitions").tag("consumer", c).register(registry)).orElse(null);
     }
 
     private static Counter rows(MeterRegistry registry, String result) {
@@ -85,5 +102,12 @@ public final class ProjectorMetrics {
 
     public long lag() {
         return lag.get();
+    }
+
+    /** Removes the lag gauge (the counters stay: they are cumulative for the process). */
+    public void close() {
+        if (lagGauge != null) {
+            registry.remove(lagGauge);
+        }
     }
 }
