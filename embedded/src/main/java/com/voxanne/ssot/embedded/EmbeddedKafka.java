@@ -57,32 +57,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
-    private static final String PLAINTEXT_LISTENER = "PLAINTEXT";
-    private static final String TLS_LISTENER = "SSL";
-    /** Java's name for the PKCS12 store format, and Kafka's for a store of PEM certificates. */
-    private static final String PKCS12 = "PKCS12";
-    private static final String PEM = "PEM";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final String META_PROPERTIES = "meta.properties";
     private static final int PORT_ATTEMPTS = 3;
-
-    // Broker settings whose constants live in runtime-only Kafka modules (raft, coordinators): named once, here.
-    private static final String PROCESS_ROLES = "process.roles";
-    private static final String NODE_ID_CONFIG = "node.id";
-    private static final String QUORUM_VOTERS = "controller.quorum.voters";
-    private static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
-    private static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
-    private static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
-    private static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
-    private static final String TRANSACTIONS_TOPIC_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
-    private static final String TRANSACTIONS_TOPIC_MIN_ISR = "transaction.state.log.min.isr";
-    private static final String TRANSACTIONS_TOPIC_PARTITIONS = "transaction.state.log.num.partitions";
-    private static final String SHARE_STATE_TOPIC_REPLICATION_FACTOR = "share.coordinator.state.topic.replication.factor";
-    private static final String SHARE_STATE_TOPIC_MIN_ISR = "share.coordinator.state.topic.min.isr";
-    private static final String SHARE_STATE_TOPIC_PARTITIONS = "share.coordinator.state.topic.num.partitions";
-    private static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
-    private static final String STREAMS_GROUP_INITIAL_REBALANCE_DELAY_MS = "group.streams.initial.rebalance.delay.ms";
-    private static final String CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
 
     private final Path dataDir;
     private final boolean temporaryDataDir;
@@ -227,7 +202,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         Map<String, String> p = new LinkedHashMap<>();
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SSL.name);
-        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, PEM);
+        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
         p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.caCertificate().toString());
         return Map.copyOf(p);
     }
@@ -239,17 +214,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The cluster id written when the storage was formatted, once it is. */
     public Optional<String> clusterId() {
-        Path meta = dataDir.resolve(META_PROPERTIES);
-        if (!Files.exists(meta)) {
-            return Optional.empty();
-        }
-        Properties props = new Properties();
-        try (InputStream in = Files.newInputStream(meta)) {
-            props.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read " + meta, e);
-        }
-        return Optional.ofNullable(props.getProperty("cluster.id"));
+        return KraftNodeConfig.clusterIdOf(dataDir);
     }
 
     private void pickPorts(boolean again) {
@@ -270,9 +235,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private KafkaRaftServer startServer() {
-        KafkaConfig config = new KafkaConfig(brokerProperties(), false);
-        formatIfNeeded(config);
-        KafkaRaftServer candidate = new KafkaRaftServer(config, Time.SYSTEM);
+        KraftNodeConfig node = nodeConfig();
+        if (clusterId().isEmpty()) {
+            node.formatIfNeeded(Uuid.randomUuid().toString());
+            log.debug("Formatted Kafka storage in {}", dataDir);
+        }
+        KafkaRaftServer candidate = new KafkaRaftServer(new KafkaConfig(node.properties(), false), Time.SYSTEM);
         try {
             candidate.startup();
             awaitDescribeCluster();
@@ -291,116 +259,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private Properties brokerProperties() {
-        String host = LocalPorts.LOOPBACK;
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put(PROCESS_ROLES, "broker,controller");
-        p.put(NODE_ID_CONFIG, Integer.toString(NODE_ID));
-        // A static one-voter quorum: its endpoint comes from this config, so a later start on other ports still works.
-        p.put(QUORUM_VOTERS, NODE_ID + "@" + host + ":" + controllerPort);
-        p.put(CONTROLLER_LISTENER_NAMES, CONTROLLER_LISTENER);
-        String listener = tls == null ? PLAINTEXT_LISTENER : TLS_LISTENER;
-        String protocol = (tls == null ? SecurityProtocol.PLAINTEXT : SecurityProtocol.SSL).name;
-        p.put(SocketServerConfigs.LISTENERS_CONFIG,
-                listener + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
-        p.put(SocketServerConfigs.ADVERTISED_LISTENERS_CONFIG, listener + "://" + host + ":" + port);
-        p.put(SocketServerConfigs.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG,
-                listener + ":" + protocol + "," + CONTROLLER_LISTENER + ":" + protocol);
-        p.put(ReplicationConfigs.INTER_BROKER_LISTENER_NAME_CONFIG, listener);
-        if (tls != null) {
-            // One keystore for both listeners; the broker trusts the same CA for its own connections to itself
-            // (inter-broker and controller), verifying the hostname as any client does.
-            p.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, PKCS12);
-            p.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, tls.keystore().toString());
-            p.put(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, tls.keystorePassword());
-            p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, PEM);
-            p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.caCertificate().toString());
-            p.put(BrokerSecurityConfigs.SSL_CLIENT_AUTH_CONFIG, "none");
-        }
-        p.put(ServerLogConfigs.LOG_DIRS_CONFIG, dataDir.toString());
-        p.put(ServerLogConfigs.NUM_PARTITIONS_CONFIG, Integer.toString(numPartitions));
-        p.put(ServerLogConfigs.AUTO_CREATE_TOPICS_ENABLE_CONFIG, "false");
-        p.put(ServerLogConfigs.NUM_RECOVERY_THREADS_PER_DATA_DIR_CONFIG, "1");
-        p.put(ReplicationConfigs.DEFAULT_REPLICATION_FACTOR_CONFIG, "1");
-        p.put(MIN_INSYNC_REPLICAS, "1");
-        p.put(OFFSETS_TOPIC_REPLICATION_FACTOR, "1");
-        p.put(OFFSETS_TOPIC_NUM_PARTITIONS, "5");
-        p.put(TRANSACTIONS_TOPIC_REPLICATION_FACTOR, "1");
-        p.put(TRANSACTIONS_TOPIC_MIN_ISR, "1");
-        p.put(TRANSACTIONS_TOPIC_PARTITIONS, "5");
-        p.put(SHARE_STATE_TOPIC_REPLICATION_FACTOR, "1");
-        p.put(SHARE_STATE_TOPIC_MIN_ISR, "1");
-        p.put(SHARE_STATE_TOPIC_PARTITIONS, "5");
-        p.put(GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
-        p.put(STREAMS_GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
-        // Sized for a small machine (2 cores) shared with the services and PostgreSQL.
-        p.put(SocketServerConfigs.NUM_NETWORK_THREADS_CONFIG, "2");
-        p.put(ServerConfigs.NUM_IO_THREADS_CONFIG, "4");
-        p.put(ServerConfigs.BACKGROUND_THREADS_CONFIG, "4");
-        p.put(CLEANER_DEDUPE_BUFFER_SIZE, Integer.toString(32 * 1024 * 1024));
-        p.putAll(overrides);
-        Properties props = new Properties();
-        props.putAll(p);
-        return props;
-    }
-
-    private void formatIfNeeded(KafkaConfig config) {
-        if (Files.exists(dataDir.resolve(META_PROPERTIES))) {
-            log.debug("Kafka storage in {} is formatted already: reusing it", dataDir);
-            return;
-        }
-        Directories.createDirectories(dataDir);
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            new Formatter()
-                    .setPrintStream(out)
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setUnstableFeatureVersionsEnabled(false)
-                    .setIgnoreFormatted(false)
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setMetadataLogDirectory(config.metadataLogDir())
-                    .setDirectories(config.logDirs())
-                    .setHasDynamicQuorum(false)
-                    .run();
-        } catch (Exception e) {
-            throw new EmbeddedStackException("could not format Kafka storage in " + dataDir + ": "
-                    + output.toString(StandardCharsets.UTF_8).strip(), e);
-        }
-        log.debug("Formatted Kafka storage: {}", output.toString(StandardCharsets.UTF_8).strip());
+    private KraftNodeConfig nodeConfig() {
+        // one voter: this node
+        return new KraftNodeConfig(NODE_ID, NODE_ID + "@" + LocalPorts.LOOPBACK + ":" + controllerPort, port, controllerPort, dataDir,
+                numPartitions, 1, tls, overrides);
     }
 
     private void awaitDescribeCluster() {
-        Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
-        conf.putAll(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000,
-                AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 50,
-                AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 50,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 250));
-        long deadline = System.nanoTime() + startupTimeout.toNanos();
-        Exception last = null;
-        try (Admin admin = Admin.create(conf)) {
-            while (System.nanoTime() < deadline) {
-                long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-                try {
-                    // Each call blocks up to its own timeout (the admin client retries inside): no busy loop.
-                    Collection<Node> nodes = admin.describeCluster().nodes().get(Math.min(remainingMs, 5_000), TimeUnit.MILLISECONDS);
-                    if (!nodes.isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    last = e;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new EmbeddedStackException("interrupted while waiting for Kafka on " + bootstrapServers(), e);
-                }
-            }
-        }
-        throw new EmbeddedStackException("Kafka broker on " + bootstrapServers() + " (data " + dataDir
-                + ") did not answer describeCluster within " + startupTimeout, last);
+        BrokerReadiness.await(bootstrapServers(), clientProperties(), 1, startupTimeout,
+                () -> "Kafka broker on " + bootstrapServers() + " (data " + dataDir + ")");
     }
 
     private static boolean isBindFailure(Throwable e) {
