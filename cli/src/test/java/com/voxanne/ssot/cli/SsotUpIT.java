@@ -3,6 +3,7 @@ package com.voxanne.ssot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
@@ -60,7 +61,7 @@ class SsotUpIT {
         PackagedSsot ssot = new PackagedSsot(workDir, Map.of("SSOT_GRACE", GRACE.toSeconds() + "s"));
 
         // given a fresh machine: up reaches healthy and prints where everything is
-        PackagedSsot.Running up = startUp(ssot, FIRST_START);
+        PackagedSsot.Running up = PackagedUp.startUp(ssot, FIRST_START);
         String statusUrl = up.printed("STATUS_URL").orElseThrow();
         assertThat(up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow()).startsWith("127.0.0.1:");
         assertThat(up.printed("DATABASE_URL").orElseThrow()).startsWith("jdbc:postgresql://127.0.0.1:");
@@ -102,22 +103,22 @@ class SsotUpIT {
         String lostNumber = lostPhone.group(1);
         String bootstrap = up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow();
         String jdbcUrl = up.printed("DATABASE_URL").orElseThrow();
-        await().atMost(Duration.ofSeconds(60)).until(() -> count(jdbcUrl, "SELECT count(*) FROM org_credentials WHERE phone_number = '"
+        await().atMost(Duration.ofSeconds(60)).until(() -> PackagedUp.count(jdbcUrl, "SELECT count(*) FROM org_credentials WHERE phone_number = '"
                 + lostNumber + "'") == 1);
-        execute(jdbcUrl, "DELETE FROM org_credentials WHERE phone_number = '" + lostNumber + "'");
+        PackagedUp.execute(jdbcUrl, "DELETE FROM org_credentials WHERE phone_number = '" + lostNumber + "'");
         String lostKey = ORG_ID + "|" + lostNumber;
-        await().atMost(GRACE.plusSeconds(60)).until(() -> states(bootstrap, lostKey).equals(List.of(ViolationState.OPEN)));
+        await().atMost(GRACE.plusSeconds(60)).until(() -> PackagedUp.states(bootstrap, lostKey).equals(List.of(ViolationState.OPEN)));
 
         Map<String, Long> rowsBefore = rowCounts(jdbcUrl);
         Map<TopicPartition, OffsetAndMetadata> offsetsBefore = projectorOffsets(bootstrap);
-        List<String> violationsBefore = violationRecords(bootstrap);
+        List<String> violationsBefore = PackagedUp.violationRecords(bootstrap);
         assertThat(offsetsBefore).as("the projector committed offsets").isNotEmpty();
 
         // when Ctrl-C: exit 0 within 30 s, nothing left running, the discovery file gone
-        stop(ssot, up);
+        PackagedUp.stop(ssot, up);
 
         // when up runs again on the same data directory: everything is still there
-        up = startUp(ssot, COMMAND);
+        up = PackagedUp.startUp(ssot, COMMAND);
         assertNoUnexpectedWarnings(up);
         assertSchemaKept(up, registered.body());
         String bootstrapAgain = up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow();
@@ -128,7 +129,7 @@ class SsotUpIT {
                 assertThat(offsetsAgain.get(tp).offset()).as("committed offset of " + tp).isGreaterThanOrEqualTo(offset.offset()));
         // and the restart itself raises nothing: past the grace, the violation topic holds exactly what it held
         await().during(GRACE.multipliedBy(2)).atMost(GRACE.multipliedBy(2).plusSeconds(60))
-                .until(() -> violationRecords(bootstrapAgain).equals(violationsBefore));
+                .until(() -> PackagedUp.violationRecords(bootstrapAgain).equals(violationsBefore));
         PackagedSsot.Result violations = ssot.run(COMMAND, "violations");
         assertThat(violations.exitCode()).as(violations.output()).isEqualTo(1);
         assertThat(violations.output()).contains("1 open violation(s)", lostNumber);
@@ -140,7 +141,7 @@ class SsotUpIT {
         PackagedSsot.Result backfill = ssot.run(COMMAND, "backfill", "--from-beginning");
         assertThat(backfill.exitCode()).as(backfill.output()).isZero();
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> states(bootstrapAgain, lostKey).equals(List.of(ViolationState.OPEN, ViolationState.RESOLVED)));
+                .until(() -> PackagedUp.states(bootstrapAgain, lostKey).equals(List.of(ViolationState.OPEN, ViolationState.RESOLVED)));
         assertCompliant(ssot, lostNumber);
         Map<String, Long> rowsHealed = rowCounts(jdbcAgain);
         assertThat(rowsHealed.get("SSOT rows")).isEqualTo(rowsBefore.get("SSOT rows") + 1);
@@ -151,7 +152,7 @@ class SsotUpIT {
         assertThat(ssot.processesLeft()).as("kill -9 of up orphans its PostgreSQL").isNotEmpty();
 
         // ... and the next up stops it by itself and comes up with the earlier numbers and schema ids
-        up = startUp(ssot, COMMAND);
+        up = PackagedUp.startUp(ssot, COMMAND);
         assertThat(rowCounts(up.printed("DATABASE_URL").orElseThrow())).isEqualTo(rowsHealed);
         assertSchemaKept(up, registered.body());
         assertCompliant(ssot, number);
@@ -159,7 +160,7 @@ class SsotUpIT {
         assertInventoryKept(ssot);
         PackagedSsot.Result audit = ssot.run(COMMAND, "audit");
         assertThat(audit.exitCode()).as(audit.output()).isZero();
-        stop(ssot, up);
+        PackagedUp.stop(ssot, up);
     }
 
     /** What {@code up} wrote to the discovery file for the other commands. */
@@ -195,40 +196,9 @@ class SsotUpIT {
                 "Inventory is consistent.");
     }
 
-    private static PackagedSsot.Running startUp(PackagedSsot ssot, Duration timeout) throws Exception {
-        long started = System.nanoTime();
-        PackagedSsot.Running up = ssot.start("up");
-        try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(200))
-                    .until(() -> up.printed("STATUS_URL").isPresent() || !up.process.isAlive());
-            assertThat(up.printed("STATUS_URL")).as("up printed STATUS_URL: " + up.describe()).isPresent();
-            assertThat(up.lines()).as(up.describe()).noneMatch(l -> l.startsWith("Not every component is healthy"));
-        } catch (Throwable e) {
-            up.process.destroyForcibly();
-            throw e;
-        }
-        System.out.printf("ssot up healthy after %.1f s%n", (System.nanoTime() - started) / 1e9);
-        return up;
-    }
-
     /** A clean start or restart warns only that the providers are simulated. */
     private static void assertNoUnexpectedWarnings(PackagedSsot.Running up) {
         assertThat(up.lines()).as(up.describe()).noneMatch(l -> (l.contains(" WARN ") || l.contains(" ERROR ")) && !l.contains("SIMULATED"));
-    }
-
-    /** Ctrl-C: exit 0 within 30 s, and no process (PostgreSQL, the jar) left on the work directory. */
-    private static void stop(PackagedSsot ssot, PackagedSsot.Running up) throws Exception {
-        List<ProcessHandle> stack = ssot.processesLeft();
-        assertThat(stack).as("up runs PostgreSQL on its data directory").hasSizeGreaterThan(1);
-        up.interrupt();
-        boolean exited = up.process.waitFor(30, TimeUnit.SECONDS);
-        if (!exited) {
-            up.process.destroyForcibly();
-        }
-        assertThat(exited).as("up exits within 30 s of SIGINT: " + up.describe()).isTrue();
-        assertThat(up.process.exitValue()).as("exit code after Ctrl-C: " + up.describe()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ssot.processesLeft().isEmpty());
-        assertThat(Files.exists(ssot.dataDir().resolve("stack.properties"))).as("discovery file removed").isFalse();
     }
 
     private static void assertCompliant(PackagedSsot ssot, String number) throws Exception {
@@ -245,31 +215,12 @@ class SsotUpIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static Connection connect(String jdbcUrl) throws Exception {
-        Properties props = new Properties();
-        props.setProperty("user", "postgres");
-        return DriverManager.getConnection(jdbcUrl, props);
-    }
-
-    private static long count(String jdbcUrl, String sql) throws Exception {
-        try (Connection c = connect(jdbcUrl); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void execute(String jdbcUrl, String sql) throws Exception {
-        try (Connection c = connect(jdbcUrl); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
     private static Map<String, Long> rowCounts(String jdbcUrl) throws Exception {
         Map<String, Long> counts = new LinkedHashMap<>();
-        counts.put("managed numbers", count(jdbcUrl, "SELECT count(*) FROM managed_phone_numbers WHERE status = 'active'"));
-        counts.put("SSOT rows", count(jdbcUrl, "SELECT count(*) FROM org_credentials"));
-        counts.put("finished sagas", count(jdbcUrl, "SELECT count(*) FROM provisioning_requests WHERE state = 'COMPLETED'"));
-        counts.put("organisations", count(jdbcUrl, "SELECT count(*) FROM organizations"));
+        counts.put("managed numbers", PackagedUp.count(jdbcUrl, "SELECT count(*) FROM managed_phone_numbers WHERE status = 'active'"));
+        counts.put("SSOT rows", PackagedUp.count(jdbcUrl, "SELECT count(*) FROM org_credentials"));
+        counts.put("finished sagas", PackagedUp.count(jdbcUrl, "SELECT count(*) FROM provisioning_requests WHERE state = 'COMPLETED'"));
+        counts.put("organisations", PackagedUp.count(jdbcUrl, "SELECT count(*) FROM organizations"));
         return counts;
     }
 
@@ -277,50 +228,5 @@ class SsotUpIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             return admin.listConsumerGroupOffsets("ssot-projector").partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    /** Every committed record of the violation topic, as key + state + detectedAt, in partition order. */
-    private static List<String> violationRecords(String bootstrap) {
-        Topic<String, SsotViolation> topic = Topics.defaults().violations();
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<String> records = new ArrayList<>();
-        // the values are Confluent-framed (00 + id) by the reconciler of this build, whose writer schema is the current one:
-        // the body decodes with it, whichever registry port this restart of `up` has
-        org.apache.kafka.common.serialization.Deserializer<SsotViolation> values = (t, bytes) -> {
-            if (bytes == null || bytes[0] != 0) {
-                return topic.valueSerde().deserializer().deserialize(t, bytes);
-            }
-            try {
-                return new org.apache.avro.specific.SpecificDatumReader<>(SsotViolation.class).read(null,
-                        org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        };
-        try (KafkaConsumer<String, SsotViolation> consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(),
-                values)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + topic.name() + " to its end " + end);
-                }
-                for (ConsumerRecord<String, SsotViolation> r : consumer.poll(Duration.ofMillis(200))) {
-                    SsotViolation v = r.value();
-                    records.add(r.key() + " " + (v == null ? "tombstone" : v.getState() + " " + v.getDetectedAt()));
-                }
-            }
-        }
-        return records;
-    }
-
-    private static List<ViolationState> states(String bootstrap, String key) {
-        return violationRecords(bootstrap).stream().filter(r -> r.startsWith(key + " "))
-                .map(r -> ViolationState.valueOf(r.split(" ")[1])).toList();
     }
 }

@@ -344,7 +344,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         /** Formats its storage if new, writes its configuration, and waits for a node a dead owner left here. */
         void prepare(String clusterId) {
             Directories.createDirectories(dir);
-            stopLeftover();
+            stopLeftover(id, dir);
             config.formatIfNeeded(clusterId);
             Properties props = config.properties();
             try (OutputStream out = Files.newOutputStream(dir.resolve(PROPERTIES_FILE))) {
@@ -427,28 +427,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             }
         }
 
-        /**
-         * A node that a dead owner left here is still stopping (its watchdog stops it within seconds): wait for it, kill it
-         * after a minute. The pid is trusted only if that process's command line names this node's configuration.
-         */
-        private void stopLeftover() {
-            Optional<ProcessHandle> leftover = readPid().flatMap(ProcessHandle::of).filter(LocalProcesses::isRunning)
-                    .filter(p -> LocalProcesses.arguments(p).stream().anyMatch(a -> a.equals(dir.resolve(PROPERTIES_FILE).toString())));
-            if (leftover.isEmpty()) {
-                deletePid();
-                return;
-            }
-            ProcessHandle p = leftover.get();
-            log.warn("Kafka node {} (pid {}) left on {} by a previous owner that died is still stopping: waiting for it", id, p.pid(), dir);
-            if (!LocalProcesses.awaitExit(p, STOP_TIMEOUT)) {
-                p.destroyForcibly();
-                if (!LocalProcesses.awaitExit(p, STOP_TIMEOUT)) {
-                    throw new EmbeddedStackException("leftover Kafka node " + id + " (pid " + p.pid() + ") could not be stopped");
-                }
-            }
-            deletePid();
-        }
-
         private void closeLifeline() {
             if (lifeline != null) {
                 try {
@@ -457,15 +435,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                     // the child is gone: nothing to tell it
                 }
                 lifeline = null;
-            }
-        }
-
-        private Optional<Long> readPid() {
-            Path f = dir.resolve(PID_FILE);
-            try {
-                return Files.isRegularFile(f) ? Optional.of(Long.parseLong(Files.readString(f).strip())) : Optional.empty();
-            } catch (IOException | NumberFormatException e) {
-                return Optional.empty();
             }
         }
 
@@ -478,11 +447,54 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
 
         private void deletePid() {
-            try {
-                Files.deleteIfExists(dir.resolve(PID_FILE));
-            } catch (IOException ignored) {
-                // a stale pid file is checked against the process's command line before it is trusted
+            EmbeddedKafkaCluster.deletePid(dir);
+        }
+    }
+
+    /**
+     * Waits for the nodes a previous owner that died left on this directory (each one's watchdog stops it within
+     * seconds), killing any still there after a minute: before the directory's files are reused or wiped. Call it only
+     * while holding the data directory's lock, which proves that owner is dead.
+     */
+    public void stopLeftovers() {
+        for (int id = 1; id <= size; id++) {
+            stopLeftover(id, nodeDir(id));
+        }
+    }
+
+    /** The pid file is trusted only if that process's command line names this node's configuration. */
+    private static void stopLeftover(int id, Path dir) {
+        Optional<ProcessHandle> leftover = readPid(dir).flatMap(ProcessHandle::of).filter(LocalProcesses::isRunning)
+                .filter(p -> LocalProcesses.arguments(p).stream().anyMatch(a -> a.equals(dir.resolve(PROPERTIES_FILE).toString())));
+        if (leftover.isEmpty()) {
+            deletePid(dir);
+            return;
+        }
+        ProcessHandle p = leftover.get();
+        log.warn("Kafka node {} (pid {}) left on {} by a previous owner that died is still stopping: waiting for it", id, p.pid(), dir);
+        if (!LocalProcesses.awaitExit(p, STOP_TIMEOUT)) {
+            p.destroyForcibly();
+            if (!LocalProcesses.awaitExit(p, STOP_TIMEOUT)) {
+                throw new EmbeddedStackException("leftover Kafka node " + id + " (pid " + p.pid() + ") could not be stopped");
             }
+        }
+        deletePid(dir);
+    }
+
+    private static Optional<Long> readPid(Path dir) {
+        Path f = dir.resolve(PID_FILE);
+        try {
+            return Files.isRegularFile(f) ? Optional.of(Long.parseLong(Files.readString(f).strip())) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deletePid(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(PID_FILE));
+        } catch (IOException ignored) {
+            // a stale pid file is checked against the process's command line before it is trusted
         }
     }
 

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * dataDir/
  *   kafka/          Kafka storage (formatted once, reused)
+ *   kafka-cluster/  instead, with {@link Builder#kafkaBrokers(int) three brokers}: one directory per node
  *   postgres/       PGDATA (initdb once, reused)
  *   postgres.log    PostgreSQL's own output
  *   registry/       the schema registry's H2 database (subjects, schema ids, compatibility; reused)
@@ -31,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>One stack at a time per data directory: a second start on it fails with {@link DataDirectoryLock.InUse}. Holding
- * that lock proves any PostgreSQL still running on the directory was left by a previous owner that died (the broker
- * runs inside the owner's JVM and dies with it; the registry's watchdog stops it when its owner dies), so start stops
- * that leftover first instead of asking the user to.
+ * that lock proves any PostgreSQL still running on the directory was left by a previous owner that died (a single broker
+ * runs inside the owner's JVM and dies with it; the registry's and a cluster's brokers' watchdogs stop them when their
+ * owner dies), so start stops that leftover first (or waits for it) instead of asking the user to.
  *
  * <p>With {@link Builder#tls(ServerTls)} Kafka and PostgreSQL speak TLS only (off by default): clients need
  * {@link #kafkaClientProperties()} and the {@link #jdbcUrl} (which carries {@code sslmode=verify-full}). The registry
@@ -55,15 +56,17 @@ public final class EmbeddedStack implements AutoCloseable {
     private final Path dataDir;
     private final DataDirectoryLock lock;
     private final EmbeddedKafka kafka;
+    private final EmbeddedKafkaCluster cluster;
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedSchemaRegistry registry;
     private final CompletableFuture<Void> registryStarted;
 
-    private EmbeddedStack(Path dataDir, DataDirectoryLock lock, EmbeddedKafka kafka, EmbeddedPostgresServer postgres,
-            EmbeddedSchemaRegistry registry, CompletableFuture<Void> registryStarted) {
+    private EmbeddedStack(Path dataDir, DataDirectoryLock lock, EmbeddedKafka kafka, EmbeddedKafkaCluster cluster,
+            EmbeddedPostgresServer postgres, EmbeddedSchemaRegistry registry, CompletableFuture<Void> registryStarted) {
         this.dataDir = dataDir;
         this.lock = lock;
         this.kafka = kafka;
+        this.cluster = cluster;
         this.postgres = postgres;
         this.registry = registry;
         this.registryStarted = registryStarted;
@@ -78,8 +81,26 @@ public final class EmbeddedStack implements AutoCloseable {
         return builder(dataDir).fresh(fresh).start();
     }
 
+    /**
+     * The single in-process broker.
+     *
+     * @throws IllegalStateException if the stack runs a cluster instead ({@link #kafkaCluster()})
+     */
     public EmbeddedKafka kafka() {
+        if (kafka == null) {
+            throw new IllegalStateException("this embedded stack runs a Kafka cluster of " + cluster.size() + " nodes: see kafkaCluster()");
+        }
         return kafka;
+    }
+
+    /** The Kafka cluster, when the stack was built with {@link Builder#kafkaBrokers(int) several brokers}. */
+    public Optional<EmbeddedKafkaCluster> kafkaCluster() {
+        return Optional.ofNullable(cluster);
+    }
+
+    /** How many Kafka brokers the stack runs (1, or the cluster's size). */
+    public int kafkaBrokers() {
+        return cluster == null ? 1 : cluster.size();
     }
 
     public EmbeddedPostgresServer postgres() {
@@ -140,12 +161,12 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return cluster != null ? cluster.bootstrapServers() : kafka.bootstrapServers();
     }
 
     /** Kafka client properties besides the bootstrap servers: empty, or with TLS the protocol and the CA to trust. */
     public Map<String, String> kafkaClientProperties() {
-        return kafka.clientProperties();
+        return cluster != null ? Map.of() : kafka.clientProperties();
     }
 
     /** JDBC URL of {@code database} on the embedded PostgreSQL (user {@link EmbeddedPostgresServer#SUPERUSER}, no password). */
@@ -165,7 +186,7 @@ public final class EmbeddedStack implements AutoCloseable {
     public void close() {
         long t0 = System.nanoTime();
         RuntimeException failure = null;
-        for (AutoCloseable part : new AutoCloseable[] {registry, kafka, postgres, lock}) {
+        for (AutoCloseable part : new AutoCloseable[] {registry, kafka, cluster, postgres, lock}) {
             if (part == null) {
                 continue;
             }
@@ -188,7 +209,7 @@ public final class EmbeddedStack implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedStack[" + kafka + ", " + postgres + (registry == null ? "" : ", " + registry) + "]";
+        return "EmbeddedStack[" + (cluster != null ? cluster : kafka) + ", " + postgres + (registry == null ? "" : ", " + registry) + "]";
     }
 
     /** Settings of an {@link EmbeddedStack}; only the data directory is required. */
@@ -203,6 +224,8 @@ public final class EmbeddedStack implements AutoCloseable {
         private int schemaRegistryPort;
         private RegistryDistribution registryDistribution;
         private int kafkaPartitions = 3;
+        private int kafkaBrokers = 1;
+        private Duration brokerRestartDelay = EmbeddedKafkaCluster.DEFAULT_RESTART_DELAY;
         private Duration startupTimeout = Duration.ofSeconds(60);
         private ServerTls tls;
 
@@ -277,6 +300,24 @@ public final class EmbeddedStack implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Kafka brokers: 1 (default) in this JVM, or a cluster of that many (at least 3), each its own process
+         * ({@link EmbeddedKafkaCluster}: replication 3, min.insync.replicas 2). Not with TLS.
+         */
+        public Builder kafkaBrokers(int brokers) {
+            if (brokers != 1 && brokers < 3) {
+                throw new IllegalArgumentException("Kafka brokers: 1, or a cluster of at least 3 (one may then be down); was " + brokers);
+            }
+            this.kafkaBrokers = brokers;
+            return this;
+        }
+
+        /** With a cluster: how long after a broker died it is started again; default 5 s. */
+        public Builder brokerRestartDelay(Duration delay) {
+            this.brokerRestartDelay = Objects.requireNonNull(delay, "delay");
+            return this;
+        }
+
         /** How long each part may take to answer; default 60 s. */
         public Builder startupTimeout(Duration startupTimeout) {
             this.startupTimeout = Objects.requireNonNull(startupTimeout, "startupTimeout");
@@ -308,6 +349,10 @@ public final class EmbeddedStack implements AutoCloseable {
 
         private EmbeddedStack start(DataDirectoryLock lock, long t0) {
             Path kafkaDir = dataDir.resolve("kafka");
+            Path clusterDir = dataDir.resolve("kafka-cluster");
+            if (kafkaBrokers > 1 && tls != null) {
+                throw new IllegalArgumentException("TLS is available on the single embedded broker only, not on a cluster of " + kafkaBrokers);
+            }
             Path postgresDir = dataDir.resolve("postgres");
             Path postgresLog = dataDir.resolve("postgres.log");
             Path registryDir = dataDir.resolve("registry");
@@ -320,7 +365,11 @@ public final class EmbeddedStack implements AutoCloseable {
                 kafkaBuilder.tls(tls);
                 postgresBuilder.tls(tls);
             }
-            EmbeddedKafka kafka = kafkaBuilder.build();
+            EmbeddedKafka kafka = kafkaBrokers == 1 ? kafkaBuilder.build() : null;
+            // three JVMs starting on a small machine take longer than one broker in this one
+            EmbeddedKafkaCluster cluster = kafkaBrokers == 1 ? null : EmbeddedKafkaCluster.builder(clusterDir).size(kafkaBrokers)
+                    .numPartitions(kafkaPartitions).restartDelay(brokerRestartDelay)
+                    .startupTimeout(startupTimeout.multipliedBy(2)).build();
             EmbeddedPostgresServer postgres = postgresBuilder.build();
             EmbeddedSchemaRegistry registry = null;
             if (schemaRegistry) {
@@ -335,6 +384,10 @@ public final class EmbeddedStack implements AutoCloseable {
                 postgres.stopLeftoverServer(); // before its files are deleted under it
                 log.info("Wiping embedded stack data in {} (fresh start)", dataDir);
                 Directories.deleteRecursively(kafkaDir);
+                if (cluster != null) {
+                    cluster.stopLeftovers(); // a dead owner's brokers stop by themselves: not under their files' feet
+                }
+                Directories.deleteRecursively(clusterDir);
                 Directories.deleteRecursively(postgresDir);
                 Directories.deleteRecursively(postgresLog);
                 // a registry left by a dead owner stops by itself within a second or so (its watchdog): wait for it
@@ -364,7 +417,11 @@ public final class EmbeddedStack implements AutoCloseable {
 
             RuntimeException failure = null;
             try {
-                kafka.start();
+                if (cluster != null) {
+                    cluster.start();
+                } else {
+                    kafka.start();
+                }
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -372,12 +429,12 @@ public final class EmbeddedStack implements AutoCloseable {
                 failure = awaitHelper(helpers.get(i), threads.get(i), failure);
             }
             if (failure != null) {
-                stopQuietly(failure, registry, kafka, postgres);
+                stopQuietly(failure, registry, kafka, cluster, postgres);
                 throw failure;
             }
-            EmbeddedStack stack = new EmbeddedStack(dataDir, lock, kafka, postgres, registry, registryStarted);
+            EmbeddedStack stack = new EmbeddedStack(dataDir, lock, kafka, cluster, postgres, registry, registryStarted);
             log.info("Embedded stack up in {} ms: Kafka {} | PostgreSQL {} (user {}) | schema registry {}{} | data {}",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafka.bootstrapServers(), postgres.jdbcUrl("postgres"),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), stack.bootstrapServers(), postgres.jdbcUrl("postgres"),
                     postgres.user(), registry == null ? "none" : registry.url(),
                     registry != null && !registryStarted.isDone() ? " (still starting)" : "", dataDir);
             return stack;

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.pipeline;
 
+import com.voxanne.ssot.embedded.EmbeddedKafkaCluster;
 import com.voxanne.ssot.embedded.EmbeddedStack;
 import com.voxanne.ssot.embedded.RegistryDistribution;
 import com.voxanne.ssot.platform.config.ConfigException;
@@ -240,18 +241,26 @@ public final class Pipeline implements AutoCloseable {
         }
         Optional<String> ownRegistry = source.get(SCHEMA_REGISTRY_URL);
         Path embeddedDir = config.dataDir().resolve("embedded");
+        int brokers = source.getInt(EMBEDDED_BROKERS, 1);
+        String kafkaParts = brokers == 1 ? "Kafka broker" : "Kafka cluster (" + brokers + " brokers, each its own process)";
         if (ownRegistry.isPresent()) {
-            progress.accept("Starting the embedded Kafka broker and PostgreSQL in " + embeddedDir + " (schema registry: "
+            progress.accept("Starting the embedded " + kafkaParts + " and PostgreSQL in " + embeddedDir + " (schema registry: "
                     + ownRegistry.get() + ", from " + SCHEMA_REGISTRY_URL + ") ...");
         } else {
-            progress.accept("Starting the embedded Kafka broker, PostgreSQL and schema registry in " + embeddedDir + " ..."
+            progress.accept("Starting the embedded " + kafkaParts + ", PostgreSQL and schema registry in " + embeddedDir + " ..."
                     + (RegistryDistribution.fromEnvironment().isInstalled() ? "" : " (first start: downloading Apicurio Registry "
                     + RegistryDistribution.VERSION + ", " + RegistryDistribution.SIZE / 1_000_000 + " MB, into the local Maven repository)"));
         }
         // the registry takes longer to start than Kafka and PostgreSQL: it finishes while the database is migrated and
         // the topics are created (doStart awaits it before anything else), so it adds nothing to the time to healthy
-        stack = closer.register("close the embedded stack", EmbeddedStack.builder(embeddedDir).fresh(options.fresh())
-                .schemaRegistry(ownRegistry.isEmpty()).schemaRegistryInBackground(true).start());
+        EmbeddedStack.Builder builder;
+        try {
+            builder = EmbeddedStack.builder(embeddedDir).fresh(options.fresh()).kafkaBrokers(brokers)
+                    .brokerRestartDelay(source.getDuration(EmbeddedKafkaCluster.RESTART_DELAY_VARIABLE, EmbeddedKafkaCluster.DEFAULT_RESTART_DELAY));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(EMBEDDED_BROKERS + ": " + e.getMessage());
+        }
+        stack = closer.register("close the embedded stack", builder.schemaRegistry(ownRegistry.isEmpty()).schemaRegistryInBackground(true).start());
         stack.postgres().createDatabase(EMBEDDED_DATABASE);
         Map<String, String> where = new HashMap<>();
         where.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
@@ -259,6 +268,17 @@ public final class Pipeline implements AutoCloseable {
         where.put("DATABASE_USER", stack.postgres().user());
         if (stack.hasSchemaRegistry()) {
             where.put(SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl());
+        }
+        if (brokers > 1) {
+            // every topic replicated on the cluster: ours, the relay's offsets (Streams' and the brokers' own internal
+            // topics follow the brokers' default, also three replicas), unless the user chose otherwise
+            String replicas = Integer.toString(Math.min(3, brokers));
+            if (source.get(TOPIC_REPLICATION_FACTOR).isEmpty()) {
+                where.put(TOPIC_REPLICATION_FACTOR, replicas);
+            }
+            if (source.get(RELAY_OFFSETS_REPLICATION_FACTOR).isEmpty()) {
+                where.put(RELAY_OFFSETS_REPLICATION_FACTOR, replicas);
+            }
         }
         return source.withOverrides(where);
     }
@@ -407,6 +427,10 @@ public final class Pipeline implements AutoCloseable {
 
     /** The setting naming the Confluent-compatible schema registry (the embedded stack's own on the embedded default). */
     static final String SCHEMA_REGISTRY_URL = "SCHEMA_REGISTRY_URL";
+    /** Brokers of the embedded default: 1 (in this JVM), or a cluster of 3 or more, each its own process ({@code up --brokers 3}). */
+    public static final String EMBEDDED_BROKERS = "SSOT_EMBEDDED_BROKERS";
+    private static final String TOPIC_REPLICATION_FACTOR = "SSOT_TOPIC_REPLICATION_FACTOR";
+    private static final String RELAY_OFFSETS_REPLICATION_FACTOR = "RELAY_OFFSETS_REPLICATION_FACTOR";
 
     /** Waits until every component reports UP (or the timeout passes). */
     public boolean awaitHealthy(Duration timeout) throws InterruptedException {
@@ -426,6 +450,20 @@ public final class Pipeline implements AutoCloseable {
         out.put("DATABASE_URL", context.database().jdbcUrl());
         out.put("DATABASE_USER", context.database().user());
         context.source().get(SCHEMA_REGISTRY_URL).ifPresent(url -> out.put(SCHEMA_REGISTRY_URL, url));
+        if (stack != null) {
+            stack.kafkaCluster().ifPresent(cluster -> {
+                // what another instance started next to this stack (`./ssot run ...`) must agree on
+                out.put(EMBEDDED_BROKERS, Integer.toString(cluster.size()));
+                context.source().get(TOPIC_REPLICATION_FACTOR).ifPresent(v -> out.put(TOPIC_REPLICATION_FACTOR, v));
+                context.source().get(RELAY_OFFSETS_REPLICATION_FACTOR).ifPresent(v -> out.put(RELAY_OFFSETS_REPLICATION_FACTOR, v));
+                // for an operator (or a test) who wants to stop one
+                cluster.brokers().forEach(broker -> {
+                    out.put("EMBEDDED_BROKER_" + broker.id() + "_ADDRESS", broker.address());
+                    out.put("EMBEDDED_BROKER_" + broker.id() + "_PID",
+                            broker.pid().isPresent() ? Long.toString(broker.pid().getAsLong()) : "down");
+                });
+            });
+        }
         if (statusServer != null) {
             out.put("STATUS_URL", statusServer.baseUrl() + "/");
         }

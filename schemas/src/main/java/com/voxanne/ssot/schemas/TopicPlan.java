@@ -61,10 +61,30 @@ public record TopicPlan(List<Planned> topics, Set<String> coPartitioned) {
         coPartitioned = Set.copyOf(coPartitioned);
     }
 
-    /** The pipeline's topics under the registry's names, with {@code partitions} and {@code replicationFactor}. */
+    /**
+     * The pipeline's topics under the registry's names, with {@code partitions} and {@code replicationFactor}; with three
+     * replicas or more each topic also gets {@code min.insync.replicas=2}, so a write the pipeline counts as durable
+     * ({@code acks=all}) is on two brokers at least, and one broker may be down while writes go on.
+     */
     public static TopicPlan of(Topics registry, int partitions, int replicationFactor) {
         Objects.requireNonNull(registry, "registry");
         List<Planned> plan = new ArrayList<>();
+        if (replicationFactor >= 3) {
+            return withMinInsyncReplicas(of(registry, partitions, replicationFactor, plan), 2);
+        }
+        return of(registry, partitions, replicationFactor, plan);
+    }
+
+    private static TopicPlan withMinInsyncReplicas(TopicPlan plan, int minIsr) {
+        List<Planned> topics = plan.topics().stream().map(t -> {
+            Map<String, String> configs = new LinkedHashMap<>(t.configs());
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minIsr));
+            return new Planned(t.name(), t.partitions(), t.replicationFactor(), configs);
+        }).toList();
+        return new TopicPlan(topics, plan.coPartitioned());
+    }
+
+    private static TopicPlan of(Topics registry, int partitions, int replicationFactor, List<Planned> plan) {
         plan.add(new Planned(registry.provisioningRequests().name(), partitions, replicationFactor, FOUR_WEEKS));
         plan.add(new Planned(registry.provisioningResults().name(), partitions, replicationFactor, FOUR_WEEKS));
         plan.add(new Planned(registry.numbersProvisioned().name(), partitions, replicationFactor, FOREVER));

@@ -32,6 +32,17 @@ class TopicPlanTest {
     }
 
     @Test
+    void withThreeReplicasEveryTopicNeedsTwoInSyncSoOneBrokerMayBeDown() {
+        assertThat(TopicPlan.of(topics, 4, 3).topics()).allSatisfy(t ->
+                assertThat(t.configs()).containsEntry(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2"));
+        assertThat(TopicPlan.of(topics, 4, 3).topic("acme.violations").orElseThrow().configs())
+                .containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        // one replica: the broker's default stands (min.insync.replicas=2 would refuse every write)
+        assertThat(TopicPlan.of(topics, 4, 1).topics()).allSatisfy(t ->
+                assertThat(t.configs()).doesNotContainKey(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
+    }
+
+    @Test
     void shouldGiveAServiceItsPartOfThePlanAndRefuseTopicsOutsideIt() {
         TopicPlan plan = TopicPlan.of(topics, 6, 1);
 

@@ -2,10 +2,13 @@ package com.voxanne.ssot.cli.commands;
 
 import com.voxanne.ssot.cli.runtime.Discovery;
 import com.voxanne.ssot.cli.runtime.StopSignals;
+import com.voxanne.ssot.cli.Ssot.UserError;
 import com.voxanne.ssot.embedded.DataDirectoryLock;
+import com.voxanne.ssot.embedded.EmbeddedStack;
 import com.voxanne.ssot.pipeline.Pipeline;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.SsotConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
@@ -31,11 +34,24 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--health-timeout", defaultValue = "60s", description = "how long to wait for every component to be UP")
     String healthTimeout;
 
+    @Option(names = "--brokers", paramLabel = "N", description = "embedded default only: run Kafka as a cluster of N brokers"
+            + " (N >= 3), each its own process, every topic replicated three times (default 1: one broker in this process)")
+    Integer brokers;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
         ConfigSource source = ConfigSource.fromEnvironment();
         SsotConfig config = SsotConfig.from(source);
+        if (brokers != null) {
+            if (!config.embeddedDefault()) {
+                throw new UserError("--brokers starts the embedded Kafka cluster; with KAFKA_BOOTSTRAP_SERVERS set, the brokers are yours");
+            }
+            if (brokers != 1 && brokers < 3) {
+                throw new UserError("--brokers: 1, or a cluster of at least 3 (one may then be down); was " + brokers);
+            }
+            source = source.withOverrides(Map.of(Pipeline.EMBEDDED_BROKERS, Integer.toString(brokers)));
+        }
         if (config.embeddedDefault() && Discovery.read(config.dataDir()).isPresent()) {
             return alreadyRunning(out, config, "see " + Discovery.file(config.dataDir()));
         }
@@ -67,10 +83,22 @@ public final class UpCommand implements Callable<Integer> {
         Map<String, String> where = pipeline.whereabouts();
         if (config.embeddedDefault()) {
             Discovery.write(config.dataDir(), where);
+            // a broker of the cluster that died is restarted by the stack: the file shows its new pid
+            pipeline.embeddedStack().flatMap(EmbeddedStack::kafkaCluster).ifPresent(cluster -> cluster.onRestart(broker -> {
+                try {
+                    if (!pipeline.isClosed()) {
+                        Discovery.write(config.dataDir(), pipeline.whereabouts());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("Could not update " + Discovery.file(config.dataDir()) + ": " + e.getMessage());
+                }
+            }));
         }
         out.printf("Healthy in %.1f s. Logs: %s%n", Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
                 config.dataDir().resolve("logs").resolve("ssot.log"));
         out.println("KAFKA_BOOTSTRAP_SERVERS=" + where.get("KAFKA_BOOTSTRAP_SERVERS"));
+        where.keySet().stream().filter(k -> k.startsWith("EMBEDDED_BROKER_") && k.endsWith("_PID")).sorted()
+                .forEach(k -> out.println(k + "=" + where.get(k)));
         out.println("DATABASE_URL=" + where.get("DATABASE_URL"));
         out.println("SCHEMA_REGISTRY_URL=" + where.getOrDefault("SCHEMA_REGISTRY_URL", "(not set: configure SCHEMA_REGISTRY_URL)"));
         out.println("STATUS_URL=" + where.get("STATUS_URL"));

@@ -1,0 +1,162 @@
+package com.voxanne.ssot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.voxanne.ssot.embedded.LocalProcesses;
+import com.voxanne.ssot.schemas.avro.ViolationState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./ssot up --brokers 3} from the packaged jar: three broker processes, every topic (ours, the relay's offsets,
+ * Kafka Streams' and the brokers' own) with three replicas; {@code kill -9} of the broker that leads the most partitions
+ * leaves provisioning and detection working while it is down (a provision SUCCEEDS, a deleted SSOT row opens a
+ * violation), and the broker, restarted by {@code up}, rejoins with every replica back in sync.
+ */
+class SsotClusterUpIT {
+    private static final String ORG = "voxanne@demo.com";
+    private static final String ORG_ID = "46cf2995-2bee-44e3-838b-24151486fe4e";
+    private static final Duration GRACE = Duration.ofSeconds(8);
+    /** Long enough for the checks made while the broker is down; they assert it still is when they pass. */
+    private static final Duration RESTART_DELAY = Duration.ofSeconds(120);
+    private static final Duration FIRST_START = Duration.ofMinutes(5);
+    private static final Duration COMMAND = Duration.ofMinutes(2);
+    private static final Pattern PHONE = Pattern.compile("phone number : (\\+1\\d{10})");
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void oneBrokerKilledLeavesProvisioningAndDetectionWorkingAndRejoinsWhenRestarted() throws Exception {
+        // any free port for the status server: the newcomer's 8080 is SsotUpIT's
+        PackagedSsot ssot = new PackagedSsot(workDir, Map.of("SSOT_GRACE", GRACE.toSeconds() + "s", "SSOT_HTTP_PORT", "0",
+                "SSOT_EMBEDDED_BROKER_RESTART_DELAY", RESTART_DELAY.toSeconds() + "s"));
+        PackagedSsot.Running up = PackagedUp.startUp(ssot, FIRST_START, "up", "--brokers", "3");
+        try {
+            String bootstrap = up.printed("KAFKA_BOOTSTRAP_SERVERS").orElseThrow();
+            String jdbcUrl = up.printed("DATABASE_URL").orElseThrow();
+            assertThat(bootstrap.split(",")).hasSize(3).allMatch(a -> a.startsWith("127.0.0.1:"));
+            Map<Integer, Long> pids = brokerPids(ssot);
+            assertThat(pids).as("the discovery file lists each broker's pid").containsOnlyKeys(1, 2, 3);
+            assertThat(pids.values()).allMatch(SsotClusterUpIT::running).doesNotContain(up.process.pid());
+
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                Map<String, TopicDescription> topics = describeAll(admin);
+                // ours, the dead letters, the relay's offsets, the Streams changelogs and repartitions, offsets, transactions
+                assertThat(topics.keySet()).contains("telephony.provisioning.requests", "telephony.numbers.provisioned",
+                        "ssot.violations", "cdc.org_credentials", "__consumer_offsets", "__transaction_state")
+                        .anyMatch(t -> t.startsWith("ssot-reconciler-") && t.endsWith("-changelog"));
+                topics.values().forEach(t -> assertThat(t.partitions()).as(t.name())
+                        .allSatisfy(p -> assertThat(p.replicas()).hasSize(3)));
+                assertThat(minInsyncReplicas(admin, "telephony.numbers.provisioned")).isEqualTo("2");
+
+                String first = provision(ssot, "415");
+                await().atMost(Duration.ofSeconds(60)).until(() -> ssotRows(jdbcUrl, first) == 1);
+
+                // when the broker that leads the most partitions is killed (no controlled shutdown)
+                int victim = mostLeaderships(topics.values());
+                long victimPid = pids.get(victim);
+                ProcessHandle.of(victimPid).orElseThrow().destroyForcibly();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !running(victimPid));
+
+                // then a provision succeeds and a lost SSOT row opens a violation, while it is still down
+                String second = provision(ssot, "212");
+                await().atMost(Duration.ofSeconds(60)).until(() -> ssotRows(jdbcUrl, second) == 1);
+                PackagedUp.execute(jdbcUrl, "DELETE FROM org_credentials WHERE phone_number = '" + second + "'");
+                String lostKey = ORG_ID + "|" + second;
+                await().atMost(GRACE.plusSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> PackagedUp.states(bootstrap, lostKey).equals(List.of(ViolationState.OPEN)));
+                assertThat(brokerPids(ssot).get(victim)).as("broker %d not restarted yet", victim).isEqualTo(victimPid);
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(2);
+
+                // and once up restarts it, the broker rejoins: a new pid in the discovery file, every replica in sync
+                await().atMost(RESTART_DELAY.plusMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> !brokerPids(ssot).get(victim).equals(victimPid));
+                assertThat(running(brokerPids(ssot).get(victim))).isTrue();
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size() == 3);
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                        describeAll(admin).values().forEach(t -> assertThat(t.partitions()).as(t.name())
+                                .allSatisfy(p -> assertThat(p.isr()).hasSize(3))));
+                String third = provision(ssot, "646");
+                await().atMost(Duration.ofSeconds(60)).until(() -> ssotRows(jdbcUrl, third) == 1);
+                assertThat(PackagedUp.count(jdbcUrl, "SELECT count(*) FROM managed_phone_numbers")).isEqualTo(3);
+            }
+            PackagedUp.stop(ssot, up, Duration.ofSeconds(90)); // three brokers stop after the services
+        } finally {
+            if (up.process.isAlive()) {
+                up.process.destroyForcibly();
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> ssot.processesLeft().isEmpty());
+    }
+
+    private static String provision(PackagedSsot ssot, String areaCode) throws Exception {
+        PackagedSsot.Result result = ssot.run(COMMAND, "provision", "--org", ORG, "--area-code", areaCode);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("Result: SUCCEEDED");
+        Matcher phone = PHONE.matcher(result.output());
+        assertThat(phone.find()).as(result.output()).isTrue();
+        return phone.group(1);
+    }
+
+    private static long ssotRows(String jdbcUrl, String number) throws Exception {
+        return PackagedUp.count(jdbcUrl, "SELECT count(*) FROM org_credentials WHERE phone_number = '" + number + "'");
+    }
+
+    private static boolean running(long pid) {
+        return ProcessHandle.of(pid).map(LocalProcesses::isRunning).orElse(false);
+    }
+
+    /** EMBEDDED_BROKER_N_PID of the discovery file, by node id ("down" is left out). */
+    private static Map<Integer, Long> brokerPids(PackagedSsot ssot) throws Exception {
+        Properties props = new Properties();
+        try (var in = Files.newInputStream(ssot.dataDir().resolve("stack.properties"))) {
+            props.load(in);
+        }
+        Map<Integer, Long> pids = new HashMap<>();
+        Pattern key = Pattern.compile("EMBEDDED_BROKER_(\\d+)_PID");
+        props.forEach((k, v) -> {
+            Matcher m = key.matcher(k.toString());
+            if (m.matches() && !v.toString().equals("down")) {
+                pids.put(Integer.parseInt(m.group(1)), Long.parseLong(v.toString()));
+            }
+        });
+        return pids;
+    }
+
+    private static Map<String, TopicDescription> describeAll(Admin admin) throws Exception {
+        Collection<String> names = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                .names().get(30, TimeUnit.SECONDS);
+        return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+    }
+
+    private static int mostLeaderships(Collection<TopicDescription> topics) {
+        Map<Integer, Integer> led = new HashMap<>();
+        topics.stream().flatMap(t -> t.partitions().stream()).map(TopicPartitionInfo::leader)
+                .filter(l -> l != null).forEach(l -> led.merge(l.id(), 1, Integer::sum));
+        return led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    private static String minInsyncReplicas(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("min.insync.replicas").value();
+    }
+}
