@@ -23,6 +23,8 @@ import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.platform.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import com.voxanne.ssot.platform.service.ServiceFactory;
 import com.voxanne.ssot.projector.ProjectorService;
 import com.voxanne.ssot.projector.ProjectorSettings;
@@ -82,22 +84,42 @@ public final class Pipeline implements AutoCloseable {
      * @param seedDemoData    insert the demo organisations (embedded default only)
      * @param setupOnly       apply migrations and create topics, start nothing (otherwise, against configured
      *                        infrastructure, the start checks them instead)
+     * @param openTelemetry   the OpenTelemetry every service traces with, owned by the caller (a test's SDK with an
+     *                        in-memory exporter); null: the process's own, from the OTEL_* variables
+     *                        ({@link Tracing#fromConfig}), closed with the pipeline
      */
-    public record Options(Set<Part> parts, boolean fresh, boolean seedDemoData, boolean setupOnly) {
+    public record Options(Set<Part> parts, boolean fresh, boolean seedDemoData, boolean setupOnly, OpenTelemetry openTelemetry) {
+        /** Options that trace with the process's own OpenTelemetry (from the OTEL_* variables). */
+        public Options(Set<Part> parts, boolean fresh, boolean seedDemoData, boolean setupOnly) {
+            this(parts, fresh, seedDemoData, setupOnly, null);
+        }
+
         public static Options all() {
-            return new Options(EnumSet.allOf(Part.class), false, true, false);
+            return new Options(EnumSet.allOf(Part.class), false, true, false, null);
         }
 
         public static Options only(Part part) {
-            return new Options(EnumSet.of(part), false, false, false);
+            return new Options(EnumSet.of(part), false, false, false, null);
         }
 
         public static Options setup() {
-            return new Options(EnumSet.noneOf(Part.class), false, false, true);
+            return new Options(EnumSet.noneOf(Part.class), false, false, true, null);
         }
 
         public Options withFresh(boolean fresh) {
-            return new Options(parts, fresh, seedDemoData, setupOnly);
+            return new Options(parts, fresh, seedDemoData, setupOnly, openTelemetry);
+        }
+
+        public Options withOpenTelemetry(OpenTelemetry openTelemetry) {
+            return new Options(parts, fresh, seedDemoData, setupOnly, openTelemetry);
+        }
+
+        /**
+         * The default {@code service.name} of this process's spans (OTEL_SERVICE_NAME wins): {@code ssot} for the
+         * whole pipeline in one process, {@code ssot-provisioner} (...) for one part alone.
+         */
+        String serviceName() {
+            return parts.size() == 1 ? "ssot-" + parts.iterator().next().name().toLowerCase(java.util.Locale.ROOT) : "ssot";
         }
     }
 
@@ -215,7 +237,10 @@ public final class Pipeline implements AutoCloseable {
 
         source = withSimulatedProviders(source, config, options, progress);
         config = SsotConfig.from(source);
-        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor());
+        // one SDK for every service of this process; closed (its spans flushed) after they have all stopped
+        Tracing tracing = closer.register("flush and close the tracing SDK", options.openTelemetry() != null
+                ? Tracing.using(options.openTelemetry()) : Tracing.fromConfig(source, options.serviceName()));
+        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor(), tracing.openTelemetry());
         registerInfrastructureHealth();
         startParts(options.parts(), progress);
 

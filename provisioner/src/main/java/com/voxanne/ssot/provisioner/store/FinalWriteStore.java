@@ -6,6 +6,7 @@ import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Optional;
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import javax.sql.DataSource;
 
 /** The saga's last write: the one transaction that makes a provisioned number visible. */
@@ -48,7 +49,8 @@ public final class FinalWriteStore {
                         number.requestId(), number.friendlyName(), SagaRows.timestamp(number.provisionedAt()));
                 st.executeUpdate();
             }
-            outbox.write(c, NumberProvisionedFactory.from(number));
+            // the event continues the saga's trace: the context of the span writing it (the final write step's)
+            outbox.write(c, NumberProvisionedFactory.from(number), TraceParent.current().or(saga::trace));
             beforeCommit.run();
             return moved.get();
         });
