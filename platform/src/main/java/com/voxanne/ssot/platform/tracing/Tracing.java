@@ -1,9 +1,9 @@
 package com.voxanne.ssot.platform.tracing;
 
+import com.voxanne.ssot.platform.config.ConfigException;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import com.voxanne.ssot.platform.config.ConfigException;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import java.util.Locale;

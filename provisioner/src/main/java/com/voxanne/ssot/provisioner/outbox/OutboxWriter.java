@@ -1,5 +1,6 @@
 package com.voxanne.ssot.provisioner.outbox;
 
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import java.sql.Array;
@@ -8,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import com.voxanne.ssot.platform.tracing.TraceParent;
 import java.util.UUID;
 
 /**

@@ -1,14 +1,14 @@
 package com.voxanne.ssot.provisioner.saga;
 
 import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaResults;
+import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.schemas.EventIds;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
-import com.voxanne.ssot.platform.tracing.TraceParent;
-import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,12 @@
 package com.voxanne.ssot.provisioner.store;
 
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.provisioner.outbox.ManagedNumber;
 import com.voxanne.ssot.provisioner.outbox.NumberProvisionedFactory;
 import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Optional;
-import com.voxanne.ssot.platform.tracing.TraceParent;
 import javax.sql.DataSource;
 
 /** The saga's last write: the one transaction that makes a provisioned number visible. */

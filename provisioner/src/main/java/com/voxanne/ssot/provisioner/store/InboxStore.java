@@ -1,5 +1,6 @@
 package com.voxanne.ssot.provisioner.store;
 
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
-import com.voxanne.ssot.platform.tracing.TraceParent;
 
 /**
  * The inbox side of {@code provisioning_requests}: records each received request durably, once. The table's primary
