@@ -31,6 +31,11 @@ final class TestPipeline implements AutoCloseable {
 
     /** @param settings extra settings (e.g. SSOT_GRACE, PROJECTOR_BATCH_DELAY) */
     static TestPipeline start(String name, Path dataDir, Map<String, String> settings) throws Exception {
+        return start(name, dataDir, settings, Pipeline.Options.all());
+    }
+
+    /** @param options which parts, and e.g. the OpenTelemetry to trace with ({@code Options.withOpenTelemetry}) */
+    static TestPipeline start(String name, Path dataDir, Map<String, String> settings, Pipeline.Options options) throws Exception {
         TestDatabase db = TestStack.get().newDatabase(name);
         String suffix = suffix(name);
         Map<String, String> env = environment(db, suffix, dataDir);
@@ -39,7 +44,7 @@ final class TestPipeline implements AutoCloseable {
         try {
             // the database and topic names are this test's own: it is their setup, as ./ssot setup would be
             Pipeline.setup(ConfigSource.of(env), line -> { });
-            pipeline = Pipeline.start(ConfigSource.of(env), Pipeline.Options.all(), line -> { });
+            pipeline = Pipeline.start(ConfigSource.of(env), options, line -> { });
         } catch (Exception e) {
             db.close();
             throw e;

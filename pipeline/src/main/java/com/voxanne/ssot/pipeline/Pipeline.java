@@ -10,14 +10,9 @@ import com.voxanne.ssot.platform.db.Migrations;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
-import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.kafka.AvroWriters;
+import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.platform.kafka.TopicSetup;
-import com.voxanne.ssot.schemas.CompatibilityGate;
-import com.voxanne.ssot.schemas.SchemaHistory;
-import com.voxanne.ssot.schemas.registry.SchemaRegistration;
-import com.voxanne.ssot.schemas.registry.SchemaRegistryClient;
-import com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException;
 import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.metrics.Metrics;
 import com.voxanne.ssot.platform.service.Closer;
@@ -25,19 +20,26 @@ import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.platform.service.ServiceFactory;
+import com.voxanne.ssot.platform.tracing.Tracing;
 import com.voxanne.ssot.projector.ProjectorService;
 import com.voxanne.ssot.projector.ProjectorSettings;
 import com.voxanne.ssot.provisioner.ProvisionerService;
 import com.voxanne.ssot.provisioner.ProvisionerSettings;
-import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.provisioner.sim.SimulatedProviders;
+import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.reconciler.ReconcilerService;
 import com.voxanne.ssot.reconciler.ReconcilerSettings;
 import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.relay.RelayService;
 import com.voxanne.ssot.relay.config.RelaySettings;
+import com.voxanne.ssot.schemas.CompatibilityGate;
+import com.voxanne.ssot.schemas.SchemaHistory;
+import com.voxanne.ssot.schemas.registry.SchemaRegistration;
+import com.voxanne.ssot.schemas.registry.SchemaRegistryClient;
+import com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -83,22 +85,42 @@ public final class Pipeline implements AutoCloseable {
      * @param seedDemoData    insert the demo organisations (embedded default only)
      * @param setupOnly       apply migrations and create topics, start nothing (otherwise, against configured
      *                        infrastructure, the start checks them instead)
+     * @param openTelemetry   the OpenTelemetry every service traces with, owned by the caller (a test's SDK with an
+     *                        in-memory exporter); null: the process's own, from the OTEL_* variables
+     *                        ({@link Tracing#fromConfig}), closed with the pipeline
      */
-    public record Options(Set<Part> parts, boolean fresh, boolean seedDemoData, boolean setupOnly) {
+    public record Options(Set<Part> parts, boolean fresh, boolean seedDemoData, boolean setupOnly, OpenTelemetry openTelemetry) {
+        /** Options that trace with the process's own OpenTelemetry (from the OTEL_* variables). */
+        public Options(Set<Part> parts, boolean fresh, boolean seedDemoData, boolean setupOnly) {
+            this(parts, fresh, seedDemoData, setupOnly, null);
+        }
+
         public static Options all() {
-            return new Options(EnumSet.allOf(Part.class), false, true, false);
+            return new Options(EnumSet.allOf(Part.class), false, true, false, null);
         }
 
         public static Options only(Part part) {
-            return new Options(EnumSet.of(part), false, false, false);
+            return new Options(EnumSet.of(part), false, false, false, null);
         }
 
         public static Options setup() {
-            return new Options(EnumSet.noneOf(Part.class), false, false, true);
+            return new Options(EnumSet.noneOf(Part.class), false, false, true, null);
         }
 
         public Options withFresh(boolean fresh) {
-            return new Options(parts, fresh, seedDemoData, setupOnly);
+            return new Options(parts, fresh, seedDemoData, setupOnly, openTelemetry);
+        }
+
+        public Options withOpenTelemetry(OpenTelemetry openTelemetry) {
+            return new Options(parts, fresh, seedDemoData, setupOnly, openTelemetry);
+        }
+
+        /**
+         * The default {@code service.name} of this process's spans (OTEL_SERVICE_NAME wins): {@code ssot} for the
+         * whole pipeline in one process, {@code ssot-provisioner} (...) for one part alone.
+         */
+        String serviceName() {
+            return parts.size() == 1 ? "ssot-" + parts.iterator().next().name().toLowerCase(java.util.Locale.ROOT) : "ssot";
         }
     }
 
@@ -216,7 +238,10 @@ public final class Pipeline implements AutoCloseable {
 
         source = withSimulatedProviders(source, config, options, progress);
         config = SsotConfig.from(source);
-        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor());
+        // one SDK for every service of this process; closed (its spans flushed) after they have all stopped
+        Tracing tracing = closer.register("flush and close the tracing SDK", options.openTelemetry() != null
+                ? Tracing.using(options.openTelemetry()) : Tracing.fromConfig(source, options.serviceName()));
+        context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor(), tracing.openTelemetry());
         registerInfrastructureHealth();
         startParts(options.parts(), progress);
 

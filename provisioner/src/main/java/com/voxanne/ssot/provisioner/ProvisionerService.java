@@ -2,6 +2,7 @@ package com.voxanne.ssot.provisioner;
 
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
+import com.voxanne.ssot.platform.kafka.AvroWriters;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.service.Closer;
@@ -20,12 +21,12 @@ import com.voxanne.ssot.provisioner.store.InboxStore;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaStore;
 import com.voxanne.ssot.provisioner.store.StoreException;
+import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.provisioner.twilio.LimitedNumberVendor;
 import com.voxanne.ssot.provisioner.twilio.NumberVendor;
 import com.voxanne.ssot.provisioner.vapi.LimitedDirectory;
 import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import com.voxanne.ssot.schemas.Topics;
-import com.voxanne.ssot.platform.kafka.AvroWriters;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -68,6 +69,7 @@ public final class ProvisionerService implements ManagedService {
     private final SagaStepListener listener;
     private final SagaMetrics metrics;
     private final Redactor redactor;
+    private final ProvisionerTracing tracing;
     private final ProviderCircuit circuit;
     private final Lifecycle lifecycle = new Lifecycle(NAME);
     private final Closer closer = new Closer(NAME);
@@ -96,6 +98,7 @@ public final class ProvisionerService implements ManagedService {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.metrics = new SagaMetrics(ctx.metrics());
         this.redactor = ctx.redactor();
+        this.tracing = new ProvisionerTracing(ctx.tracer(NAME), redactor);
         this.circuit = new ProviderCircuit(vendor, directory, redactor, ctx.metrics(), java.time.Clock.systemUTC());
         // registered first, so removed last: the gauges read this instance until everything else has stopped
         closer.onClose("remove the saga gauges", metrics::close);
@@ -165,7 +168,7 @@ public final class ProvisionerService implements ManagedService {
         String clientId = "provisioner-" + settings.instanceId();
         producer = KafkaClientMeters.producer(ctx.metrics(), ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
         closer.onClose("close the Kafka producer", () -> producer.close(Duration.ofSeconds(10)));
-        publisher = new ResultPublisher(sagas.results(), producer, topics.provisioningResults(), SEND_TIMEOUT, redactor);
+        publisher = new ResultPublisher(sagas.results(), producer, topics.provisioningResults(), SEND_TIMEOUT, redactor, tracing);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "provisioner-housekeeping");
             t.setDaemon(true);
@@ -176,7 +179,7 @@ public final class ProvisionerService implements ManagedService {
             housekeeping.awaitTermination(5, TimeUnit.SECONDS);
         });
         workers = closer.register("stop the saga workers", new SagaWorkers(sagas, settings, vendor, directory, publisher, listener,
-                metrics, redactor, circuit, this::crashed));
+                metrics, redactor, circuit, tracing, this::crashed));
         // made before the workers start: a worker that crashes the instance stops the inbox
         inbox = newInbox(topics, clientId + "-inbox"); // its own client.id: metrics and quotas tell producer and consumer apart
         closer.onClose("stop the request inbox", () -> inbox.stop(Duration.ofSeconds(15)));
@@ -208,7 +211,7 @@ public final class ProvisionerService implements ManagedService {
                         settings.dlqMaxAttempts()),
                 new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
                         topics.provisioningRequests().valueSerde().deserializer(), new DeadLetters(producer, redactor, SEND_TIMEOUT)
-                                .counted(ctx.metrics(), NAME, topics.provisioningRequests().name()), metrics, redactor),
+                                .counted(ctx.metrics(), NAME, topics.provisioningRequests().name()), metrics, redactor, tracing),
                 new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
     }
 

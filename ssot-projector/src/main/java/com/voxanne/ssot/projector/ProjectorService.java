@@ -3,8 +3,8 @@ package com.voxanne.ssot.projector;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
-import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.kafka.KafkaClients;
+import com.voxanne.ssot.platform.metrics.KafkaClientMeters;
 import com.voxanne.ssot.platform.service.Closer;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.platform.service.Lifecycle;
@@ -19,6 +19,7 @@ import com.voxanne.ssot.projector.consumer.RecordDecoder;
 import com.voxanne.ssot.projector.store.EventValidator;
 import com.voxanne.ssot.projector.store.RefusingBatchWrite;
 import com.voxanne.ssot.projector.store.SsotPool;
+import com.voxanne.ssot.projector.tracing.BatchTracing;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
@@ -61,6 +62,7 @@ public final class ProjectorService implements ManagedService {
     private final DataSource dataSource;
     private final MeterRegistry registry;
     private final Redactor redactor;
+    private final BatchTracing tracing;
     private final String instanceId = NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
     private final ProjectorState state = new ProjectorState();
     private final Lifecycle lifecycle = new Lifecycle(NAME);
@@ -74,13 +76,15 @@ public final class ProjectorService implements ManagedService {
      * @param ownedPool the pool this service opened and closes last, or null when {@code dataSource} is the caller's
      */
     private ProjectorService(ProjectorSettings settings, Topic<String, NumberProvisioned> topic, KafkaClients kafka,
-                             DataSource dataSource, HikariDataSource ownedPool, MeterRegistry registry, Redactor redactor) {
+                             DataSource dataSource, HikariDataSource ownedPool, MeterRegistry registry, Redactor redactor,
+                             BatchTracing tracing) {
         this.settings = settings;
         this.topic = topic;
         this.kafka = kafka;
         this.dataSource = dataSource;
         this.registry = registry;
         this.redactor = redactor;
+        this.tracing = tracing;
         if (ownedPool != null) {
             closer.register("close the connection pool", ownedPool);
         }
@@ -90,7 +94,14 @@ public final class ProjectorService implements ManagedService {
     public static ProjectorService create(ServiceContext context) {
         ProjectorSettings settings = ProjectorSettings.from(context.source());
         Topic<String, NumberProvisioned> topic = context.config().topics().numbersProvisioned();
-        return withOwnPool(settings, topic, context.kafka(), context.database(), context.metrics(), context.redactor());
+        HikariDataSource pool = SsotPool.open(context.database(), NAME, settings.poolSize(), settings.connectTimeout());
+        return new ProjectorService(settings, topic, context.kafka(), pool, pool, context.metrics(), context.redactor(),
+                tracing(context));
+    }
+
+    /** The SSOT write's spans, from the process's OpenTelemetry. */
+    private static BatchTracing tracing(ServiceContext context) {
+        return new BatchTracing(context.tracer("projector"), context.redactor());
     }
 
     /**
@@ -100,7 +111,7 @@ public final class ProjectorService implements ManagedService {
     public static ProjectorService create(ServiceContext context, DataSource dataSource) {
         return new ProjectorService(ProjectorSettings.from(context.source()),
                 context.config().topics().numbersProvisioned(), context.kafka(), dataSource, null,
-                context.metrics(), context.redactor());
+                context.metrics(), context.redactor(), tracing(context));
     }
 
     /** A projector that opens (and on close, closes) its own pool of {@code settings.poolSize()} connections. */
@@ -108,7 +119,7 @@ public final class ProjectorService implements ManagedService {
                                                KafkaClients kafka, DatabaseSettings database, MeterRegistry registry,
                                                Redactor redactor) {
         HikariDataSource pool = SsotPool.open(database, NAME, settings.poolSize(), settings.connectTimeout());
-        return new ProjectorService(settings, topic, kafka, pool, pool, registry, redactor);
+        return new ProjectorService(settings, topic, kafka, pool, pool, registry, redactor, BatchTracing.NONE);
     }
 
     @Override
@@ -133,7 +144,7 @@ public final class ProjectorService implements ManagedService {
                     new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new RefusingBatchWrite(),
                     new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
                             .counted(registry, ProjectorMetrics.SERVICE, topic.name()), metrics,
-                            redactor), true);
+                            redactor), true, tracing);
             ProjectorWorker worker = new ProjectorWorker(unstartedConsumer, topic.name(), processor, settings.loop(), metrics,
                     state, redactor, instanceId);
             Thread thread = new Thread(worker, instanceId);

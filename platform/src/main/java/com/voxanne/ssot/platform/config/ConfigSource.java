@@ -121,6 +121,17 @@ public final class ConfigSource {
         };
     }
 
+    /** Every non-blank setting whose name starts with {@code prefix} (e.g. {@code OTEL_}), by name. */
+    public Map<String, String> startingWith(String prefix) {
+        Map<String, String> found = new HashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix) && v != null && !v.isBlank()) {
+                found.put(k, v.trim());
+            }
+        });
+        return found;
+    }
+
     /** Every {@code KAFKA_X_Y} as Kafka client property {@code x.y} (launcher variables excepted). */
     public Map<String, String> kafkaClientProperties() {
         Map<String, String> props = new HashMap<>();

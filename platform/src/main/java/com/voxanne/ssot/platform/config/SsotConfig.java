@@ -30,6 +30,8 @@ import com.voxanne.ssot.schemas.Topics;
  * @param topicPartitions        SSOT_TOPIC_PARTITIONS: partitions of the topics the pipeline creates
  * @param topicReplicationFactor SSOT_TOPIC_REPLICATION_FACTOR: replication factor of the topics the pipeline creates
  * @param schemaRegistry         SCHEMA_REGISTRY_URL (+ its credentials) and SSOT_AVRO_WIRE_FORMAT
+ * @param otlpHeaders            OTEL_EXPORTER_OTLP_HEADERS and the per-signal ones: credentials of the trace
+ *                               collector (e.g. {@code api-key=...}), kept only to be redacted (the SDK reads them)
  */
 public record SsotConfig(
         Optional<String> kafkaBootstrapServers,
@@ -48,7 +50,8 @@ public record SsotConfig(
         Map<String, String> topicNames,
         int topicPartitions,
         int topicReplicationFactor,
-        SchemaRegistrySettings schemaRegistry) {
+        SchemaRegistrySettings schemaRegistry,
+        List<Secret> otlpHeaders) {
 
     /**
      * Topic name variables (TOPIC_ + the topic registry's id), each mapped to that id, so that
@@ -66,6 +69,9 @@ public record SsotConfig(
 
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_HTTP_PORT = 8080;
+    /** The OpenTelemetry variables whose values are collector credentials (the OTLP exporter's request headers). */
+    public static final List<String> OTLP_HEADER_VARIABLES = List.of("OTEL_EXPORTER_OTLP_HEADERS",
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS");
     /** Loopback: the status page is not published beyond this machine unless SSOT_HTTP_HOST says so. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final String DEFAULT_VAPI_BASE_URL = "https://api.vapi.ai";
@@ -83,6 +89,7 @@ public record SsotConfig(
     public SsotConfig {
         kafkaClientProperties = Map.copyOf(kafkaClientProperties);
         topicNames = Map.copyOf(topicNames);
+        otlpHeaders = List.copyOf(otlpHeaders);
         validate(grace, httpPort, databaseUrl, twilio, kafkaClientProperties, topicPartitions, topicReplicationFactor);
         new HttpAccess(httpHost, httpPort, httpToken, metricsToken).requireTokenBeyondLoopback();
     }
@@ -131,7 +138,31 @@ public record SsotConfig(
                 topics,
                 source.getInt("SSOT_TOPIC_PARTITIONS", TopicPlan.DEFAULT_PARTITIONS),
                 source.getInt("SSOT_TOPIC_REPLICATION_FACTOR", TopicPlan.DEFAULT_REPLICATION_FACTOR),
-                SchemaRegistrySettings.from(source));
+                SchemaRegistrySettings.from(source),
+                otlpHeaderSecrets(source));
+    }
+
+    /**
+     * The OTLP header variables as secrets: each whole value and each header's value in it ({@code k1=v1,k2=v2}),
+     * so a message that quotes one header alone is masked too.
+     */
+    private static List<Secret> otlpHeaderSecrets(ConfigSource source) {
+        List<Secret> secrets = new ArrayList<>();
+        for (String variable : OTLP_HEADER_VARIABLES) {
+            source.get(variable).ifPresent(value -> {
+                secrets.add(Secret.of(value));
+                for (String header : value.split(",")) {
+                    int eq = header.indexOf('=');
+                    String headerValue = eq < 0 ? "" : header.substring(eq + 1).trim();
+                    if (!headerValue.isEmpty()) {
+                        secrets.add(Secret.of(headerValue));
+                        // "Bearer xyz", "Basic xyz": the credential after the scheme, alone
+                        java.util.Arrays.stream(headerValue.split("\\s+")).skip(1).forEach(part -> secrets.add(Secret.of(part)));
+                    }
+                }
+            });
+        }
+        return secrets;
     }
 
     private static void validate(Duration grace, int httpPort, Optional<String> databaseUrl,
@@ -212,6 +243,7 @@ public record SsotConfig(
         httpToken.ifPresent(all::add);
         metricsToken.ifPresent(all::add);
         all.addAll(schemaRegistry.secrets());
+        all.addAll(otlpHeaders);
         return all;
     }
 
@@ -229,6 +261,6 @@ public record SsotConfig(
                 + ", twilio=" + twilio + ", vapi=" + vapi + ", grace=" + grace + ", httpPort=" + httpPort + ", httpHost=" + httpHost
                 + ", httpToken=" + httpToken + ", metricsToken=" + metricsToken + ", dataDir=" + dataDir + ", topicNames=" + topicNames
                 + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
-                + ", schemaRegistry=" + schemaRegistry + "]";
+                + ", schemaRegistry=" + schemaRegistry + ", otlpHeaders=" + otlpHeaders + "]";
     }
 }

@@ -223,4 +223,19 @@ class SsotConfigTest {
         assertThat(config.toString()).doesNotContain("hunter2").contains("http://registry:8081");
         assertThat(config.redactor().redact("registry said: bob:hunter2 refused")).doesNotContain("hunter2");
     }
+
+    @Test
+    void shouldTreatTheOtlpExporterHeadersAsSecretsWholeAndHeaderByHeader() {
+        // given collector credentials in the standard OTLP header variables
+        SsotConfig config = SsotConfig.from(ConfigSource.of(Map.of(
+                "OTEL_EXPORTER_OTLP_HEADERS", "api-key=otlp-SECRET-1,x-tenant=otlp-SECRET-2",
+                "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "authorization=Bearer otlp-SECRET-3")));
+
+        // then neither the printed config nor a redacted message shows any of them, whole or one header alone
+        assertThat(config.toString()).doesNotContain("otlp-SECRET");
+        assertThat(config.redactor().redact("export failed, headers api-key=otlp-SECRET-1,x-tenant=otlp-SECRET-2"))
+                .doesNotContain("otlp-SECRET");
+        assertThat(config.redactor().redact("collector refused tenant otlp-SECRET-2 with token otlp-SECRET-3"))
+                .doesNotContain("otlp-SECRET");
+    }
 }

@@ -3,6 +3,7 @@ package com.voxanne.ssot.provisioner.inbox;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.kafka.DeadLetters;
 import com.voxanne.ssot.platform.retry.Backoff;
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.provisioner.inbox.RequestDecoder.Decoded;
 import com.voxanne.ssot.provisioner.inbox.RequestDecoder.Received;
 import com.voxanne.ssot.provisioner.inbox.RequestDecoder.Undecodable;
@@ -13,6 +14,7 @@ import com.voxanne.ssot.provisioner.store.InboxStore;
 import com.voxanne.ssot.provisioner.store.InboxStore.Entry;
 import com.voxanne.ssot.provisioner.store.InboxStore.Outcome;
 import com.voxanne.ssot.provisioner.store.StoreException;
+import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
@@ -29,13 +31,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +66,7 @@ public final class RequestInbox implements Runnable {
     /** What the inbox works with. */
     public record Collaborators(Consumer<byte[], byte[]> consumer, InboxStore store, RequestValidator validator,
                                 Deserializer<ProvisionNumberRequest> serde, DeadLetters deadLetters, SagaMetrics metrics,
-                                Redactor redactor) {
+                                Redactor redactor, ProvisionerTracing tracing) {
     }
 
     /** Whom the inbox tells about a recorded batch: new sagas to run, results to publish. */
@@ -82,6 +84,7 @@ public final class RequestInbox implements Runnable {
     private final SagaMetrics metrics;
     private final Redactor redactor;
     private final Wakeups wakeups;
+    private final ProvisionerTracing tracing;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch firstPoll = new CountDownLatch(1);
@@ -100,6 +103,7 @@ public final class RequestInbox implements Runnable {
         this.metrics = parts.metrics();
         this.redactor = parts.redactor();
         this.wakeups = wakeups;
+        this.tracing = parts.tracing();
     }
 
     @Override
@@ -203,8 +207,11 @@ public final class RequestInbox implements Runnable {
         List<Entry> entries = new ArrayList<>(requests.size());
         for (Received r : requests) {
             RequestValidator.Verdict v = validator.validate(r.request(), orgs::contains);
+            String rejection = v.rejection().map(redactor::redact).orElse(null);
+            // the request's trace starts (or, with a traceparent header, continues) here, and is kept with the saga
+            TraceParent trace = tracing.validated(r.source(), v.requestId(), v.orgId(), rejection).orElse(null);
             entries.add(new Entry(v.requestId(), v.orgId(), v.countryCode(), v.areaCode(), v.friendlyName(), v.requestedAt(),
-                    v.rejection().map(redactor::redact).orElse(null)));
+                    rejection, trace));
         }
         return entries;
     }

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.provisioner.outbox;
 
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import java.sql.Array;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -17,7 +19,7 @@ import java.util.UUID;
 public final class OutboxWriter {
     public static final String AGGREGATE_TYPE = "PhoneNumber";
     private static final String INSERT =
-            "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?)";
+            "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, traceparent, tracestate) VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String DELETE = "DELETE FROM outbox WHERE id = ANY (?)";
 
     private final Topic<String, NumberProvisioned> events;
@@ -26,13 +28,30 @@ public final class OutboxWriter {
         this.events = events;
     }
 
-    /** Emits one event inside the caller's transaction (no commit). */
-    public void write(Connection c, NumberProvisioned event) throws SQLException {
-        write(c, List.of(event));
+    /**
+     * Emits one event inside the caller's transaction (no commit), with the trace context it continues: the relay puts
+     * it in the record's {@code traceparent}/{@code tracestate} headers (empty: the record gets none).
+     */
+    public void write(Connection c, NumberProvisioned event, Optional<TraceParent> trace) throws SQLException {
+        write(c, List.of(event), trace);
     }
 
-    /** Emits the events inside the caller's transaction (no commit), in their order. */
+    /** Emits one event inside the caller's transaction (no commit), with no trace context. */
+    public void write(Connection c, NumberProvisioned event) throws SQLException {
+        write(c, List.of(event), Optional.empty());
+    }
+
+    /**
+     * Emits the events inside the caller's transaction (no commit), in their order, with no trace context (the
+     * managed-numbers backfill: a re-emitted event answers no request, so it starts no trace; the projector's write of
+     * it is a trace of its own).
+     */
     public void write(Connection c, List<NumberProvisioned> batch) throws SQLException {
+        write(c, batch, Optional.empty());
+    }
+
+    /** Emits the events inside the caller's transaction (no commit), in their order, each with this trace context. */
+    public void write(Connection c, List<NumberProvisioned> batch, Optional<TraceParent> trace) throws SQLException {
         if (batch.isEmpty()) {
             return;
         }
@@ -46,6 +65,8 @@ public final class OutboxWriter {
                 insert.setString(3, event.getOrgId());
                 insert.setString(4, NumberProvisionedFactory.EVENT_TYPE);
                 insert.setBytes(5, events.valueSerde().serializer().serialize(events.name(), event));
+                insert.setString(6, trace.map(TraceParent::traceparent).orElse(null));
+                insert.setString(7, trace.map(TraceParent::tracestate).orElse(null));
                 insert.addBatch();
             }
             insert.executeBatch();

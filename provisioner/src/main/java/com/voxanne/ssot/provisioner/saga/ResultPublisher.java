@@ -1,12 +1,16 @@
 package com.voxanne.ssot.provisioner.saga;
 
 import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaResults;
+import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.schemas.EventIds;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -27,14 +31,16 @@ public final class ResultPublisher {
     private final Topic<String, ProvisioningResult> topic;
     private final Duration sendTimeout;
     private final Redactor redactor;
+    private final ProvisionerTracing tracing;
 
     public ResultPublisher(SagaResults store, Producer<byte[], byte[]> producer, Topic<String, ProvisioningResult> topic,
-                           Duration sendTimeout, Redactor redactor) {
+                           Duration sendTimeout, Redactor redactor, ProvisionerTracing tracing) {
         this.store = store;
         this.producer = producer;
         this.topic = topic;
         this.sendTimeout = sendTimeout;
         this.redactor = redactor;
+        this.tracing = tracing;
     }
 
     /** Publishes this saga's result unless it is published already or being published elsewhere. */
@@ -54,13 +60,27 @@ public final class ResultPublisher {
         return sent;
     }
 
+    /** Sends the result in a span of the request's trace; the record's {@code traceparent} header names that span. */
     private void send(SagaRecord finished) throws Exception {
+        Span span = tracing.startPublish(finished);
+        try (Scope ignored = span.makeCurrent()) {
+            sendTraced(finished);
+        } catch (Exception | Error e) {
+            tracing.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void sendTraced(SagaRecord finished) throws Exception {
         ProvisioningResult result = toResult(finished, redactor);
         byte[] key = finished.orgId().getBytes(StandardCharsets.UTF_8);
         byte[] value = topic.valueSerde().serializer().serialize(topic.name(), result);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), key, value);
         record.headers().add("eventId", result.getEventId().getBytes(StandardCharsets.UTF_8));
         record.headers().add("eventType", EVENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        TraceParent.current().or(finished::trace).ifPresent(t -> t.writeTo(record.headers()));
         producer.send(record).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -5,6 +5,7 @@ import com.voxanne.ssot.provisioner.ProviderException;
 import com.voxanne.ssot.provisioner.ProvisionerSettings;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaStore;
+import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.provisioner.twilio.NumberVendor;
 import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
@@ -30,12 +31,13 @@ final class SagaContext {
     final Redactor redactor;
     final Clock clock;
     final ProviderCircuit circuit;
+    final ProvisionerTracing tracing;
     /** Renews the leases of in-flight provider writes (one thread for all workers: a renewal is one short UPDATE). */
     private final java.util.concurrent.ScheduledExecutorService renewer;
 
     SagaContext(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
                 SagaStepListener listener, SagaMetrics metrics, Redactor redactor, Clock clock, ProviderCircuit circuit,
-                java.util.concurrent.ScheduledExecutorService renewer) {
+                java.util.concurrent.ScheduledExecutorService renewer, ProvisionerTracing tracing) {
         this.store = store;
         this.settings = settings;
         this.vendor = vendor;
@@ -46,6 +48,7 @@ final class SagaContext {
         this.clock = clock;
         this.circuit = circuit;
         this.renewer = renewer;
+        this.tracing = tracing;
     }
 
     Duration lease() {

@@ -7,8 +7,11 @@ import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaState;
 import com.voxanne.ssot.provisioner.store.StoreException;
 import com.voxanne.ssot.provisioner.store.StoreUnavailableException;
+import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,8 +65,24 @@ final class SagaRunner {
         return Optional.ofNullable(storeProblem.get());
     }
 
-    /** Drives a saga this instance has just leased. Errors (a simulated kill, a JVM error) propagate untouched. */
+    /**
+     * Drives a saga this instance has just leased, as one span of the request's trace (stored with the saga, so a run
+     * after a crash or on another instance continues the same trace). Errors (a simulated kill, a JVM error) propagate
+     * untouched.
+     */
     public void drive(SagaRecord claimed) throws InterruptedException {
+        Span run = ctx.tracing.startRun(claimed);
+        try (Scope ignored = run.makeCurrent()) {
+            driveInRun(claimed);
+        } catch (RuntimeException | Error | InterruptedException e) {
+            ctx.tracing.failed(run, e);
+            throw e;
+        } finally {
+            run.end();
+        }
+    }
+
+    private void driveInRun(SagaRecord claimed) throws InterruptedException {
         SagaRecord saga = claimed;
         while (true) {
             Stop stopping = stop.get();
@@ -112,15 +131,42 @@ final class SagaRunner {
         }
     }
 
+    /** One step, as a child span of the run (current while it runs: the final write stores its context). */
     private StepOutcome step(SagaRecord saga) {
         ctx.beginStep();
-        return switch (saga.state()) {
-            case RECEIVED -> choose.run(saga);
-            case NUMBER_CHOSEN -> purchase.run(saga);
-            case PURCHASED -> importStep.run(saga);
-            case IMPORTED -> finalWrite.run(saga);
-            case COMPENSATING -> compensation.run(saga);
-            default -> throw new IllegalStateException("no step for finished saga " + saga);
+        Span span = ctx.tracing.startStep(stepName(saga.state()), saga);
+        try (Scope ignored = span.makeCurrent()) {
+            StepOutcome outcome = switch (saga.state()) {
+                case RECEIVED -> choose.run(saga);
+                case NUMBER_CHOSEN -> purchase.run(saga);
+                case PURCHASED -> importStep.run(saga);
+                case IMPORTED -> finalWrite.run(saga);
+                case COMPENSATING -> compensation.run(saga);
+                default -> throw new IllegalStateException("no step for finished saga " + saga);
+            };
+            if (outcome instanceof StepOutcome.Advanced advanced) {
+                ProvisionerTracing.outcome(span, "advanced", advanced.saga());
+            } else {
+                ProvisionerTracing.outcome(span, "retry_scheduled", null);
+            }
+            return outcome;
+        } catch (RuntimeException e) {
+            ctx.tracing.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    /** The span name of the step that runs from this state. */
+    static String stepName(SagaState state) {
+        return switch (state) {
+            case RECEIVED -> "number search";
+            case NUMBER_CHOSEN -> "purchase";
+            case PURCHASED -> "import";
+            case IMPORTED -> "final write";
+            case COMPENSATING -> "compensate";
+            default -> state.name().toLowerCase(java.util.Locale.ROOT);
         };
     }
 
@@ -209,6 +255,7 @@ final class SagaRunner {
     private void reportOutcome(SagaRecord finished) {
         ProvisioningStatus status = finished.state() == SagaState.COMPLETED ? ProvisioningStatus.SUCCEEDED : ProvisioningStatus.FAILED;
         ctx.metrics.outcome(status, status == ProvisioningStatus.SUCCEEDED ? null : finished.failurePoint());
+        ProvisionerTracing.outcome(Span.current(), status.name(), finished); // the run's span
         if (status == ProvisioningStatus.SUCCEEDED) {
             log.info("Provisioned: org={} request={} phone={} twilioSid={} vapiPhoneId={}", finished.orgId(), finished.requestId(),
                     finished.phoneNumber(), finished.twilioSid(), finished.vapiPhoneId());

@@ -6,6 +6,7 @@ import com.voxanne.ssot.provisioner.ProvisionerSettings;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.provisioner.store.SagaStore;
 import com.voxanne.ssot.provisioner.store.StoreException;
+import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.provisioner.twilio.NumberVendor;
 import com.voxanne.ssot.provisioner.vapi.VoiceAgentDirectory;
 import java.time.Clock;
@@ -58,7 +59,8 @@ public final class SagaWorkers implements AutoCloseable {
      */
     public SagaWorkers(SagaStore store, ProvisionerSettings settings, NumberVendor vendor, VoiceAgentDirectory directory,
                        ResultPublisher publisher, SagaStepListener listener,
-                       SagaMetrics metrics, Redactor redactor, ProviderCircuit circuit, Consumer<Throwable> onCrash) {
+                       SagaMetrics metrics, Redactor redactor, ProviderCircuit circuit, ProvisionerTracing tracing,
+                       Consumer<Throwable> onCrash) {
         this.store = store;
         this.settings = settings;
         this.metrics = metrics;
@@ -71,7 +73,7 @@ public final class SagaWorkers implements AutoCloseable {
             return t;
         });
         SagaContext ctx = new SagaContext(store, settings, vendor, directory, listener, metrics, redactor,
-                Clock.systemUTC(), circuit, renewer);
+                Clock.systemUTC(), circuit, renewer, tracing);
         this.runner = new SagaRunner(ctx, publisher, stop::get, this::pauseUnlessStopping);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(settings.workers(), r -> {

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.provisioner.store;
 
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.provisioner.outbox.ManagedNumber;
 import com.voxanne.ssot.provisioner.outbox.NumberProvisionedFactory;
 import com.voxanne.ssot.provisioner.outbox.OutboxWriter;
@@ -48,7 +49,8 @@ public final class FinalWriteStore {
                         number.requestId(), number.friendlyName(), SagaRows.timestamp(number.provisionedAt()));
                 st.executeUpdate();
             }
-            outbox.write(c, NumberProvisionedFactory.from(number));
+            // the event continues the saga's trace: the context of the span writing it (the final write step's)
+            outbox.write(c, NumberProvisionedFactory.from(number), TraceParent.current().or(saga::trace));
             beforeCommit.run();
             return moved.get();
         });

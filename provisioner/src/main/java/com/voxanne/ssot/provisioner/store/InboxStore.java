@@ -1,5 +1,6 @@
 package com.voxanne.ssot.provisioner.store;
 
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,8 +22,8 @@ import javax.sql.DataSource;
  */
 public final class InboxStore {
     private static final String INSERT = "INSERT INTO provisioning_requests (request_id, org_id, country_code, area_code,"
-            + " friendly_name, requested_at, state, failure_point, error, completed_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)"
+            + " friendly_name, requested_at, state, failure_point, error, completed_at, traceparent, tracestate)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END, ?, ?)"
             + " ON CONFLICT (request_id) DO NOTHING";
     private static final String REARM_RESULT = "UPDATE provisioning_requests SET result_published = false"
             + " WHERE request_id = ? AND state IN ('COMPLETED', 'FAILED', 'REJECTED') AND result_published";
@@ -33,9 +34,18 @@ public final class InboxStore {
         this.tx = new Transactions(dataSource);
     }
 
-    /** A request to record; {@code rejection} non-null records it as REJECTED with that reason. */
+    /**
+     * A request to record; {@code rejection} non-null records it as REJECTED with that reason; {@code trace} (nullable)
+     * is the request's trace context, kept with the saga so every run of it continues that one trace.
+     */
     public record Entry(String requestId, String orgId, String countryCode, String areaCode, String friendlyName,
-                        Instant requestedAt, String rejection) {
+                        Instant requestedAt, String rejection, TraceParent trace) {
+        /** An entry with no trace context. */
+        public Entry(String requestId, String orgId, String countryCode, String areaCode, String friendlyName,
+                     Instant requestedAt, String rejection) {
+            this(requestId, orgId, countryCode, areaCode, friendlyName, requestedAt, rejection, null);
+        }
+
         public boolean rejected() {
             return rejection != null;
         }
@@ -60,6 +70,8 @@ public final class InboxStore {
                     insert.setString(8, e.rejected() ? "REQUEST_VALIDATION" : null);
                     insert.setString(9, SagaRows.truncate(e.rejection(), 1000));
                     insert.setBoolean(10, e.rejected());
+                    insert.setString(11, e.trace() == null ? null : e.trace().traceparent());
+                    insert.setString(12, e.trace() == null ? null : e.trace().tracestate());
                     if (insert.executeUpdate() == 1) {
                         outcomes.add(Outcome.NEW);
                     } else {

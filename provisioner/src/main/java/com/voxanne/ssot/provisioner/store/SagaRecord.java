@@ -1,5 +1,6 @@
 package com.voxanne.ssot.provisioner.store;
 
+import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import java.time.Instant;
 import java.util.Optional;
@@ -31,7 +32,17 @@ public record SagaRecord(
         Instant receivedAt,
         Instant updatedAt,
         Instant completedAt,
-        String lostNumbers) {
+        String lostNumbers,
+        String traceparent,
+        String tracestate) {
+
+    /**
+     * The trace this saga belongs to (the request's, see migration V8): every run of the saga, on whichever instance,
+     * continues it. Empty for sagas recorded before V8 (or when the inbox had tracing off and got no traceparent).
+     */
+    public Optional<TraceParent> trace() {
+        return TraceParent.fromColumns(traceparent, tracestate);
+    }
 
     /** The numbers this saga lost to another buyer, in order (see migration V5). */
     public java.util.List<String> lostNumberList() {

@@ -14,7 +14,8 @@ import java.util.Optional;
 final class SagaRows {
     static final String COLUMNS = "request_id, org_id, country_code, area_code, friendly_name, state, phone_number, twilio_sid,"
             + " vapi_phone_id, attempts, failure_point, error, compensation, lease_owner, lease_until, next_attempt_at,"
-            + " arrival_seq, result_published, requested_at, received_at, updated_at, completed_at, lost_numbers";
+            + " arrival_seq, result_published, requested_at, received_at, updated_at, completed_at, lost_numbers,"
+            + " traceparent, tracestate";
 
     private SagaRows() {
     }
@@ -44,7 +45,9 @@ final class SagaRows {
                 instant(rs, "received_at"),
                 instant(rs, "updated_at"),
                 instant(rs, "completed_at"),
-                rs.getString("lost_numbers"));
+                rs.getString("lost_numbers"),
+                rs.getString("traceparent"),
+                rs.getString("tracestate"));
     }
 
     static Optional<SagaRecord> single(PreparedStatement st) throws SQLException {

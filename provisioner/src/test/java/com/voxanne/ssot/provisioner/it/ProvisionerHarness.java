@@ -130,8 +130,13 @@ final class ProvisionerHarness implements AutoCloseable {
     }
 
     ProvisionerService start(ServiceContext context) throws Exception {
+        return start(context, SagaStepListener.NONE);
+    }
+
+    /** A provisioner on this context (e.g. one tracing into a test's SDK) whose sagas report to {@code listener}. */
+    ProvisionerService start(ServiceContext context, SagaStepListener listener) throws Exception {
         return started(ProvisionerService.create(context, providers.vendor(HTTP_TIMEOUT), providers.directory(HTTP_TIMEOUT),
-                SagaStepListener.NONE));
+                listener));
     }
 
     private ProvisionerService started(ProvisionerService service) throws Exception {
@@ -171,9 +176,20 @@ final class ProvisionerHarness implements AutoCloseable {
     }
 
     void publishRaw(String key, byte[] value) {
+        publishRaw(key, value, Map.of());
+    }
+
+    /** Publishes a request with these record headers (e.g. {@code traceparent}), as an upstream would. */
+    void publish(ProvisionNumberRequest request, Map<String, String> headers) {
+        publishRaw(request.getOrgId(), REQUESTS.serialize(requestsTopic, request), headers);
+    }
+
+    private void publishRaw(String key, byte[] value, Map<String, String> headers) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(requestsTopic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value);
+        headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
         try {
-            producer.send(new ProducerRecord<>(requestsTopic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
-                    .get(30, TimeUnit.SECONDS);
+            producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not publish a request", e);
         }
@@ -216,6 +232,11 @@ final class ProvisionerHarness implements AutoCloseable {
 
     long managedRows() {
         return queryLong("SELECT count(*) FROM managed_phone_numbers WHERE status = 'active'");
+    }
+
+    /** The trace context stored with the saga (migration V8), or null. */
+    String sagaTraceparent(String requestId) {
+        return queryString("SELECT traceparent FROM provisioning_requests WHERE request_id = '" + requestId + "'");
     }
 
     String sagaState(String requestId) {

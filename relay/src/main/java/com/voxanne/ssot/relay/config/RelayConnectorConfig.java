@@ -77,6 +77,13 @@ public final class RelayConnectorConfig {
     /** Outbox header carrying the event type (the outbox row's {@code type}). */
     public static final String HEADER_EVENT_TYPE = "eventType";
 
+    /**
+     * Outbox headers carrying the request's W3C trace context (the outbox row's {@code traceparent} and
+     * {@code tracestate} columns, see migration V8): consumers continue the trace from them.
+     */
+    public static final String HEADER_TRACEPARENT = "traceparent";
+    public static final String HEADER_TRACESTATE = "tracestate";
+
     /** Placeholder for the password in the Connect file: resolved by the worker's env config provider. */
     public static final String CONNECT_PASSWORD_PLACEHOLDER = "${env:DATABASE_PASSWORD}";
 
@@ -139,7 +146,8 @@ public final class RelayConnectorConfig {
         c.put(outbox + EventRouterConfigDefinition.FIELD_EVENT_KEY.name(), "aggregateid");
         c.put(outbox + EventRouterConfigDefinition.FIELD_PAYLOAD.name(), "payload");
         c.put(outbox + EventRouterConfigDefinition.FIELDS_ADDITIONAL_PLACEMENT.name(),
-                "id:header:" + HEADER_EVENT_ID + ",type:header:" + HEADER_EVENT_TYPE);
+                "id:header:" + HEADER_EVENT_ID + ",type:header:" + HEADER_EVENT_TYPE
+                        + ",traceparent:header:" + HEADER_TRACEPARENT + ",tracestate:header:" + HEADER_TRACESTATE);
         c.put(outbox + EventRouterConfigDefinition.EXPAND_JSON_PAYLOAD.name(), "false");
         c.put(outbox + EventRouterConfigDefinition.ROUTE_BY_FIELD.name(), "aggregatetype");
         c.put(outbox + EventRouterConfigDefinition.ROUTE_TOPIC_REGEX.name(), "(?<routedByValue>.*)");

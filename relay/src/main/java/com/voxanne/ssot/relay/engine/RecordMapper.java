@@ -21,7 +21,9 @@ import org.apache.kafka.connect.storage.ConverterType;
  * Turns a transformed Debezium record into the bytes the contract puts on Kafka. What the Connect
  * converters do in a Connect deployment, this does in the embedded engine:
  * <ul>
- *   <li>outbox events: key orgId as UTF-8, value the payload bytes untouched, headers as UTF-8;</li>
+ *   <li>outbox events: key orgId as UTF-8, value the payload bytes untouched, headers as UTF-8; the trace context
+ *       headers ({@code traceparent}, {@code tracestate}) only when the row has them (a row with null columns, e.g. a
+ *       backfill's re-emit, gets no such header rather than an empty one);</li>
  *   <li>table rows: key {@code "orgId|phone"} from the {@code (org_id, phone_number)} key struct, value
  *       the flattened row as schemaless JSON (Kafka's {@link JsonConverter}, as under Connect), a
  *       tombstone stays a tombstone;</li>
@@ -69,6 +71,8 @@ public final class RecordMapper {
                     + typeOf(source.key()) + ")");
         }
         RecordHeaders headers = headers(source);
+        dropIfEmpty(headers, RelayConnectorConfig.HEADER_TRACEPARENT);
+        dropIfEmpty(headers, RelayConnectorConfig.HEADER_TRACESTATE);
         String eventId = headerText(headers, RelayConnectorConfig.HEADER_EVENT_ID);
         if (eventId == null || headerText(headers, RelayConnectorConfig.HEADER_EVENT_TYPE) == null) {
             throw new UnexpectedRecordException("outbox event on " + topic + " for orgId=" + orgId + " lacks the "
@@ -155,6 +159,13 @@ public final class RecordMapper {
             headers.add(h.key(), headerBytes(h.value()));
         }
         return headers;
+    }
+
+    private static void dropIfEmpty(RecordHeaders headers, String name) {
+        var h = headers.lastHeader(name);
+        if (h != null && (h.value() == null || h.value().length == 0)) {
+            headers.remove(name);
+        }
     }
 
     private static byte[] headerBytes(Object value) {

@@ -50,6 +50,31 @@ class RecordMapperTest {
     }
 
     @Test
+    void shouldCarryTheOutboxRowsTraceContextAsHeadersAndNoneWhenTheRowHasNone() {
+        // given two outbox events as the EventRouter places them: one with trace columns, one with them null
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        ConnectHeaders traced = new ConnectHeaders();
+        traced.addString("eventId", "e-1").addString("eventType", "NumberProvisioned")
+                .addString("traceparent", traceparent).addString("tracestate", null);
+        ConnectHeaders untraced = new ConnectHeaders();
+        untraced.addString("eventId", "e-2").addString("eventType", "NumberProvisioned")
+                .addString("traceparent", null).addString("tracestate", null);
+
+        // when they are mapped
+        ProducerRecord<byte[], byte[]> withTrace = mapper.map(new SourceRecord(Map.of(), OFFSET, "numbers", null,
+                Schema.STRING_SCHEMA, "org-1", Schema.BYTES_SCHEMA, new byte[] {1}, null, traced)).orElseThrow().record();
+        ProducerRecord<byte[], byte[]> withoutTrace = mapper.map(new SourceRecord(Map.of(), OFFSET, "numbers", null,
+                Schema.STRING_SCHEMA, "org-1", Schema.BYTES_SCHEMA, new byte[] {1}, null, untraced)).orElseThrow().record();
+
+        // then the traced record carries its traceparent, and no record carries an empty trace header
+        assertThat(new String(withTrace.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo(traceparent);
+        assertThat(withTrace.headers().lastHeader("tracestate")).isNull();
+        assertThat(withoutTrace.headers().lastHeader("traceparent")).isNull();
+        assertThat(withoutTrace.headers().lastHeader("tracestate")).isNull();
+        assertThat(withoutTrace.headers().lastHeader("eventId")).isNotNull();
+    }
+
+    @Test
     void shouldKeyRowByOrgAndPhoneAndRenderSchemalessJsonWhenRowChanges() {
         Struct key = new Struct(KEY).put("org_id", "org-1").put("phone_number", "+14155550100");
         Struct row = new Struct(ROW).put("org_id", "org-1").put("phone_number", "+14155550100").put("request_id", "r-1")

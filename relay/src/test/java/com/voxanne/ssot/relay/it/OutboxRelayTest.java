@@ -128,6 +128,38 @@ class OutboxRelayTest {
         }
     }
 
+    @Test
+    void shouldPutTheOutboxRowsTraceContextInTheRecordsHeadersAndNoHeaderForARowWithout() throws Exception {
+        try (RelayFixture f = new RelayFixture("trace")) {
+            // given a streaming relay, and two events of one org: one written with a trace context, one without
+            f.startRelay();
+            UUID org = f.insertOrgs(1).get(0);
+            OutboxEvent traced = RelayFixture.event(org);
+            OutboxEvent untraced = RelayFixture.event(org);
+            String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+            try (TopicReader reader = f.reader(f.numbersTopic)) {
+                reader.pollOnce(Duration.ofMillis(200));
+
+                // when both rows are committed (columns of migration V8)
+                f.execute("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, traceparent, tracestate)"
+                        + " VALUES (?, 'PhoneNumber', ?, 'NumberProvisioned', ?, ?, 'vendor=abc')", UUID.fromString(traced.eventId()),
+                        traced.orgId(), traced.payload(), traceparent);
+                f.writeOutbox(List.of(untraced));
+
+                // then the traced one carries both headers, the other neither, and both are relayed
+                reader.awaitRecord(r -> untraced.eventId().equals(header(r, "eventId")), Duration.ofSeconds(30));
+                ConsumerRecord<byte[], byte[]> withTrace = reader.all().stream()
+                        .filter(r -> traced.eventId().equals(header(r, "eventId"))).findFirst().orElseThrow();
+                ConsumerRecord<byte[], byte[]> withoutTrace = reader.all().stream()
+                        .filter(r -> untraced.eventId().equals(header(r, "eventId"))).findFirst().orElseThrow();
+                assertThat(header(withTrace, "traceparent")).isEqualTo(traceparent);
+                assertThat(header(withTrace, "tracestate")).isEqualTo("vendor=abc");
+                assertThat(withoutTrace.headers().lastHeader("traceparent")).isNull();
+                assertThat(withoutTrace.headers().lastHeader("tracestate")).isNull();
+            }
+        }
+    }
+
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

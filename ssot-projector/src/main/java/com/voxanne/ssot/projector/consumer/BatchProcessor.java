@@ -5,6 +5,8 @@ import com.voxanne.ssot.projector.store.Candidate;
 import com.voxanne.ssot.projector.store.Refusal;
 import com.voxanne.ssot.projector.store.UpsertCounts;
 import com.voxanne.ssot.projector.store.WriteResult;
+import com.voxanne.ssot.projector.tracing.BatchTracing;
+import io.opentelemetry.context.Scope;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -25,18 +27,26 @@ public final class BatchProcessor {
     private final BatchWrite write;
     private final RejectionHandler rejections;
     private final boolean commit;
+    private final BatchTracing tracing;
+
+    /** A batch processor that makes no spans (the backfill's). */
+    public BatchProcessor(DataSource dataSource, RecordDecoder decoder, BatchWrite write, RejectionHandler rejections,
+                          boolean commit) {
+        this(dataSource, decoder, write, rejections, commit, BatchTracing.NONE);
+    }
 
     /**
      * @param commit false for a dry run: the transaction is rolled back and nothing is parked by this
      *               class beyond what {@code rejections} does (give it a counting handler)
      */
     public BatchProcessor(DataSource dataSource, RecordDecoder decoder, BatchWrite write, RejectionHandler rejections,
-                          boolean commit) {
+                          boolean commit, BatchTracing tracing) {
         this.dataSource = dataSource;
         this.decoder = decoder;
         this.write = write;
         this.rejections = rejections;
         this.commit = commit;
+        this.tracing = tracing;
     }
 
     /**
@@ -50,7 +60,7 @@ public final class BatchProcessor {
         UpsertCounts counts = UpsertCounts.NONE;
         long started = System.nanoTime();
         if (!decoded.candidates().isEmpty()) {
-            WriteResult<ConsumerRecord<byte[], byte[]>> result = transaction(decoded.candidates());
+            WriteResult<ConsumerRecord<byte[], byte[]>> result = tracedTransaction(decoded.candidates());
             counts = result.counts();
             for (Refusal<ConsumerRecord<byte[], byte[]>> refusal : result.refused()) {
                 Candidate<ConsumerRecord<byte[], byte[]>> c = refusal.candidate();
@@ -63,6 +73,21 @@ public final class BatchProcessor {
             rejections.reject(r);
         }
         return new BatchResult(records.size(), counts, rejected.size(), latency);
+    }
+
+    /** The transaction inside the batch's spans, which end with it (see {@link BatchTracing}). */
+    private WriteResult<ConsumerRecord<byte[], byte[]>> tracedTransaction(
+            List<Candidate<ConsumerRecord<byte[], byte[]>>> candidates) throws SQLException {
+        BatchTracing.Batch spans = tracing.start(candidates);
+        WriteResult<ConsumerRecord<byte[], byte[]>> result;
+        try (Scope ignored = spans.context().makeCurrent()) {
+            result = transaction(candidates);
+        } catch (SQLException | RuntimeException e) {
+            spans.failed(e);
+            throw e;
+        }
+        spans.committed(result, commit);
+        return result;
     }
 
     private WriteResult<ConsumerRecord<byte[], byte[]>> transaction(
