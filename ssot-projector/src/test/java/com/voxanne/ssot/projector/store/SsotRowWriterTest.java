@@ -88,6 +88,27 @@ class SsotRowWriterTest {
     }
 
     @Test
+    void shouldStillRecordTheBackfillForRowsWrittenAfterABatchWasRolledBackAndBisected() throws SQLException {
+        // given a batch with one row the database refuses (not E.164: the table's CHECK), so the batch is rolled back
+        // (which clears the transaction's writer) and bisected under savepoints
+        UUID org = newOrg();
+        String good = newPhone();
+        List<Candidate<String>> batch = List.of(new Candidate<>(row(org, good, 100), "good"),
+                new Candidate<>(row(org, "+0000", 100), "bad"));
+
+        // when
+        WriteResult<String> result;
+        try (Connection c = db.dataSource().getConnection()) {
+            result = new RefusingBatchWrite(SsotWriter.BACKFILL).write(c, batch);
+            c.commit();
+        }
+
+        // then the good row is written, as the backfill's
+        assertThat(result.refused()).extracting(r -> r.candidate().source()).containsExactly("bad");
+        assertThat(writtenBy(org, good)).isEqualTo("backfill");
+    }
+
+    @Test
     void shouldRecordTheOperatorForPlainSqlEvenInASessionThatUpsertedBefore() throws SQLException {
         // given: a session whose previous transaction was the projector's (the setting was local to it)
         UUID org = newOrg();
