@@ -223,8 +223,9 @@ public final class ReconcilerService implements ManagedService {
     }
 
     /**
-     * The reconciler's HTTP queries ({@code GET /api/violations}, {@code GET /api/compliance?org=}) on the
-     * process's status server. May be called before {@link #start()}: they answer 503 until it runs.
+     * The reconciler's HTTP queries ({@code GET /api/violations}, {@code GET /api/compliance?org=},
+     * {@code GET /api/timeline[?org=]}) on the process's status server. May be called before {@link #start()}: they
+     * answer 503 until it runs.
      */
     public void registerRoutes(StatusServer server) {
         new QueryRoutes(this::queries, Clock.systemUTC()).register(server);

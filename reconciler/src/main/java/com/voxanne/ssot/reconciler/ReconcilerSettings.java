@@ -23,6 +23,7 @@ import java.util.Map;
  *   <tr><td>RECONCILER_STREAM_THREADS</td><td>num.stream.threads; default 1</td></tr>
  *   <tr><td>RECONCILER_COMMIT_INTERVAL</td><td>commit.interval.ms (detection latency); default 200ms</td></tr>
  *   <tr><td>RECONCILER_PUNCTUATION_INTERVAL</td><td>how often due violations are checked; default grace/10 in [100ms, 1s]</td></tr>
+ *   <tr><td>SSOT_TIMELINE_RETENTION</td><td>how long resolved episodes stay on the compliance timeline; default 30d</td></tr>
  *   <tr><td>RECONCILER_CATCHUP_MAX_LAG</td><td>input lag (records) above which alerts are held; default 100</td></tr>
  *   <tr><td>RECONCILER_CATCHUP_REFRESH</td><td>how often the lag is measured; default 500ms</td></tr>
  *   <tr><td>RECONCILER_START_TIMEOUT</td><td>how long start waits for RUNNING; default 60s</td></tr>
@@ -39,6 +40,7 @@ public record ReconcilerSettings(
         Duration commitInterval,
         Duration grace,
         Duration punctuationInterval,
+        Duration timelineRetention,
         long maxCatchUpLag,
         Duration catchUpRefresh,
         Duration startTimeout,
@@ -64,6 +66,9 @@ public record ReconcilerSettings(
         }
         if (punctuationInterval.compareTo(ReconcilerTopologyConfig.MIN_PUNCTUATION_INTERVAL) < 0) {
             problems.add("RECONCILER_PUNCTUATION_INTERVAL must be >= 100ms, was " + punctuationInterval);
+        }
+        if (timelineRetention.isNegative() || timelineRetention.isZero()) {
+            problems.add("SSOT_TIMELINE_RETENTION must be > 0, was " + timelineRetention);
         }
         if (maxCatchUpLag < 0) {
             problems.add("RECONCILER_CATCHUP_MAX_LAG must be >= 0, was " + maxCatchUpLag);
@@ -93,6 +98,7 @@ public record ReconcilerSettings(
                 grace,
                 source.getDuration("RECONCILER_PUNCTUATION_INTERVAL",
                         ReconcilerTopologyConfig.defaultPunctuationInterval(grace)),
+                source.getDuration("SSOT_TIMELINE_RETENTION", ReconcilerTopologyConfig.DEFAULT_TIMELINE_RETENTION),
                 source.getInt("RECONCILER_CATCHUP_MAX_LAG", 100),
                 source.getDuration("RECONCILER_CATCHUP_REFRESH", Duration.ofMillis(500)),
                 source.getDuration("RECONCILER_START_TIMEOUT", Duration.ofSeconds(60)),
@@ -111,6 +117,7 @@ public record ReconcilerSettings(
     /** The topology's config for these settings (no gate and no listener yet: the service adds them). */
     public ReconcilerTopologyConfig topologyConfig() {
         return ReconcilerTopologyConfig.of(topics.cdcManagedNumbers().name(), topics.cdcOrgCredentials().name(),
-                topics.violations().name(), grace).withPunctuationInterval(punctuationInterval);
+                topics.violations().name(), grace).withPunctuationInterval(punctuationInterval)
+                .withTimelineRetention(timelineRetention);
     }
 }

@@ -74,6 +74,7 @@ public final class Samples {
                 .setMissingSince(AT)
                 .setDetectedAt(AT.plusSeconds(60))
                 .setResolvedAt(AT.plusSeconds(90))
+                .setResolvedBy("BACKFILL")
                 .build();
     }
 

@@ -19,6 +19,7 @@ import com.voxanne.ssot.projector.consumer.RecordDecoder;
 import com.voxanne.ssot.projector.store.EventValidator;
 import com.voxanne.ssot.projector.store.RefusingBatchWrite;
 import com.voxanne.ssot.projector.store.SsotPool;
+import com.voxanne.ssot.projector.store.SsotWriter;
 import com.voxanne.ssot.projector.tracing.BatchTracing;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
@@ -141,7 +142,8 @@ public final class ProjectorService implements ManagedService {
                     new ByteArrayDeserializer());
             closer.onClose("close the consumer the loop never took", this::closeUnstartedConsumer);
             BatchProcessor processor = new BatchProcessor(dataSource,
-                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()), new RefusingBatchWrite(),
+                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()),
+                    new RefusingBatchWrite(SsotWriter.PROJECTOR),
                     new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
                             .counted(registry, ProjectorMetrics.SERVICE, topic.name()), metrics,
                             redactor), true, tracing);

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * (e.g. {@code KAFKA_BOOTSTRAP_SERVERS}) in both places.
  */
 public final class ConfigSource {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
     private final Map<String, String> values;
 
     private ConfigSource(Map<String, String> values) {
@@ -97,7 +97,7 @@ public final class ConfigSource {
         return get(name).map(v -> parseDuration(name, v)).orElse(defaultValue);
     }
 
-    /** "250ms", "30s", "5m", "1h", or a bare number of seconds; ISO-8601 ("PT30S") also accepted. */
+    /** "250ms", "30s", "5m", "1h", "30d", or a bare number of seconds; ISO-8601 ("PT30S") also accepted. */
     public static Duration parseDuration(String name, String text) {
         String v = text.trim().toLowerCase(Locale.ROOT);
         if (v.startsWith("pt") || v.startsWith("p")) {
@@ -117,7 +117,8 @@ public final class ConfigSource {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         };
     }
 

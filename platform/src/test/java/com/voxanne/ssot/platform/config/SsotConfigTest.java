@@ -85,6 +85,7 @@ class SsotConfigTest {
         assertThat(ConfigSource.parseDuration("X", "30s")).isEqualTo(Duration.ofSeconds(30));
         assertThat(ConfigSource.parseDuration("X", "5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(ConfigSource.parseDuration("X", "2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(ConfigSource.parseDuration("X", "30d")).isEqualTo(Duration.ofDays(30));
         assertThat(ConfigSource.parseDuration("X", "45")).isEqualTo(Duration.ofSeconds(45));
         assertThat(ConfigSource.parseDuration("X", "PT1M")).isEqualTo(Duration.ofMinutes(1));
     }

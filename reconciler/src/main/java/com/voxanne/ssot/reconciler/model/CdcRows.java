@@ -60,7 +60,8 @@ public final class CdcRows {
                 row.optionalText("vapi_phone_id"),
                 row.optionalText("twilio_sid"),
                 row.requiredBoolean("is_managed"),
-                row.optionalLong("version"));
+                row.optionalLong("version"),
+                row.optionalText("written_by")); // absent before migration V9
     }
 
     public static byte[] write(ManagedNumberRow row) {
@@ -93,6 +94,9 @@ public final class CdcRows {
             g.writeBooleanField("is_managed", row.managed());
             if (row.version() != null) {
                 g.writeNumberField("version", row.version());
+            }
+            if (row.writtenBy() != null) {
+                g.writeStringField("written_by", row.writtenBy());
             }
         });
     }

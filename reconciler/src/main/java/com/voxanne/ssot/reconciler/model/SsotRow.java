@@ -14,10 +14,19 @@ import java.util.Objects;
  * @param twilioSid    may be null on legacy rows
  * @param managed      the {@code is_managed} flag
  * @param version      the projector's version guard (may be null)
+ * @param writtenBy    who wrote the row last ({@code projector}, {@code backfill}, {@code operator}: the
+ *                     {@code written_by} column of migration V9); null for rows written before it, and in CDC records
+ *                     from before it
  */
 public record SsotRow(Long id, String orgId, String provider, String phoneNumber, String vapiPhoneId,
-                      String twilioSid, boolean managed, Long version) {
+                      String twilioSid, boolean managed, Long version, String writtenBy) {
     public static final String TWILIO = "twilio";
+
+    /** A row whose writer is not known. */
+    public SsotRow(Long id, String orgId, String provider, String phoneNumber, String vapiPhoneId, String twilioSid,
+                   boolean managed, Long version) {
+        this(id, orgId, provider, phoneNumber, vapiPhoneId, twilioSid, managed, version, null);
+    }
 
     public SsotRow {
         Objects.requireNonNull(orgId, "org_id");

@@ -31,10 +31,17 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class ComplianceQueries {
     private final StoreAccess stores;
     private final StoreNames names;
+    private final TimelineQueries timeline;
 
     public ComplianceQueries(StoreAccess stores, StoreNames names) {
         this.stores = stores;
         this.names = names;
+        this.timeline = new TimelineQueries(stores, names);
+    }
+
+    /** The compliance timeline over the same stores. */
+    public TimelineQueries timeline() {
+        return timeline;
     }
 
     /** Every OPEN violation, oldest first. */

@@ -19,7 +19,10 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * The reconciler's HTTP queries, mounted on the process's {@link StatusServer}:
  * <ul>
  *   <li>{@code GET /api/violations}: the OPEN violations with their age;</li>
- *   <li>{@code GET /api/compliance?org=<uuid>}: the compliance of each active managed number of one org.</li>
+ *   <li>{@code GET /api/compliance?org=<uuid>}: the compliance of each active managed number of one org;</li>
+ *   <li>{@code GET /api/timeline?org=<uuid>}: the compliance timeline of one org (every violation episode within the
+ *       retention: when it opened, how long it lasted, what resolved it), newest first; without {@code org}, the
+ *       {@value TimelineQueries#RECENT_LIMIT} most recent episodes over all orgs.</li>
  * </ul>
  * 503 while the stores cannot be queried (starting, rebalancing), 400 for a bad org id, 405 for
  * anything but GET. Single instance only: see {@link ComplianceQueries}.
@@ -27,6 +30,7 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 public final class QueryRoutes {
     public static final String VIOLATIONS_PATH = "/api/violations";
     public static final String COMPLIANCE_PATH = "/api/compliance";
+    public static final String TIMELINE_PATH = "/api/timeline";
 
     private final Supplier<Optional<ComplianceQueries>> queries;
     private final Clock clock;
@@ -40,6 +44,7 @@ public final class QueryRoutes {
     public void register(StatusServer server) {
         server.route(VIOLATIONS_PATH, this::violations);
         server.route(COMPLIANCE_PATH, this::compliance);
+        server.route(TIMELINE_PATH, this::timeline);
     }
 
     private void violations(HttpExchange exchange) throws IOException {
@@ -75,11 +80,8 @@ public final class QueryRoutes {
             StatusServer.respondJson(exchange, 400, Map.of("error", "query parameter 'org' (organisation uuid) is required"));
             return;
         }
-        String orgId;
-        try {
-            orgId = UUID.fromString(org.trim()).toString();
-        } catch (IllegalArgumentException e) {
-            StatusServer.respondJson(exchange, 400, Map.of("error", "org must be a uuid, was '" + org + "'"));
+        String orgId = orgId(exchange, org);
+        if (orgId == null) {
             return;
         }
         Optional<ComplianceQueries> q = queries.get();
@@ -91,6 +93,49 @@ public final class QueryRoutes {
             StatusServer.respondJson(exchange, 200, q.get().orgCompliance(orgId));
         } catch (InvalidStateStoreException e) {
             unavailable(exchange, "compliance stores not queryable now (starting or rebalancing): " + e.getMessage());
+        }
+    }
+
+    private void timeline(HttpExchange exchange) throws IOException {
+        if (!acceptable(exchange, TIMELINE_PATH)) {
+            return;
+        }
+        String org = queryParameter(exchange, "org");
+        String orgId = null;
+        if (org != null) { // present but blank or not a uuid is a mistake, not "all orgs"
+            orgId = orgId(exchange, org);
+            if (orgId == null) {
+                return;
+            }
+        }
+        Optional<ComplianceQueries> q = queries.get();
+        if (q.isEmpty()) {
+            unavailable(exchange, "reconciler is not running");
+            return;
+        }
+        Instant now = clock.instant();
+        Map<String, Object> body = new LinkedHashMap<>();
+        try {
+            if (orgId != null) {
+                body.put("orgId", orgId);
+                body.put("episodes", q.get().timeline().orgTimeline(orgId, now));
+            } else {
+                body.put("episodes", q.get().timeline().recent(now));
+            }
+        } catch (InvalidStateStoreException e) {
+            unavailable(exchange, "timeline store not queryable now (starting or rebalancing): " + e.getMessage());
+            return;
+        }
+        StatusServer.respondJson(exchange, 200, body);
+    }
+
+    /** The org id in canonical form, or null after answering 400 for a value that is not a uuid. */
+    private static String orgId(HttpExchange exchange, String org) throws IOException {
+        try {
+            return UUID.fromString(org.trim()).toString();
+        } catch (IllegalArgumentException e) {
+            StatusServer.respondJson(exchange, 400, Map.of("error", "org must be a uuid, was '" + org + "'"));
+            return null;
         }
     }
 

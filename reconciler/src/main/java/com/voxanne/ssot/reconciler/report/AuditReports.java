@@ -7,6 +7,7 @@ import com.voxanne.ssot.reconciler.audit.ComplianceReport;
 import com.voxanne.ssot.reconciler.audit.DropdownListing;
 import com.voxanne.ssot.reconciler.audit.NumberCheck;
 import com.voxanne.ssot.reconciler.audit.Organization;
+import com.voxanne.ssot.reconciler.query.EpisodeView;
 import com.voxanne.ssot.reconciler.violations.ViolationsReader.ViolationUpdate;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import java.util.Collection;
@@ -49,6 +50,45 @@ public final class AuditReports {
                 ? "RESULT: FAIL - SSOT violation on " + failing + " of " + report.numbers().size() + " managed numbers"
                 : "RESULT: PASS - no violation detected").append('\n');
         return sb.toString();
+    }
+
+    /**
+     * The org's compliance timeline under the compliance table: one line per violation episode, newest first (opened,
+     * number, kind, how long it lasted or has lasted so far, what resolved it or that it is still open).
+     */
+    public static String timeline(List<EpisodeView> episodes) {
+        StringBuilder sb = new StringBuilder("\nCompliance timeline (from the reconciler): ");
+        if (episodes.isEmpty()) {
+            return sb.append("no violation episodes within the retention\n").toString();
+        }
+        sb.append(episodes.size()).append(" episode(s), newest first\n");
+        TextTable table = new TextTable("Opened", "Number", "Kind", "Duration", "Resolved by");
+        for (EpisodeView e : episodes) {
+            table.row(String.valueOf(e.openedAt()), e.phoneNumber(), e.kind(), duration(e.durationSeconds()),
+                    "RESOLVED".equals(e.state()) ? (e.resolvedBy() == null ? "unknown writer" : e.resolvedBy())
+                            : "still open");
+        }
+        return sb.append(table.render()).toString();
+    }
+
+    /** The one line printed instead of the timeline when no reconciler could give it. */
+    public static String timelineUnavailable(String reason) {
+        return "\nCompliance timeline: unavailable - " + reason + "\n";
+    }
+
+    /** e.g. {@code 42s}, {@code 3m 05s}, {@code 2h 00m 07s}, {@code 3d 04h 00m}. */
+    static String duration(long seconds) {
+        long s = Math.max(0, seconds);
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return String.format("%dm %02ds", s / 60, s % 60);
+        }
+        if (s < 86_400) {
+            return String.format("%dh %02dm %02ds", s / 3600, s % 3600 / 60, s % 60);
+        }
+        return String.format("%dd %02dh %02dm", s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
     }
 
     public static String dropdown(DropdownListing listing) {

@@ -1,8 +1,11 @@
 package com.voxanne.ssot.reconciler.topology;
 
 import com.voxanne.ssot.reconciler.model.Compliance;
+import com.voxanne.ssot.reconciler.model.Episode;
+import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
 import com.voxanne.ssot.reconciler.model.NumberObservation;
 import com.voxanne.ssot.reconciler.model.OpenViolation;
+import com.voxanne.ssot.reconciler.model.ResolvedBy;
 import com.voxanne.ssot.reconciler.model.SsotRow;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import java.time.Duration;
@@ -34,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * episode: same {@code missingSince}, no new grace, and the OPEN is published again with the new kind
  * (new deterministic eventId: kind + revision). The episode's RESOLVED comes once, whatever the kinds.
  *
+ * <p>Every publication is also written to the compliance timeline (the episodes store, same transaction): an OPEN
+ * starts an episode, a kind change updates its kind, the RESOLVED closes it with what resolved it (the writer of the
+ * SSOT row that made the number compliant, or {@link ResolvedBy#NUMBER_CHANGED} when the managed number is released or
+ * gone). A second wall-clock punctuator purges resolved episodes older than the timeline's retention.
+ *
  * <p>While the {@link CatchUpGate} is closed nothing is published; observations still record when each
  * number became non-compliant, and due work waits in the index until the gate opens.
  */
@@ -48,7 +56,9 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
     private KeyValueStore<String, NumberObservation> observations;
     private KeyValueStore<String, OpenViolation> openViolations;
     private KeyValueStore<String, String> dueIndex;
+    private KeyValueStore<String, Episode> episodes;
     private TimestampedKeyValueStore<String, SsotRow> orgCredentials;
+    private TimestampedKeyValueStore<String, ManagedNumberRow> managedNumbers;
     private boolean holding;
 
     ComplianceProcessor(ReconcilerTopologyConfig config) {
@@ -62,8 +72,11 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
         this.observations = ctx.getStateStore(config.stores().observations());
         this.openViolations = ctx.getStateStore(config.stores().openViolations());
         this.dueIndex = ctx.getStateStore(config.stores().dueIndex());
+        this.episodes = ctx.getStateStore(config.stores().episodes());
         this.orgCredentials = ctx.getStateStore(config.stores().orgCredentials());
+        this.managedNumbers = ctx.getStateStore(config.stores().managedNumbers());
         ctx.schedule(config.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        ctx.schedule(config.timelinePurgeInterval(), PunctuationType.WALL_CLOCK_TIME, this::purgeTimeline);
     }
 
     @Override
@@ -150,11 +163,19 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
         if (observed == null) {
             if (open != null) {
                 ValueAndTimestamp<SsotRow> ssot = orgCredentials.get(key);
-                String observedVapiPhoneId = ssot == null || ssot.value() == null ? null : ssot.value().vapiPhoneId();
-                context.forward(new Record<>(key, ViolationRecords.resolved(key, open, observedVapiPhoneId, now), now));
+                SsotRow row = ssot == null ? null : ssot.value();
+                ResolvedBy resolvedBy = resolvedBy(key, row);
+                String observedVapiPhoneId = row == null ? null : row.vapiPhoneId();
+                context.forward(new Record<>(key, ViolationRecords.resolved(key, open, observedVapiPhoneId, resolvedBy, now),
+                        now));
                 openViolations.delete(key);
-                log.info("SSOT violation RESOLVED orgId={} phone={} kind={} missingSince={} openFor={}ms",
-                        open.orgId(), open.phoneNumber(), open.kind(), open.missingSince(), now - open.openedAt());
+                String episodeKey = EpisodeKeys.of(key, open.openedAt());
+                Episode episode = episodes.get(episodeKey);
+                // an episode opened before the timeline existed has no entry: it starts on the timeline resolved
+                episodes.put(episodeKey, (episode == null ? Episode.opened(open) : episode).resolved(now, resolvedBy));
+                log.info("SSOT violation RESOLVED orgId={} phone={} kind={} missingSince={} openFor={}ms resolvedBy={}",
+                        open.orgId(), open.phoneNumber(), open.kind(), open.missingSince(), now - open.openedAt(),
+                        resolvedBy);
                 config.listener().resolved(open, now);
             }
             return;
@@ -168,6 +189,7 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
             OpenViolation opened = OpenViolation.opened(observed, now);
             context.forward(new Record<>(key, ViolationRecords.open(key, opened, now), now));
             openViolations.put(key, opened);
+            episodes.put(EpisodeKeys.of(key, opened.openedAt()), Episode.opened(opened));
             log.warn("SSOT violation OPEN orgId={} phone={} kind={} managedNumberId={} missingSince={}",
                     opened.orgId(), opened.phoneNumber(), opened.kind(), opened.managedNumberId(), opened.missingSince());
             config.listener().opened(opened, Duration.ofMillis(now - deadline));
@@ -175,9 +197,42 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
             OpenViolation changed = open.withKind(observed, now);
             context.forward(new Record<>(key, ViolationRecords.open(key, changed, now), now));
             openViolations.put(key, changed);
+            episodes.put(EpisodeKeys.of(key, changed.openedAt()), Episode.opened(changed)); // same episode, latest kind
             log.warn("SSOT violation OPEN changed kind orgId={} phone={} kind={} (was {}) missingSince={}",
                     changed.orgId(), changed.phoneNumber(), changed.kind(), open.kind(), changed.missingSince());
             config.listener().kindChanged(changed);
+        }
+    }
+
+    /**
+     * What made an open violation compliant again: the number needs no row any more (released or deleted), or the
+     * writer of its SSOT row, which is compliant now (null when that writer is unknown).
+     */
+    private ResolvedBy resolvedBy(String key, SsotRow ssot) {
+        ValueAndTimestamp<ManagedNumberRow> managed = managedNumbers.get(key);
+        if (managed == null || managed.value() == null || !managed.value().active()) {
+            return ResolvedBy.NUMBER_CHANGED;
+        }
+        return ssot == null ? null : ResolvedBy.ofWriter(ssot.writtenBy());
+    }
+
+    /** Deletes resolved episodes that resolved longer than the retention ago; open episodes always stay. */
+    private void purgeTimeline(long now) {
+        long cutoff = now - config.timelineRetention().toMillis();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, Episode> it = episodes.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Episode> entry = it.next();
+                Episode e = entry.value;
+                if (e != null && !e.open() && e.resolvedAt() < cutoff) {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        expired.forEach(episodes::delete);
+        if (!expired.isEmpty()) {
+            log.debug("Purged {} resolved episodes older than {} from the compliance timeline of task {}", expired.size(),
+                    config.timelineRetention(), context.taskId());
         }
     }
 }

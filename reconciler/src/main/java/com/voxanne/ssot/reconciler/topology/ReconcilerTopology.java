@@ -1,5 +1,6 @@
 package com.voxanne.ssot.reconciler.topology;
 
+import com.voxanne.ssot.reconciler.model.Episode;
 import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
 import com.voxanne.ssot.reconciler.model.NumberObservation;
 import com.voxanne.ssot.reconciler.model.OpenViolation;
@@ -30,6 +31,9 @@ import org.apache.kafka.streams.state.Stores;
  * KTable-KTable left join: no re-keying, no foreign-key join (KAFKA-16394, KAFKA-16407). Deletes
  * ({@code "__deleted":"true"}) and tombstones read as null and remove the key from its table. The relay's JSON is
  * parsed once, at the source; the tables keep rows in the reconciler's binary {@link StoredRowSerde} format.
+ *
+ * <p>The compliance processor also keeps the compliance timeline (the episodes store, with a changelog like every
+ * store here): each episode from its OPEN to its RESOLVED and what resolved it, for the timeline's retention.
  */
 public final class ReconcilerTopology {
     private ReconcilerTopology() {
@@ -73,11 +77,14 @@ public final class ReconcilerTopology {
                 Serdes.String(), new JsonSerde<>(OpenViolation.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stores.dueIndex()),
                 Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stores.episodes()),
+                Serdes.String(), new JsonSerde<>(Episode.class)));
 
         managed.leftJoin(credentials, JoinedNumber::new, Named.as("managed-left-join-credentials"))
                 .toStream(Named.as("joined-numbers"))
                 .process(() -> new ComplianceProcessor(config), Named.as("compliance"),
-                        stores.observations(), stores.openViolations(), stores.dueIndex(), stores.orgCredentials())
+                        stores.observations(), stores.openViolations(), stores.dueIndex(), stores.episodes(),
+                        stores.orgCredentials(), stores.managedNumbers())
                 .to(config.violationsTopic(), Produced.with(Serdes.String(), violations)
                         .withName("violations-sink"));
         return builder.build();

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param violationsTopic      where OPEN/RESOLVED go (compacted, key {@code orgId|E.164})
  * @param grace                how long a managed number may be non-compliant before it is a violation
  * @param punctuationInterval  how often (wall-clock) due violations are checked
+ * @param timelineRetention    how long a RESOLVED episode stays on the compliance timeline (open ones always stay)
  * @param stores               state store names (they name the changelog topics: keep them stable)
  * @param gate                 holds alerts while the inputs are not caught up
  * @param listener             told about emissions (metrics)
@@ -26,12 +27,16 @@ public record ReconcilerTopologyConfig(
         String violationsTopic,
         Duration grace,
         Duration punctuationInterval,
+        Duration timelineRetention,
         StoreNames stores,
         CatchUpGate gate,
         ViolationListener listener) {
 
     public static final Duration MIN_PUNCTUATION_INTERVAL = Duration.ofMillis(100);
     public static final Duration MAX_DEFAULT_PUNCTUATION_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_TIMELINE_RETENTION = Duration.ofDays(30);
+    /** Purging the timeline is housekeeping: at most this often, and at least ten times per retention. */
+    static final Duration MAX_TIMELINE_PURGE_INTERVAL = Duration.ofMinutes(1);
 
     /**
      * @param managedNumbers table of managed_phone_numbers rows by key (queried by /api/compliance)
@@ -39,15 +44,17 @@ public record ReconcilerTopologyConfig(
      * @param observations   non-compliant active numbers and since when
      * @param openViolations violations published OPEN and not yet RESOLVED (queried by /api/violations)
      * @param dueIndex       what the punctuator must look at, ordered by due time
+     * @param episodes       the compliance timeline: every episode, open or resolved within the retention
+     *                       (queried by /api/timeline; keys: {@link EpisodeKeys})
      */
     public record StoreNames(String managedNumbers, String orgCredentials, String observations,
-                             String openViolations, String dueIndex) {
+                             String openViolations, String dueIndex, String episodes) {
         public static final StoreNames DEFAULT = new StoreNames("reconciler-managed-numbers",
                 "reconciler-org-credentials", "reconciler-observations", "reconciler-open-violations",
-                "reconciler-due-index");
+                "reconciler-due-index", "reconciler-episodes");
 
         List<String> all() {
-            return List.of(managedNumbers, orgCredentials, observations, openViolations, dueIndex);
+            return List.of(managedNumbers, orgCredentials, observations, openViolations, dueIndex, episodes);
         }
     }
 
@@ -72,6 +79,9 @@ public record ReconcilerTopologyConfig(
             problems.add("punctuation interval must be >= " + MIN_PUNCTUATION_INTERVAL.toMillis() + "ms, was "
                     + punctuationInterval);
         }
+        if (timelineRetention == null || timelineRetention.isZero() || timelineRetention.isNegative()) {
+            problems.add("timeline retention must be > 0, was " + timelineRetention);
+        }
         Set<String> names = new HashSet<>();
         for (String store : stores.all()) {
             if (store == null || store.isBlank() || !names.add(store)) {
@@ -88,7 +98,8 @@ public record ReconcilerTopologyConfig(
     public static ReconcilerTopologyConfig of(String managedNumbersTopic, String orgCredentialsTopic,
                                               String violationsTopic, Duration grace) {
         return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
-                defaultPunctuationInterval(grace), StoreNames.DEFAULT, CatchUpGate.ALWAYS_OPEN, ViolationListener.NONE);
+                defaultPunctuationInterval(grace), DEFAULT_TIMELINE_RETENTION, StoreNames.DEFAULT, CatchUpGate.ALWAYS_OPEN,
+                ViolationListener.NONE);
     }
 
     /** grace/10, at least 100 ms and at most 1 s: the alert comes at most 10% (or 1 s) after the grace. */
@@ -102,16 +113,30 @@ public record ReconcilerTopologyConfig(
 
     public ReconcilerTopologyConfig withGate(CatchUpGate newGate) {
         return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
-                punctuationInterval, stores, newGate, listener);
+                punctuationInterval, timelineRetention, stores, newGate, listener);
     }
 
     public ReconcilerTopologyConfig withListener(ViolationListener newListener) {
         return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
-                punctuationInterval, stores, gate, newListener);
+                punctuationInterval, timelineRetention, stores, gate, newListener);
+    }
+
+    public ReconcilerTopologyConfig withTimelineRetention(Duration retention) {
+        return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
+                punctuationInterval, retention, stores, gate, listener);
+    }
+
+    /** How often resolved episodes past the retention are purged: retention/10, between 100 ms and 1 minute. */
+    public Duration timelinePurgeInterval() {
+        Duration tenth = timelineRetention.dividedBy(10);
+        if (tenth.compareTo(MIN_PUNCTUATION_INTERVAL) < 0) {
+            return MIN_PUNCTUATION_INTERVAL;
+        }
+        return tenth.compareTo(MAX_TIMELINE_PURGE_INTERVAL) > 0 ? MAX_TIMELINE_PURGE_INTERVAL : tenth;
     }
 
     public ReconcilerTopologyConfig withPunctuationInterval(Duration interval) {
         return new ReconcilerTopologyConfig(managedNumbersTopic, orgCredentialsTopic, violationsTopic, grace,
-                interval, stores, gate, listener);
+                interval, timelineRetention, stores, gate, listener);
     }
 }

@@ -14,6 +14,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * side's row back from its store for every change, so the store format is on the hot path: decoding this costs a
  * fraction of parsing the relay's JSON again. The relay's JSON is read once, at the source ({@link CdcRowSerde}).
  *
+ * <p>The SSOT row's {@code writtenBy} (migration V9) is appended after the original columns: rows stored before it
+ * simply end earlier and read back with an unknown writer, so existing state needs no reset.
+ *
  * <p>Internal format: a store written by another format byte is refused with a clear error (reset the application's
  * state to rebuild it from the CDC topics) rather than misread.
  */
@@ -53,8 +56,9 @@ public final class StoredRowSerde<T> extends StatelessSerde<T> {
             out.string(row.twilioSid());
             out.bool(row.managed());
             out.nullableLong(row.version());
+            out.string(row.writtenBy());
         }, in -> new SsotRow(in.nullableLong(), in.string(), in.string(), in.string(), in.string(), in.string(), in.bool(),
-                in.nullableLong()));
+                in.nullableLong(), in.hasMore() ? in.string() : null));
     }
 
     @Override
@@ -172,6 +176,11 @@ public final class StoredRowSerde<T> extends StatelessSerde<T> {
 
         Long nullableLong() {
             return bool() ? in.getLong() : null;
+        }
+
+        /** False at the end of a row stored before a column was appended. */
+        boolean hasMore() {
+            return in.hasRemaining();
         }
 
         boolean bool() {

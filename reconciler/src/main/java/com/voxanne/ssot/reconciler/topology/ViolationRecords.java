@@ -1,6 +1,7 @@
 package com.voxanne.ssot.reconciler.topology;
 
 import com.voxanne.ssot.reconciler.model.OpenViolation;
+import com.voxanne.ssot.reconciler.model.ResolvedBy;
 import com.voxanne.ssot.schemas.EventIds;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationState;
@@ -24,16 +25,23 @@ public final class ViolationRecords {
                 .setState(ViolationState.OPEN)
                 .setObservedVapiPhoneId(v.observedVapiPhoneId())
                 .setResolvedAt(null)
+                .setResolvedBy(null)
                 .build();
     }
 
-    /** The RESOLVED record that closes this episode at {@code now}. */
-    public static SsotViolation resolved(String key, OpenViolation v, String observedVapiPhoneId, long now) {
+    /**
+     * The RESOLVED record that closes this episode at {@code now}.
+     *
+     * @param resolvedBy what resolved it (null when unknown)
+     */
+    public static SsotViolation resolved(String key, OpenViolation v, String observedVapiPhoneId, ResolvedBy resolvedBy,
+                                         long now) {
         return base(v, now)
                 .setEventId(resolvedEventId(key, v.missingSince()))
                 .setState(ViolationState.RESOLVED)
                 .setObservedVapiPhoneId(observedVapiPhoneId)
                 .setResolvedAt(Instant.ofEpochMilli(now))
+                .setResolvedBy(resolvedBy == null ? null : resolvedBy.name())
                 .build();
     }
 

@@ -44,6 +44,16 @@ class CdcRowsTest {
     }
 
     @Test
+    void shouldReadWhoWroteTheSsotRowAndAnUnknownWriterFromRecordsBeforeTheColumn() {
+        SsotRow written = CdcRows.ssotRow(utf8(Cdc.Credentials.of(managed, 7).writtenBy("backfill").created()));
+        SsotRow older = CdcRows.ssotRow(utf8(Cdc.Credentials.of(managed, 7).created()));
+
+        assertThat(written.writtenBy()).isEqualTo("backfill");
+        assertThat(older.writtenBy()).isNull();
+        assertThat(CdcRows.ssotRow(CdcRows.write(written))).isEqualTo(written);
+    }
+
+    @Test
     void shouldRoundTripRowsThroughTheStoreFormat() {
         ManagedNumberRow m = CdcRows.managedNumber(utf8(managed.created()));
         SsotRow s = CdcRows.ssotRow(utf8(Cdc.Credentials.of(managed, 9).created()));

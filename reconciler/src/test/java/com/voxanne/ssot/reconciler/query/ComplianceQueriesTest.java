@@ -145,6 +145,49 @@ class ComplianceQueriesTest {
     }
 
     @Test
+    void shouldServeTheTimelineOverHttpPerTheContract() throws Exception {
+        // given the routes on a real status server, 60 s after the start: missing and foreign opened at 30 s
+        try (StatusServer server = StatusServer.start("127.0.0.1", 0, new HealthRegistry(), Metrics.newRegistry())) {
+            new QueryRoutes(() -> Optional.of(queries), Clock.fixed(START.plusSeconds(60), ZoneOffset.UTC)).register(server);
+            HttpClient http = HttpClient.newHttpClient();
+
+            // when one org's timeline is asked for (in upper case: the id is canonicalised)
+            HttpResponse<String> one = get(http, server.baseUrl() + "/api/timeline?org=" + org.toUpperCase());
+
+            // then
+            assertThat(one.statusCode()).isEqualTo(200);
+            JsonNode body = StatusServer.JSON.readTree(one.body());
+            assertThat(body.get("orgId").asText()).isEqualTo(org);
+            assertThat(body.get("episodes")).hasSize(1);
+            JsonNode episode = body.get("episodes").get(0);
+            assertThat(episode.get("orgId").asText()).isEqualTo(org);
+            assertThat(episode.get("phoneNumber").asText()).isEqualTo(missing.phone);
+            assertThat(episode.get("kind").asText()).isEqualTo("MISSING_SSOT_ROW");
+            assertThat(episode.get("state").asText()).isEqualTo("OPEN");
+            assertThat(episode.get("missingSince").asText()).isEqualTo(START.toString());
+            assertThat(episode.get("openedAt").asText()).isEqualTo(START.plus(GRACE).toString());
+            assertThat(episode.has("resolvedAt")).isTrue();
+            assertThat(episode.get("resolvedAt").isNull()).isTrue();
+            assertThat(episode.get("resolvedBy").isNull()).isTrue();
+            assertThat(episode.get("durationSeconds").asLong()).isEqualTo(30);
+
+            // and over all orgs, without the org
+            HttpResponse<String> all = get(http, server.baseUrl() + "/api/timeline");
+            assertThat(all.statusCode()).isEqualTo(200);
+            JsonNode recent = StatusServer.JSON.readTree(all.body());
+            assertThat(recent.has("orgId")).isFalse();
+            assertThat(recent.get("episodes").findValuesAsText("orgId")).containsExactlyInAnyOrder(org, otherOrg);
+
+            // and the errors
+            assertThat(get(http, server.baseUrl() + "/api/timeline?org=not-a-uuid").statusCode()).isEqualTo(400);
+            assertThat(get(http, server.baseUrl() + "/api/timeline?org=").statusCode()).isEqualTo(400);
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/timeline"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+        }
+    }
+
+    @Test
     void shouldAnswerServiceUnavailableBeforeTheReconcilerRuns() throws Exception {
         try (StatusServer server = StatusServer.start("127.0.0.1", 0, new HealthRegistry(), Metrics.newRegistry())) {
             new QueryRoutes(Optional::empty, Clock.systemUTC()).register(server);
@@ -154,6 +197,9 @@ class ComplianceQueriesTest {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.headers().firstValue("Retry-After")).contains("1");
             assertThat(response.body()).contains("not running");
+            HttpResponse<String> timeline = get(HttpClient.newHttpClient(), server.baseUrl() + "/api/timeline?org=" + org);
+            assertThat(timeline.statusCode()).isEqualTo(503);
+            assertThat(StatusServer.JSON.readTree(timeline.body()).get("error").asText()).contains("not running");
         }
     }
 

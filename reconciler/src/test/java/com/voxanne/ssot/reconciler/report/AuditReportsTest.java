@@ -11,6 +11,7 @@ import com.voxanne.ssot.reconciler.audit.NumberCheck;
 import com.voxanne.ssot.reconciler.audit.Organization;
 import com.voxanne.ssot.reconciler.model.Compliance;
 import com.voxanne.ssot.reconciler.model.ManagedNumberRow;
+import com.voxanne.ssot.reconciler.query.EpisodeView;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -46,5 +47,30 @@ class AuditReportsTest {
         assertThat(audit).contains("1 managed number(s) without a valid SSOT row").contains("VAPI_ID_MISMATCH")
                 .contains("vapi-x");
         assertThat(AuditReports.audit(List.of())).contains("every active managed number has a valid SSOT row");
+    }
+
+    @Test
+    void shouldRenderTheTimelineNewestFirstWithDurationsAndWhatResolvedEachEpisode() {
+        // given
+        Instant opened = Instant.parse("2026-02-11T10:00:30Z");
+        EpisodeView open = new EpisodeView(org.id().toString(), "+14158497227", "VAPI_ID_MISMATCH", "OPEN",
+                opened.plusSeconds(3600), opened.plusSeconds(3630), null, 3725, null);
+        EpisodeView resolved = new EpisodeView(org.id().toString(), "+14158497226", "MISSING_SSOT_ROW", "RESOLVED",
+                opened.minusSeconds(30), opened, opened.plusSeconds(42), 42, "BACKFILL");
+        EpisodeView unknown = new EpisodeView(org.id().toString(), "+14158497228", "MISSING_SSOT_ROW", "RESOLVED",
+                opened.minusSeconds(90_000), opened.minusSeconds(90_000), opened, 90_000, null);
+
+        // when
+        String text = AuditReports.timeline(List.of(open, resolved, unknown));
+
+        // then
+        assertThat(text).contains("3 episode(s), newest first")
+                .contains("| 2026-02-11T11:01:00Z | +14158497227 | VAPI_ID_MISMATCH | 1h 02m 05s | still open     |")
+                .contains("| 2026-02-11T10:00:30Z | +14158497226 | MISSING_SSOT_ROW | 42s        | BACKFILL       |")
+                .contains("| 1d 01h 00m | unknown writer |");
+        assertThat(AuditReports.timeline(List.of())).contains("no violation episodes within the retention");
+        assertThat(AuditReports.timelineUnavailable("no running reconciler found"))
+                .isEqualTo("\nCompliance timeline: unavailable - no running reconciler found\n");
+        assertThat(AuditReports.duration(185)).isEqualTo("3m 05s");
     }
 }

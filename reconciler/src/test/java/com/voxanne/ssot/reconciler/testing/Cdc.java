@@ -97,6 +97,8 @@ public final class Cdc {
         public boolean managed = true;
         public String provider = "twilio";
         public long version = 1;
+        /** The V9 column; null: a CDC record from before it (no such column at all). */
+        public String writtenBy;
 
         public Credentials(long id, String orgId, String phone, String vapiPhoneId) {
             this.id = id;
@@ -125,10 +127,18 @@ public final class Cdc {
             return c;
         }
 
+        /** The row as last written by {@code writer} ({@code projector}, {@code backfill}, {@code operator}). */
+        public Credentials writtenBy(String writer) {
+            Credentials c = copy();
+            c.writtenBy = writer;
+            return c;
+        }
+
         private Credentials copy() {
             Credentials c = new Credentials(id, orgId, phone, vapiPhoneId);
             c.managed = managed;
             c.provider = provider;
+            c.writtenBy = writtenBy;
             c.version = version + 1;
             return c;
         }
@@ -162,6 +172,9 @@ public final class Cdc {
             n.put("version", version);
             n.put("created_at", TS);
             n.put("updated_at", TS);
+            if (writtenBy != null) {
+                n.put("written_by", writtenBy);
+            }
             return meta(n, op, deleted);
         }
     }

@@ -29,11 +29,24 @@ class StoredRowSerdeTest {
     @Test
     void shouldRoundTripSsotRowsWithNullsAndExtremes() {
         StoredRowSerde<SsotRow> serde = StoredRowSerde.orgCredentials();
-        SsotRow full = new SsotRow(Long.MAX_VALUE, "org", "twilio", "+14158497226", "vapi-1", "PN1", true, -3L);
+        SsotRow full = new SsotRow(Long.MAX_VALUE, "org", "twilio", "+14158497226", "vapi-1", "PN1", true, -3L, "operator");
         SsotRow legacy = new SsotRow(null, "org", "twilio", "+14158497226", null, null, false, null);
 
         assertThat(serde.deserialize(TOPIC, serde.serialize(TOPIC, full))).isEqualTo(full);
         assertThat(serde.deserialize(TOPIC, serde.serialize(TOPIC, legacy))).isEqualTo(legacy);
+    }
+
+    @Test
+    void shouldReadSsotRowsStoredBeforeTheWriterWasAppendedWithAnUnknownWriter() {
+        // given: the bytes of a row stored without the writer (the format before it), i.e. without its trailing null
+        StoredRowSerde<SsotRow> serde = StoredRowSerde.orgCredentials();
+        SsotRow row = new SsotRow(5L, "org", "twilio", "+14158497226", "vapi-1", "PN1", true, 2L);
+        byte[] current = serde.serialize(TOPIC, row);
+        byte[] before = Arrays.copyOf(current, current.length - 4);
+
+        // when / then
+        assertThat(serde.deserialize(TOPIC, before)).isEqualTo(row);
+        assertThat(serde.deserialize(TOPIC, before).writtenBy()).isNull();
     }
 
     @Test

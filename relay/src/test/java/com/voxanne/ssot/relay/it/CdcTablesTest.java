@@ -115,6 +115,7 @@ class CdcTablesTest {
             assertThat(created.get("id").isIntegralNumber()).isTrue();
             assertThat(created.get("last_event_id").asText()).isEqualTo(eventId);
             assertThat(created.get("updated_at").asText()).endsWith("Z");
+            assertThat(created.get("written_by").asText()).as("V9's writer: plain SQL is an operator's").isEqualTo("operator");
             JsonNode updated = json(records.get(1));
             assertThat(updated.get("__op").asText()).isEqualTo("u");
             assertThat(updated.get("vapi_phone_id").asText()).isEqualTo("vapi-3");

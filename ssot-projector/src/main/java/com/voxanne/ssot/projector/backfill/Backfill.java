@@ -17,6 +17,7 @@ import com.voxanne.ssot.projector.store.BatchWrite;
 import com.voxanne.ssot.projector.store.EventValidator;
 import com.voxanne.ssot.projector.store.KnownOrganizations;
 import com.voxanne.ssot.projector.store.RefusingBatchWrite;
+import com.voxanne.ssot.projector.store.SsotWriter;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
@@ -120,7 +121,7 @@ public final class Backfill {
         ProjectorMetrics metrics = ProjectorMetrics.forBackfill(registry);
         RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
                 .counted(registry, BACKFILL_SERVICE, topic.name()), metrics, redactor);
-        return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(), park, true);
+        return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(SsotWriter.BACKFILL), park, true);
     }
 
     private Map<String, Object> consumerProperties(String runId) {

@@ -24,6 +24,9 @@ import java.util.UUID;
  * set-based {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT ... DO UPDATE ... WHERE newer}.
  * {@link #upsertOneByOne} is the naive per-row-commit path, kept as the benchmark baseline.
  *
+ * <p>Each write first tags its transaction with its {@link SsotWriter} (the projector's or the backfill's), which the
+ * database records in {@code written_by}.
+ *
  * <p>Stateless and thread-safe. Methods run in the caller's transaction unless they say otherwise.
  */
 public final class OrgCredentialsUpsert {
@@ -62,13 +65,20 @@ public final class OrgCredentialsUpsert {
             """ + NEWER_WINS;
 
     private final EventValidator validator;
+    private final SsotWriter writer;
 
+    /** The projector's write. */
     public OrgCredentialsUpsert() {
-        this(new EventValidator());
+        this(new EventValidator(), SsotWriter.PROJECTOR);
     }
 
-    public OrgCredentialsUpsert(EventValidator validator) {
+    public OrgCredentialsUpsert(SsotWriter writer) {
+        this(new EventValidator(), writer);
+    }
+
+    public OrgCredentialsUpsert(EventValidator validator, SsotWriter writer) {
         this.validator = validator;
+        this.writer = writer;
     }
 
     /**
@@ -92,6 +102,7 @@ public final class OrgCredentialsUpsert {
         if (rows.isEmpty()) {
             return UpsertCounts.NONE;
         }
+        writer.tag(connection);
         List<ProjectedRow> newest = newestPerKey(rows);
         int n = newest.size();
         UUID[] orgIds = new UUID[n];
@@ -143,6 +154,7 @@ public final class OrgCredentialsUpsert {
         try (PreparedStatement ps = connection.prepareStatement(ONE_ROW_SQL)) {
             for (NumberProvisioned event : events) {
                 ProjectedRow row = validator.validate(event);
+                writer.tag(connection); // each row is its own transaction here
                 ps.setObject(1, row.orgId());
                 ps.setString(2, row.phoneNumber());
                 ps.setString(3, row.vapiPhoneId());

@@ -33,8 +33,9 @@ public final class RefusingBatchWrite implements BatchWrite {
         this.organizations = organizations;
     }
 
-    public RefusingBatchWrite() {
-        this(new OrgCredentialsUpsert(), new KnownOrganizations());
+    /** @param writer who writes: recorded with every row (see {@link SsotWriter}) */
+    public RefusingBatchWrite(SsotWriter writer) {
+        this(new OrgCredentialsUpsert(writer), new KnownOrganizations());
     }
 
     @Override
