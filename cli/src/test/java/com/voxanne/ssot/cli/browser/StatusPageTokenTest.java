@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.voxanne.ssot.pipeline.StatusPage;
+import com.voxanne.ssot.pipeline.status.StatusPageSettings;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.Secret;
 import com.voxanne.ssot.platform.http.ComponentHealth;
@@ -45,10 +46,12 @@ class StatusPageTokenTest {
         try (TestDatabase db = stack.newDatabase("status_page_token");
              StatusServer server = StatusServer.start(HttpAccess.loopback(0).withToken(TOKEN), health, Metrics.newRegistry(),
                      Redactor.none());
-             HeadlessChromium browser = HeadlessChromium.start(dir.resolve("profile"))) {
+             HeadlessChromium browser = HeadlessChromium.start(dir.resolve("profile"));
+             StatusPage statusPage = new StatusPage(new StatusPage.Sources(db.dataSource(), stack.admin(), List.of(), health,
+                     "no_slot", new SagaAdmin(db.dataSource(), Duration.ofMinutes(2)), Duration.ofMinutes(5), Optional::empty),
+                     StatusPageSettings.defaults())) {
             new QueryRoutes(Optional::empty, Clock.systemUTC()).register(server);
-            new StatusPage(db.dataSource(), stack.admin(), List.of(), health, "no_slot",
-                    new SagaAdmin(db.dataSource(), Duration.ofMinutes(2)), Duration.ofMinutes(5)).mount(server);
+            statusPage.mount(server);
             String page = server.baseUrl() + "/";
 
             // given the page loaded without a token: it asks for one and shows no data

@@ -1,5 +1,6 @@
 package com.voxanne.ssot.pipeline.status;
 
+import com.voxanne.ssot.provisioner.store.SagaState;
 import com.voxanne.ssot.reconciler.query.ComplianceQueries;
 import com.voxanne.ssot.reconciler.query.OpenViolationView;
 import com.voxanne.ssot.schemas.avro.ViolationKind;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /** The three charts of the status page, as {@link HistorySampler.Probe}s. */
@@ -23,8 +25,11 @@ public final class HistoryProbes {
     public static final String OPEN_VIOLATIONS = "openViolations";
     public static final String PROVISIONING = "provisioningOutcomes";
     public static final String CONSUMER_LAG = "consumerLag";
-    /** The terminal saga states the provisioning chart counts. */
-    public static final List<String> OUTCOMES = List.of("SUCCEEDED", "FAILED", "REJECTED");
+    /** The terminal saga states the provisioning chart counts (COMPLETED is a success). */
+    public static final List<String> OUTCOMES = SagaState.TERMINAL.stream().sorted().map(Enum::name).toList();
+    private static final String OUTCOMES_SQL = "SELECT state, count(*) FROM provisioning_requests"
+            + " WHERE updated_at > ? AND updated_at <= ? AND state IN ("
+            + OUTCOMES.stream().map(s -> "'" + s + "'").collect(Collectors.joining(", ")) + ") GROUP BY state";
 
     private HistoryProbes() {
     }
@@ -55,9 +60,7 @@ public final class HistoryProbes {
         return (since, now) -> {
             Map<String, Double> out = new LinkedHashMap<>();
             OUTCOMES.forEach(state -> out.put(state, 0.0));
-            String sql = "SELECT state, count(*) FROM provisioning_requests"
-                    + " WHERE updated_at > ? AND updated_at <= ? AND state IN ('SUCCEEDED', 'FAILED', 'REJECTED') GROUP BY state";
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(OUTCOMES_SQL)) {
                 ps.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
                 ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
                 ps.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));

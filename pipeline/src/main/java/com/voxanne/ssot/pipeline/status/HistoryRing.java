@@ -3,6 +3,7 @@ package com.voxanne.ssot.pipeline.status;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,10 +17,12 @@ import java.util.Set;
  * probe failed: a component down) is a gap in that chart, not a zero.
  */
 public final class HistoryRing {
-    /** One sample: per chart, per series, a value. */
+    /** One sample: per chart, per series, a value (in the probes' order: the page draws and lists them so). */
     public record Sample(Instant at, Map<String, Map<String, Double>> charts) {
         public Sample {
-            charts = Map.copyOf(charts);
+            Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
+            charts.forEach((chart, series) -> copy.put(chart, Collections.unmodifiableMap(new LinkedHashMap<>(series))));
+            charts = Collections.unmodifiableMap(copy);
         }
     }
 

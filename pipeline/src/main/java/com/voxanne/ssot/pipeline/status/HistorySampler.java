@@ -84,7 +84,7 @@ public final class HistorySampler implements AutoCloseable {
         Map<String, Map<String, Double>> charts = new LinkedHashMap<>();
         for (Map.Entry<String, Probe> probe : probes.entrySet()) {
             try {
-                charts.put(probe.getKey(), Map.copyOf(probe.getValue().sample(since, now)));
+                charts.put(probe.getKey(), probe.getValue().sample(since, now));
                 forget(probe.getKey());
             } catch (Exception e) {
                 remember(probe.getKey(), e);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,21 @@ class HistoryRingTest {
         Map<String, List<Double>> lag = ring.columns(List.of("lag")).charts().get("lag");
         assertThat(lag.get("b")).isEqualTo(Arrays.asList(null, 7.0));
         assertThat(lag.get("a")).hasSize(2);
+    }
+
+    @Test
+    void shouldKeepTheSeriesInTheOrderTheProbeGaveThem() {
+        // given a probe that lists its series in an order of its own (the page draws and lists them so)
+        Map<String, Double> outcomes = new LinkedHashMap<>();
+        for (String state : List.of("ZETA", "COMPLETED", "MIDDLE", "ALPHA", "FAILED")) {
+            outcomes.put(state, 0.0);
+        }
+        HistoryRing ring = new HistoryRing(2);
+        ring.add(new HistoryRing.Sample(T0, Map.of("outcomes", outcomes)));
+
+        // then the columns keep that order
+        assertThat(ring.columns(List.of("outcomes")).charts().get("outcomes").keySet())
+                .containsExactly("ZETA", "COMPLETED", "MIDDLE", "ALPHA", "FAILED");
     }
 
     @Test
