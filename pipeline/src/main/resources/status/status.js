@@ -139,7 +139,8 @@ function stepChart(title, times, series, format) {
       svg += `<rect class="gap" x="${(x0 + x(t)) / 2}" y="${PAD.t}" width="${Math.max(2, (x1 - x0) / 2)}" height="${H - PAD.t - PAD.b}"><title>no sample at ${esc(clock(t))}</title></rect>`;
     }
   });
-  series.forEach((s, si) => {
+  // drawn last to first, so the first series (the total, the successes) stays on top where lines overlap
+  series.map((s, si) => [s, si]).reverse().forEach(([s, si]) => {
     const colour = s.colour || PALETTE[si % PALETTE.length];
     let d = '', open = false, lastI = -1;
     s.values.forEach((v, i) => {

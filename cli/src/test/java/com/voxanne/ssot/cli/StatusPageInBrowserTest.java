@@ -94,7 +94,7 @@ class StatusPageInBrowserTest {
                 + " resolvedAt: null, durationSeconds: 95, resolvedBy: null}, {orgId: '" + DemoSeed.VOXANNE_ID + "',"
                 + " phoneNumber: '+14155550124', kind: 'MISSING_SSOT_ROW', state: 'RESOLVED', missingSince: '2026-12-02T14:00:00Z',"
                 + " openedAt: '2026-12-02T14:00:30Z', resolvedAt: '2026-12-02T14:10:30Z', durationSeconds: 600, resolvedBy: 'BACKFILL'}]});"
-                + " [...document.querySelectorAll('#timeline tbody tr')].map(r => r.className + ': ' + r.textContent).join('\n')").asText();
+                + " [...document.querySelectorAll('#timeline tbody tr')].map(r => r.className + ': ' + r.textContent).join('\\n')").asText();
         assertThat(rendered.lines()).hasSize(2);
         assertThat(rendered.lines().findFirst().orElseThrow()).startsWith("episode open: Voxanne Demo Clinic")
                 .contains("+14155550123", "missing ssot row", "open for 1 min 35 s", "OPEN");
