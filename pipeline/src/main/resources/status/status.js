@@ -61,7 +61,10 @@ function fmtValue(unit, v) {
 function fields(obj, prefix = '') {
   const rows = [];
   for (const [key, v] of Object.entries(obj || {})) {
-    const [label, unit] = labelAndUnit(key);
+    // below the top level a key may be data (a group name, a topic): shown as it is unless it is a camelCase field name
+    const fieldName = !prefix || /^[a-z][a-z0-9]*[A-Z][a-zA-Z0-9]*$/.test(key);
+    const [humanised, unit] = fieldName ? labelAndUnit(key) : [String(key), null];
+    const label = prefix && fieldName ? humanised.charAt(0).toLowerCase() + humanised.slice(1) : humanised;
     const full = prefix ? `${prefix} › ${label}` : label;
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       rows.push(...fields(v, full));
