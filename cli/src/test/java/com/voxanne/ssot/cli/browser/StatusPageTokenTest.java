@@ -16,6 +16,10 @@ import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.testkit.TestDatabase;
 import com.voxanne.ssot.testkit.TestStack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,6 +75,16 @@ class StatusPageTokenTest {
             assertThat(browser.evaluate("location.href").asText()).isEqualTo(page).doesNotContain(TOKEN.reveal());
             assertThat(browser.evaluate("sessionStorage.getItem('ssot-status-token')").asText()).isEqualTo(TOKEN.reveal());
             assertThat(browser.evaluate("localStorage.length").asInt()).as("nothing kept beyond the session").isZero();
+
+            // and the charts' data route wants the token like the other data routes
+            HttpClient http = HttpClient.newHttpClient();
+            URI history = URI.create(server.baseUrl() + "/api/history");
+            assertThat(http.send(HttpRequest.newBuilder(history).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            var answer = http.send(HttpRequest.newBuilder(history).header("Authorization", "Bearer " + TOKEN.reveal())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"charts\"", "\"openViolations\"", "\"times\"");
 
             // and a reload shows the data again without asking
             browser.navigate(page);
