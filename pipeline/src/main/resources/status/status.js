@@ -188,6 +188,7 @@ function drawCharts(h) {
   document.querySelector('#chart-violations .plot').innerHTML = stepChart('Open violations', times, violations, count);
   const outcomes = seriesOf(c.provisioningOutcomes, () => true);
   outcomes.forEach(s => { s.name = OUTCOME_NAMES[s.name] || s.name.toLowerCase(); });
+  document.querySelector('#chart-provisioning figcaption').textContent = `Provisioning outcomes per ${fmtDuration(h.intervalSeconds)}`;
   document.querySelector('#chart-provisioning .plot').innerHTML =
     stepChart(`Provisioning outcomes per ${fmtDuration(h.intervalSeconds)}`, times, outcomes, count);
   document.querySelector('#chart-lag .plot').innerHTML = stepChart('Consumer lag', times, seriesOf(c.consumerLag, () => true), count);
