@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The status page of a real pipeline in headless Chromium, as an operator sees it after an SSOT row is lost: the
  * violation names the organisation, the components show labelled fields (no JSON), the three charts of the last hour
- * are drawn as SVG from the page's own sampler, and the timeline panel says it is unavailable while no reconciler
- * serves {@code /api/timeline}. Leaves a screenshot in {@code target/status-page.png} for a person to judge.
+ * are drawn as SVG from the page's own sampler, and the timeline panel shows the reconciler's episodes
+ * ({@code /api/timeline}). Leaves a screenshot in {@code target/status-page.png} for a person to judge.
  */
 class StatusPageInBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -84,11 +84,11 @@ class StatusPageInBrowserTest {
         assertThat(browser.evaluate("document.querySelector('#chart-lag svg').getAttribute('aria-label')").asText())
                 .contains("projector-", "reconciler-", "provisioner-");
 
-        // and the timeline, not served on this build, says so
-        awaitTrue(browser, "document.querySelector('#timeline tbody').textContent.includes('timeline unavailable')");
-        // and its renderer draws episodes shaped as the /api/timeline contract says (rendered and read in one turn of
-        // the page's event loop, before the next refresh puts "unavailable" back): until the route lands, this is
-        // what checks the panel against the contract
+        // and the reconciler's timeline (/api/timeline) shows the lost row's episode, open, under the organisation's name
+        awaitTrue(browser, "[...document.querySelectorAll('#timeline tbody tr.episode.open')].some(r => r.textContent.includes("
+                + quoted(phone) + ") && r.textContent.includes('Voxanne Demo Clinic') && r.textContent.includes('missing ssot row'))");
+        // and its renderer draws a resolved episode with its duration and who resolved it (rendered and read in one turn
+        // of the page's event loop, before the next refresh puts the live timeline back)
         String rendered = browser.evaluate("showTimeline({episodes: [{orgId: '" + DemoSeed.VOXANNE_ID + "', phoneNumber: '+14155550123',"
                 + " kind: 'MISSING_SSOT_ROW', state: 'OPEN', missingSince: '2026-12-02T15:00:00Z', openedAt: '2026-12-02T15:00:30Z',"
                 + " resolvedAt: null, durationSeconds: 95, resolvedBy: null}, {orgId: '" + DemoSeed.VOXANNE_ID + "',"
