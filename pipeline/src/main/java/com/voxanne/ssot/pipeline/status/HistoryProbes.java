@@ -28,8 +28,16 @@ public final class HistoryProbes {
     /** The terminal saga states the provisioning chart counts (COMPLETED is a success). */
     public static final List<String> OUTCOMES = SagaState.TERMINAL.stream().sorted().map(Enum::name).toList();
     private static final String OUTCOMES_SQL = "SELECT state, count(*) FROM provisioning_requests"
-            + " WHERE updated_at > ? AND updated_at <= ? AND state IN ("
+            + " WHERE completed_at > ? AND completed_at <= ? AND state IN ("
             + OUTCOMES.stream().map(s -> "'" + s + "'").collect(Collectors.joining(", ")) + ") GROUP BY state";
+
+    /**
+     * How far behind the clock the provisioning chart counts: a saga's final transaction stamps {@code completed_at}
+     * ({@code now()}, its start) before it commits, so an interval counted at once could miss a commit still under way
+     * and the next interval would no longer include its time; counted this much later, every commit shorter than this
+     * is seen exactly once.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(5);
 
     private HistoryProbes() {
     }
@@ -52,9 +60,10 @@ public final class HistoryProbes {
     }
 
     /**
-     * Sagas that finished in (since, now], by outcome, from the saga table (the truth across every provisioner
-     * instance, whichever process runs them). One bounded query per sample. The times are this process's clock: a
-     * database clock far off shifts the counts between intervals, never loses them.
+     * Sagas that finished in (since, now], {@link #SETTLE} ago, by outcome, from the saga table (the truth across every
+     * provisioner instance, whichever process runs them), by {@code completed_at}, which a saga gets once when it ends
+     * (its {@code updated_at} moves again, e.g. when its result is published). One bounded query per sample. The times
+     * are this process's clock: a database clock far off shifts the counts between intervals, never loses them.
      */
     public static HistorySampler.Probe provisioningOutcomes(DataSource dataSource, Duration timeout) {
         return (since, now) -> {
@@ -62,8 +71,8 @@ public final class HistoryProbes {
             OUTCOMES.forEach(state -> out.put(state, 0.0));
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(OUTCOMES_SQL)) {
                 ps.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
-                ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-                ps.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                ps.setObject(1, OffsetDateTime.ofInstant(since.minus(SETTLE), ZoneOffset.UTC));
+                ps.setObject(2, OffsetDateTime.ofInstant(now.minus(SETTLE), ZoneOffset.UTC));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.put(rs.getString(1), (double) rs.getLong(2));
