@@ -39,11 +39,13 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The operator's page ({@code GET /}): a summary row, charts of the last hour, open violations with their
  * organisation's name and age, component health as labelled fields, consumer lag per service, relay slot lag, per-org
- * compliance, stuck sagas, recent provisioning outcomes and the compliance timeline. The HTML polls {@code /health},
+ * compliance, stuck sagas, recent provisioning outcomes, the compliance timeline and the cluster (brokers, under-replicated
+ * partitions, each service's instances from its group: {@link ClusterProbe}). The HTML polls {@code /health},
  * {@code /api/status} and {@code /api/history} (served here), {@code /api/violations} and {@code /api/timeline} (the
  * reconciler's interactive queries). Everything is served by this process: no CDN, no external font.
  *
- * <p>{@code /api/status} runs a few bounded queries per request (the page asks every second); {@code /api/history}
+ * <p>{@code /api/status} runs a few bounded queries per request (the page asks every second), but its cluster section's
+ * Admin calls run at most every {@link #CLUSTER_MAX_AGE}, whatever the number of pages open; {@code /api/history}
  * only reads the {@link HistorySampler}'s memory. Closing the page stops its sampler.
  */
 public final class StatusPage implements AutoCloseable {
