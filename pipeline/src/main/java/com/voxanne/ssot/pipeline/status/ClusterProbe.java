@@ -104,7 +104,12 @@ public final class ClusterProbe {
             if (last != null && clock.instant().isBefore(lastAt.plus(maxAge))) {
                 return last; // another request refreshed it while this one waited
             }
-            Map<String, Object> fresh = ask();
+            Map<String, Object> fresh;
+            try {
+                fresh = ask();
+            } catch (RuntimeException e) {
+                fresh = Map.of("error", describe(e)); // cached like any answer: a failing Admin is not asked per request
+            }
             last = fresh;
             lastAt = clock.instant();
             return fresh;
