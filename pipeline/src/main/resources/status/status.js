@@ -275,6 +275,7 @@ function showStatus(s) {
     const worst = groups.reduce((w, g) => (g[1] > w[1] ? g : w), ['', 0]);
     tile('sum-lag', fmtNumber(worst[1]) + ' records', worst[0] ? worst[0] : 'every group caught up', worst[1] > 1000 ? 'warn' : 'ok');
   }
+  showCluster(s.cluster);
   const sl = s.relaySlot || {};
   fill('slot', sl.error ? [`<tr><td colspan="3" class="unavailable">${esc(sl.error)}</td></tr>`]
     : [`<tr><td>${esc(sl.slot)}</td><td>${sl.active ? badge('streaming', 'ok') : badge('not streaming', 'bad')}</td>` +
@@ -289,6 +290,71 @@ function showStatus(s) {
   fill('outcomes', (Array.isArray(s.outcomes) ? s.outcomes : []).map(o => `<tr><td>${badge(o.state,
     o.state === 'COMPLETED' ? 'ok' : o.state === 'FAILED' ? 'bad' : o.state === 'REJECTED' ? 'warn' : 'neutral')}</td>` +
     `<td>${esc(o.failure_point) || '<span class="muted">—</span>'}</td><td class="num">${fmtNumber(Number(o.n))}</td><td>${fmtInstant(o.last_at)}</td></tr>`), 4);
+}
+
+// ---- the cluster: brokers (expected ones too, so a dead broker shows DOWN), partitions, each service's instances ----
+const SERVICE_HEALTH = {MEMBER: 'neutral', STREAMING: 'ok', UP: 'ok', DEGRADED: 'warn'};
+function brokerTile(b) {
+  const kind = !b.up ? 'down' : b.underReplicated > 0 ? 'urp' : '';
+  const rows = [['Address', esc(b.address)], ['Partitions led', fmtNumber(b.partitionsLed)], ['Replicas held', fmtNumber(b.replicas)],
+    ['Under-replicated', fmtNumber(b.underReplicated)]];
+  if (b.rack) { rows.push(['Rack', esc(b.rack)]); }
+  return `<div class="broker ${kind}" data-broker="${esc(b.id)}"><div class="broker-head"><span>Broker ${esc(b.id)}` +
+    `${b.controller ? ' <span class="badge neutral">controller</span>' : ''}</span>${b.up ? badge('UP', 'ok') : badge('DOWN', 'bad')}</div>` +
+    '<dl class="fields">' + rows.map(([l, v]) => `<div><dt>${l}</dt><dd>${v}</dd></div>`).join('') + '</dl></div>';
+}
+function instanceItem(i) {
+  const what = i.partitions === null || i.partitions === undefined ? '' : `<span class="muted">${fmtNumber(i.partitions)} partitions assigned</span>`;
+  const health = i.health === 'MEMBER' ? badge('member', 'neutral') : badge(i.health, SERVICE_HEALTH[i.health] || 'bad');
+  return `<li class="instance${i.thisProcess ? ' local' : ''}"><span class="client"><code>${esc(i.clientId)}</code></span>` +
+    `${i.thisProcess ? badge('this process', 'neutral') : `<span class="muted">${esc(i.host || '')}</span>`}${what}${health}</li>`;
+}
+function serviceBlock(svc) {
+  const instances = Array.isArray(svc.instances) ? svc.instances : [];
+  let body = instances.map(instanceItem).join('');
+  if (svc.error) {
+    body = `<li class="unavailable">instances unknown <span class="muted">(${esc(svc.error)})</span></li>`;
+  } else if (!instances.length) {
+    body = `<li class="muted">no instance${svc.service === 'relay' ? ' reading the slot' : ' in the group'}</li>`;
+  }
+  if (svc.localNotMember) {
+    body += `<li class="local">this process's instance: ${badge(svc.localNotMember, SERVICE_HEALTH[svc.localNotMember] || 'bad')}` +
+      ' <span class="muted">not a member of the group now (joining or rebalancing)</span></li>';
+  }
+  const where = svc.group ? `group <code>${esc(svc.group)}</code>` : svc.slot ? `slot <code>${esc(svc.slot)}</code>` : '';
+  return `<div class="service" data-service="${esc(svc.service)}"><h4>${esc(svc.service)} ` +
+    `<span class="muted small">${instances.length} instance${instances.length === 1 ? '' : 's'} · ${where}</span></h4><ul>${body}</ul></div>`;
+}
+function showCluster(c) {
+  const warning = document.getElementById('cluster-warning');
+  if (!c || c.error) {
+    document.getElementById('brokers').innerHTML =
+      `<p class="unavailable">cluster unknown <span class="muted">${esc(c && c.error ? '(' + c.error + ')' : '')}</span></p>`;
+    document.getElementById('instances').innerHTML = '';
+    warning.hidden = true;
+    tile('sum-cluster', '?', 'cluster unknown', 'warn');
+    return;
+  }
+  const brokers = Array.isArray(c.brokers) ? c.brokers : [];
+  document.getElementById('brokers').innerHTML = brokers.map(brokerTile).join('') || '<p class="muted">no broker</p>';
+  const services = Array.isArray(c.services) ? c.services : [];
+  document.getElementById('instances').innerHTML = services.map(serviceBlock).join('');
+  const urp = Number(c.underReplicatedPartitions || 0), offline = Number(c.offlinePartitions || 0);
+  const problems = [];
+  if (offline) { problems.push(`${fmtNumber(offline)} partition${offline === 1 ? '' : 's'} offline (no leader)`); }
+  if (urp) { problems.push(`${fmtNumber(urp)} partition${urp === 1 ? '' : 's'} under-replicated (fewer in-sync replicas than replicas)`); }
+  const down = brokers.filter(b => !b.up).map(b => 'broker ' + b.id);
+  if (down.length) { problems.unshift(down.join(', ') + ' down'); }
+  const named = (Array.isArray(c.underReplicated) ? c.underReplicated : []).slice(0, 5).map(p => `${p.topic}-${p.partition}`);
+  warning.textContent = problems.join(' · ') + (named.length ? ` — e.g. ${named.join(', ')}` : '');
+  warning.hidden = !(urp || offline || down.length);
+  document.getElementById('cluster-note').textContent = `${fmtNumber(Number(c.partitions || 0))} partitions` +
+    (c.partitionsError ? ` (partitions ${c.partitionsError})` : '') + `; expected brokers: ${c.expectedFrom || 'the live ones'}`;
+  const count = services.reduce((n, svc) => n + (Array.isArray(svc.instances) ? svc.instances.length : 0), 0);
+  const up = brokers.filter(b => b.up).length;
+  tile('sum-cluster', `${up}/${brokers.length}`, `${count} service instance${count === 1 ? '' : 's'}` +
+    (urp ? ` · ${fmtNumber(urp)} under-replicated` : '') + (offline ? ` · ${fmtNumber(offline)} offline` : ''),
+    offline || up < brokers.length ? 'bad' : urp ? 'warn' : 'ok');
 }
 
 let refreshing = false;

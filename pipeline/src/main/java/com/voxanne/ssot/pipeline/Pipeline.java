@@ -3,6 +3,9 @@ package com.voxanne.ssot.pipeline;
 import com.voxanne.ssot.embedded.EmbeddedKafkaCluster;
 import com.voxanne.ssot.embedded.EmbeddedStack;
 import com.voxanne.ssot.embedded.RegistryDistribution;
+import com.voxanne.ssot.pipeline.status.ClusterProbe;
+import com.voxanne.ssot.pipeline.status.ClusterView;
+import com.voxanne.ssot.pipeline.status.LocalKafkaClients;
 import com.voxanne.ssot.pipeline.status.StatusPageSettings;
 import com.voxanne.ssot.platform.config.ConfigException;
 import com.voxanne.ssot.platform.config.ConfigSource;
@@ -249,7 +252,29 @@ public final class Pipeline implements AutoCloseable {
         registerInfrastructureHealth();
         startParts(options.parts(), progress);
 
-        startStatusServer(config, groupIds, relay.slotName(), provisioning, statusPage);
+        startStatusServer(config, groupIds, relay.slotName(), provisioning, statusPage,
+                clusterSources(config, source, provisioning, relay.offsetsTopic()));
+    }
+
+    /**
+     * What the status page's cluster card asks: each service's group (its instances, wherever they run), the pipeline's
+     * topics with Streams' and the brokers' internal ones, and, on the embedded cluster, its broker list (so a killed
+     * broker shows DOWN, not missing).
+     */
+    private ClusterProbe.Sources clusterSources(SsotConfig config, ConfigSource source, ProvisionerSettings provisioning,
+            String relayOffsetsTopic) {
+        String applicationId = ReconcilerSettings.from(config, source).applicationId();
+        List<ClusterProbe.Service> services = List.of(
+                new ClusterProbe.Service("provisioner", provisioning.groupId(), ProvisionerService.NAME),
+                new ClusterProbe.Service("projector", ProjectorSettings.from(source).groupId(), ProjectorService.NAME),
+                new ClusterProbe.Service("reconciler", applicationId, ReconcilerService.NAME));
+        Set<String> ours = Set.copyOf(config.topicPlan().names());
+        java.util.function.Predicate<String> topics = name -> ours.contains(name) || name.equals(relayOffsetsTopic)
+                || name.startsWith(applicationId + "-") || name.startsWith("__");
+        Optional<Supplier<List<ClusterView.ExpectedBroker>>> expected = embeddedStack().flatMap(EmbeddedStack::kafkaCluster)
+                .map(cluster -> () -> cluster.brokers().stream()
+                        .map(b -> new ClusterView.ExpectedBroker(b.id(), b.address())).toList());
+        return new ClusterProbe.Sources(admin, services, expected, topics, () -> LocalKafkaClients.ids(metrics), health::snapshot);
     }
 
     /**
@@ -410,7 +435,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void startStatusServer(SsotConfig config, List<String> groupIds, String slotName, ProvisionerSettings provisioning,
-            StatusPageSettings statusPageSettings)
+            StatusPageSettings statusPageSettings, ClusterProbe.Sources cluster)
             throws IOException {
         statusServer = closer.register("close the status server",
                 StatusServer.start(config.http(), health, metrics, config.redactor()));
@@ -422,7 +447,7 @@ public final class Pipeline implements AutoCloseable {
             new QueryRoutes(queries, Clock.systemUTC()).register(statusServer);
         }
         StatusPage.Sources sources = new StatusPage.Sources(dataSource, admin, groupIds, health, slotName,
-                new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter(), queries);
+                new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter(), queries, cluster);
         closer.register("stop the status page's history sampler", new StatusPage(sources, statusPageSettings)).mount(statusServer);
     }
 

@@ -1,16 +1,20 @@
 package com.voxanne.ssot.pipeline;
 
+import com.voxanne.ssot.pipeline.status.ClusterProbe;
+import com.voxanne.ssot.pipeline.status.ClusterView;
 import com.voxanne.ssot.pipeline.status.ConsumerLag;
 import com.voxanne.ssot.pipeline.status.HistoryProbes;
 import com.voxanne.ssot.pipeline.status.HistorySampler;
 import com.voxanne.ssot.pipeline.status.OrgDirectory;
 import com.voxanne.ssot.pipeline.status.StatusPageSettings;
+import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
 import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.provisioner.store.SagaRecord;
 import com.voxanne.ssot.reconciler.query.ComplianceQueries;
 import com.voxanne.ssot.reconciler.query.OpenViolationView;
+import com.voxanne.ssot.relay.RelayService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,16 +39,21 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The operator's page ({@code GET /}): a summary row, charts of the last hour, open violations with their
  * organisation's name and age, component health as labelled fields, consumer lag per service, relay slot lag, per-org
- * compliance, stuck sagas, recent provisioning outcomes and the compliance timeline. The HTML polls {@code /health},
+ * compliance, stuck sagas, recent provisioning outcomes, the compliance timeline and the cluster (brokers, under-replicated
+ * partitions, each service's instances from its group: {@link ClusterProbe}). The HTML polls {@code /health},
  * {@code /api/status} and {@code /api/history} (served here), {@code /api/violations} and {@code /api/timeline} (the
  * reconciler's interactive queries). Everything is served by this process: no CDN, no external font.
  *
- * <p>{@code /api/status} runs a few bounded queries per request (the page asks every second); {@code /api/history}
+ * <p>{@code /api/status} runs a few bounded queries per request (the page asks every second), but its cluster section's
+ * Admin calls run at most every {@link #CLUSTER_MAX_AGE}, whatever the number of pages open; {@code /api/history}
  * only reads the {@link HistorySampler}'s memory. Closing the page stops its sampler.
  */
 public final class StatusPage implements AutoCloseable {
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
     private static final int STUCK_SHOWN = 50;
+    /** The cluster card's Admin calls run at most this often, whatever the number of pages polling. */
+    private static final Duration CLUSTER_MAX_AGE = Duration.ofSeconds(3);
+    private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(2);
 
     /**
      * What the page reads.
@@ -52,17 +61,29 @@ public final class StatusPage implements AutoCloseable {
      * @param sagas      the provisioner's saga records (read only here)
      * @param stuckAfter PROVISIONER_STUCK_AFTER: a saga holding a paid number unchanged this long is listed as STUCK
      * @param violations the running reconciler's queries (empty while none runs): open violations' orgs and the chart
+     * @param cluster    what the cluster card asks (the services' groups, the expected brokers, this process's clients)
      */
     public record Sources(DataSource dataSource, Admin admin, List<String> consumerGroups, HealthRegistry health,
                           String slotName, SagaAdmin sagas, Duration stuckAfter,
-                          Supplier<Optional<ComplianceQueries>> violations) {
+                          Supplier<Optional<ComplianceQueries>> violations, ClusterProbe.Sources cluster) {
         public Sources {
             consumerGroups = List.copyOf(consumerGroups);
+            if (cluster == null) {
+                // no services known: the brokers and every topic's partitions, brokers expected as seen lately
+                cluster = new ClusterProbe.Sources(admin, List.of(), Optional.empty(), topic -> true, Set::of, health::snapshot);
+            }
+        }
+
+        /** Sources whose cluster card shows the brokers and partitions only (no services' instances). */
+        public Sources(DataSource dataSource, Admin admin, List<String> consumerGroups, HealthRegistry health,
+                       String slotName, SagaAdmin sagas, Duration stuckAfter, Supplier<Optional<ComplianceQueries>> violations) {
+            this(dataSource, admin, consumerGroups, health, slotName, sagas, stuckAfter, violations, null);
         }
     }
 
     private final Sources sources;
     private final ConsumerLag lag;
+    private final ClusterProbe cluster;
     private final OrgDirectory orgs;
     private final HistorySampler history;
     private final String page;
@@ -72,6 +93,7 @@ public final class StatusPage implements AutoCloseable {
     public StatusPage(Sources sources, StatusPageSettings settings) {
         this.sources = sources;
         this.lag = new ConsumerLag(sources.admin(), sources.consumerGroups(), QUERY_TIMEOUT);
+        this.cluster = new ClusterProbe(sources.cluster(), CLUSTER_TIMEOUT, CLUSTER_MAX_AGE, Clock.systemUTC());
         this.orgs = new OrgDirectory(sources.dataSource(), QUERY_TIMEOUT);
         Map<String, HistorySampler.Probe> probes = new LinkedHashMap<>();
         probes.put(HistoryProbes.OPEN_VIOLATIONS, HistoryProbes.openViolations(sources.violations()));
@@ -103,15 +125,31 @@ public final class StatusPage implements AutoCloseable {
     /** Everything the page shows except the violations and the charts, as one JSON-ready map. */
     public Map<String, Object> snapshot() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("health", sources.health().snapshot());
+        Map<String, ComponentHealth> health = sources.health().snapshot();
+        out.put("health", health);
         out.put("consumerLag", guarded(lag::now));
-        out.put("relaySlot", guarded(this::slotLag));
+        Object slot = guarded(this::slotLag);
+        out.put("relaySlot", slot);
+        out.put("cluster", guarded(() -> clusterWithRelay(slot, health)));
         out.put("outcomes", guarded(this::outcomes));
         Object stuck = guarded(this::stuckSagas);
         Object perOrg = guarded(this::organizations);
         out.put("stuckSagas", stuck);
         out.put("organizations", perOrg);
         out.put("orgNames", guarded(() -> orgNames(perOrg, stuck)));
+        return out;
+    }
+
+    /** The cached cluster section, with the relay's one instance (from the slot just read) among the services. */
+    private Map<String, Object> clusterWithRelay(Object slot, Map<String, ComponentHealth> health) {
+        Map<String, Object> out = new LinkedHashMap<>(cluster.now());
+        if (out.containsKey("services")) {
+            List<Object> services = new ArrayList<>((List<?>) out.get("services"));
+            Boolean active = slot instanceof Map<?, ?> m && m.get("active") instanceof Boolean b ? b : null;
+            ComponentHealth relay = health.get(RelayService.NAME);
+            services.add(ClusterView.relay(sources.slotName(), active, relay == null ? null : relay.status().name()));
+            out.put("services", services);
+        }
         return out;
     }
 
