@@ -412,6 +412,7 @@ public final class Pipeline implements AutoCloseable {
         if (parts.containsKey(Part.RECONCILER)) {
             // bound to whichever reconciler runs now, so the queries survive a replaced instance
             new QueryRoutes(() -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::queries),
+                    () -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::cluster),
                     Clock.systemUTC()).register(statusServer);
         }
         new StatusPage(dataSource, admin, groupIds, health, slotName,
