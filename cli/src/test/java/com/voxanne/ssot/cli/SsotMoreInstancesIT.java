@@ -221,6 +221,24 @@ class SsotMoreInstancesIT {
         }
     }
 
+    @Test
+    void shouldRefuseASecondRelayNextToUpAndARunWithNoStackToJoin() throws Exception {
+        // when a relay is started next to up
+        PackagedSsot.Result relay = ssot.run(COMMAND, "run", "relay");
+
+        // then it is refused with the reason, and up's relay goes on
+        assertThat(relay.exitCode()).as(relay.output()).isNotZero();
+        assertThat(relay.output()).contains("already runs the relay", "one relay reads the replication slot");
+        assertThat(get(upStatusUrl + "health").statusCode()).isEqualTo(200);
+
+        // and where no up runs and nothing is configured, run says what to do
+        PackagedSsot elsewhere = new PackagedSsot(java.nio.file.Files.createDirectories(workDir.resolve("elsewhere")), Map.of());
+        PackagedSsot.Result alone = elsewhere.run(COMMAND, "run", "reconciler");
+        assertThat(alone.exitCode()).as(alone.output()).isNotZero();
+        assertThat(alone.output()).contains("set KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL", "./ssot up", "stack.properties");
+        assertThat(elsewhere.processesLeft()).isEmpty();
+    }
+
     /** {@code ./ssot run SERVICE} next to up: waits until it printed its STATUS_URL (it runs then). */
     private static PackagedSsot.Running startInstance(String service) throws Exception {
         PackagedSsot.Running instance = ssot.start("run", service);
