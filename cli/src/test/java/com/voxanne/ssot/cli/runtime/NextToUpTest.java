@@ -50,8 +50,10 @@ class NextToUpTest {
         assertThat(chosen).as("the user's state directory is never removed").exists();
     }
 
-    /** A pid no process has: above the kernel's pid_max. */
+    /** The pid of a process that has exited (and been reaped). */
     private static long deadPid() throws Exception {
-        return Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim()) + 1;
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        return exited.pid();
     }
 }
