@@ -18,7 +18,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * Cluster-wide answers over several reconciler instances. The stores are partitioned by the key {@code orgId|E.164},
  * so even one organisation's numbers are spread over every instance: each query gathers this instance's part and
  * every other instance's ({@code ?scope=local}, in parallel, bounded by a short timeout) and merges them, and answers
- * only when the parts together cover every partition, each exactly once. Otherwise it throws
+ * only when every instance answered (this one RUNNING) and the parts together cover every partition, each exactly
+ * once. Otherwise it throws
  * {@link PartialAnswerException} naming what is missing: a partial answer is never given, since it could call an
  * organisation compliant for numbers nobody looked at.
  */
@@ -99,7 +100,9 @@ public final class ClusterQueries {
         if (!twice.isEmpty()) { // two instances both claimed a partition: one of them is about to lose it
             missing.addAll(twice);
         }
-        if (!missing.isEmpty()) {
+        // an instance that did not answer may still hold a partition the others only think they have (this one while
+        // it rebalances, a peer whose assignment the metadata has not caught up with): no answer then either
+        if (!missing.isEmpty() || !unavailable.isEmpty()) {
             throw new PartialAnswerException(missing, unavailable);
         }
         List<T> items = new ArrayList<>();

@@ -13,9 +13,9 @@ public final class PartialAnswerException extends Exception {
     private final Map<String, String> unavailableInstances;
 
     public PartialAnswerException(Set<Integer> missingPartitions, Map<String, String> unavailableInstances) {
-        super("no complete answer: partitions " + missingPartitions + " have no instance answering for them"
-                + (unavailableInstances.isEmpty() ? "" : " (unavailable: " + unavailableInstances + ")")
-                + "; retry once the reconciler group has rebalanced");
+        super("no complete answer: " + (missingPartitions.isEmpty() ? "" : "partitions " + missingPartitions
+                + " have no instance answering for them; ") + (unavailableInstances.isEmpty() ? ""
+                : "instances not answering: " + unavailableInstances + "; ") + "retry once the reconciler group has rebalanced");
         this.missingPartitions = Set.copyOf(missingPartitions);
         this.unavailableInstances = Map.copyOf(unavailableInstances);
     }

@@ -104,6 +104,17 @@ class ClusterQueriesTest {
                     assertThat(e.missingPartitions()).containsExactlyInAnyOrder(0, 1, 2);
                     assertThat(e.unavailableInstances().get("self:1")).contains("REBALANCING");
                 });
+        peer.stop(0);
+
+        // even when the peers claim every partition: this instance may still hold some of them
+        String claimsAll = startPeer(200, new LocalPart<>("peer", Set.of(0, 1, 2, 3, 4, 5), List.of(new Item("b"))));
+        ClusterQueries whileRebalancing = new ClusterQueries(new FixedInstances(null, List.of(claimsAll)), Duration.ofSeconds(2));
+        assertThatThrownBy(() -> whileRebalancing.gather(PATH, null, null, Item.class, List::of))
+                .isInstanceOfSatisfying(PartialAnswerException.class, e -> {
+                    assertThat(e.missingPartitions()).isEmpty();
+                    assertThat(e.unavailableInstances()).containsOnlyKeys("self:1");
+                    assertThat(e.getMessage()).contains("instances not answering", "REBALANCING");
+                });
     }
 
     @Test
