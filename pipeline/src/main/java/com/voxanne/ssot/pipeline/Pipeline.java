@@ -3,6 +3,7 @@ package com.voxanne.ssot.pipeline;
 import com.voxanne.ssot.embedded.EmbeddedKafkaCluster;
 import com.voxanne.ssot.embedded.EmbeddedStack;
 import com.voxanne.ssot.embedded.RegistryDistribution;
+import com.voxanne.ssot.pipeline.status.StatusPageSettings;
 import com.voxanne.ssot.platform.config.ConfigException;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.SsotConfig;
@@ -29,6 +30,7 @@ import com.voxanne.ssot.provisioner.sim.SimulatedProviders;
 import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.reconciler.ReconcilerService;
 import com.voxanne.ssot.reconciler.ReconcilerSettings;
+import com.voxanne.ssot.reconciler.query.ComplianceQueries;
 import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.relay.RelayService;
 import com.voxanne.ssot.relay.config.RelaySettings;
@@ -56,6 +58,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
 
@@ -231,6 +234,7 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         ProvisionerSettings provisioning = ProvisionerSettings.from(source);
+        StatusPageSettings statusPage = StatusPageSettings.from(source); // a bad setting fails before any service starts
         List<String> groupIds = serviceGroupIds(provisioning, config, source);
         if (embedded) {
             LeftoverMembers.remove(admin, groupIds);
@@ -240,7 +244,7 @@ public final class Pipeline implements AutoCloseable {
         config = SsotConfig.from(source);
         // the status server first: its address is the reconciler's advertised endpoint (application.server), which the
         // reconciler must know when it starts; its routes answer 503 until the parts run
-        startStatusServer(config, options.parts(), groupIds, relay.slotName(), provisioning);
+        startStatusServer(config, options.parts(), groupIds, relay.slotName(), provisioning, statusPage);
         source = withAdvertisedReconciler(source, options.parts());
         // one SDK for every service of this process; closed (its spans flushed) after they have all stopped
         Tracing tracing = closer.register("flush and close the tracing SDK", options.openTelemetry() != null
@@ -428,17 +432,20 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void startStatusServer(SsotConfig config, Set<Part> chosen, List<String> groupIds, String slotName,
-            ProvisionerSettings provisioning) throws IOException {
+            ProvisionerSettings provisioning, StatusPageSettings statusPageSettings) throws IOException {
         statusServer = closer.register("close the status server",
                 StatusServer.start(config.http(), health, metrics, config.redactor()));
+        // bound to whichever reconciler runs now, so the queries survive a replaced instance
+        Supplier<Optional<ComplianceQueries>> queries = chosen.contains(Part.RECONCILER)
+                ? () -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::queries)
+                : Optional::empty;
         if (chosen.contains(Part.RECONCILER)) {
-            // bound to whichever reconciler runs now, so the queries survive a replaced instance
-            new QueryRoutes(() -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::queries),
-                    () -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::cluster),
+            new QueryRoutes(queries, () -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::cluster),
                     Clock.systemUTC()).register(statusServer);
         }
-        new StatusPage(dataSource, admin, groupIds, health, slotName,
-                new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter()).mount(statusServer);
+        StatusPage.Sources sources = new StatusPage.Sources(dataSource, admin, groupIds, health, slotName,
+                new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter(), queries);
+        closer.register("stop the status page's history sampler", new StatusPage(sources, statusPageSettings)).mount(statusServer);
     }
 
     /** The consumer groups of the services (Kafka Streams' application id is its group id), from their typed settings. */

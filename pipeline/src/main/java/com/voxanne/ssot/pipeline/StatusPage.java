@@ -1,7 +1,16 @@
 package com.voxanne.ssot.pipeline;
 
+import com.voxanne.ssot.pipeline.status.ConsumerLag;
+import com.voxanne.ssot.pipeline.status.HistoryProbes;
+import com.voxanne.ssot.pipeline.status.HistorySampler;
+import com.voxanne.ssot.pipeline.status.OrgDirectory;
+import com.voxanne.ssot.pipeline.status.StatusPageSettings;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.http.StatusServer;
+import com.voxanne.ssot.provisioner.store.SagaAdmin;
+import com.voxanne.ssot.provisioner.store.SagaRecord;
+import com.voxanne.ssot.reconciler.query.ComplianceQueries;
+import com.voxanne.ssot.reconciler.query.OpenViolationView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,66 +18,75 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
-import com.voxanne.ssot.provisioner.store.SagaAdmin;
-import com.voxanne.ssot.provisioner.store.SagaRecord;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 /**
- * The operator's page ({@code GET /}): component health, consumer lag per service, relay slot lag, open
- * violations with their age, per-org compliance and recent provisioning outcomes by failurePoint. The HTML
- * polls {@code /health}, {@code /api/status} (served here) and {@code /api/violations} (the reconciler's
- * interactive query).
+ * The operator's page ({@code GET /}): a summary row, charts of the last hour, open violations with their
+ * organisation's name and age, component health as labelled fields, consumer lag per service, relay slot lag, per-org
+ * compliance, stuck sagas, recent provisioning outcomes and the compliance timeline. The HTML polls {@code /health},
+ * {@code /api/status} and {@code /api/history} (served here), {@code /api/violations} and {@code /api/timeline} (the
+ * reconciler's interactive queries). Everything is served by this process: no CDN, no external font.
+ *
+ * <p>{@code /api/status} runs a few bounded queries per request (the page asks every second); {@code /api/history}
+ * only reads the {@link HistorySampler}'s memory. Closing the page stops its sampler.
  */
-public final class StatusPage {
+public final class StatusPage implements AutoCloseable {
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
     private static final int STUCK_SHOWN = 50;
 
-    private final DataSource dataSource;
-    private final Admin admin;
-    private final List<String> consumerGroups;
-    private final HealthRegistry health;
-    private final String slotName;
-    private final SagaAdmin sagas;
-    private final Duration stuckAfter;
+    /**
+     * What the page reads.
+     *
+     * @param sagas      the provisioner's saga records (read only here)
+     * @param stuckAfter PROVISIONER_STUCK_AFTER: a saga holding a paid number unchanged this long is listed as STUCK
+     * @param violations the running reconciler's queries (empty while none runs): open violations' orgs and the chart
+     */
+    public record Sources(DataSource dataSource, Admin admin, List<String> consumerGroups, HealthRegistry health,
+                          String slotName, SagaAdmin sagas, Duration stuckAfter,
+                          Supplier<Optional<ComplianceQueries>> violations) {
+        public Sources {
+            consumerGroups = List.copyOf(consumerGroups);
+        }
+    }
+
+    private final Sources sources;
+    private final ConsumerLag lag;
+    private final OrgDirectory orgs;
+    private final HistorySampler history;
     private final String page;
     private final String script;
     private final String style;
 
-    /**
-     * @param sagas      the provisioner's saga records (read only here)
-     * @param stuckAfter PROVISIONER_STUCK_AFTER: a saga holding a paid number unchanged this long is listed as STUCK
-     */
-    public StatusPage(DataSource dataSource, Admin admin, List<String> consumerGroups, HealthRegistry health, String slotName,
-                      SagaAdmin sagas, Duration stuckAfter) {
-        this.dataSource = dataSource;
-        this.admin = admin;
-        this.consumerGroups = List.copyOf(consumerGroups);
-        this.health = health;
-        this.slotName = slotName;
-        this.sagas = sagas;
-        this.stuckAfter = stuckAfter;
+    public StatusPage(Sources sources, StatusPageSettings settings) {
+        this.sources = sources;
+        this.lag = new ConsumerLag(sources.admin(), sources.consumerGroups(), QUERY_TIMEOUT);
+        this.orgs = new OrgDirectory(sources.dataSource(), QUERY_TIMEOUT);
+        Map<String, HistorySampler.Probe> probes = new LinkedHashMap<>();
+        probes.put(HistoryProbes.OPEN_VIOLATIONS, HistoryProbes.openViolations(sources.violations()));
+        probes.put(HistoryProbes.PROVISIONING, HistoryProbes.provisioningOutcomes(sources.dataSource(), QUERY_TIMEOUT));
+        probes.put(HistoryProbes.CONSUMER_LAG, HistoryProbes.consumerLag(lag));
+        this.history = new HistorySampler(settings.sampleInterval(), StatusPageSettings.WINDOW, Clock.systemUTC(), probes);
         this.page = resource("/status/index.html");
         this.script = resource("/status/status.js");
         this.style = resource("/status/status.css");
     }
 
+    /** Serves the page and its data routes on {@code server} and starts sampling the charts. */
     public void mount(StatusServer server) {
         server.route("/api/status", ex -> server.respondRedacted(ex, 200, snapshot()));
+        server.route("/api/history", ex -> server.respondRedacted(ex, 200, history.snapshot()));
         // the shell has no data in it: a browser loads it, then asks for the token if the data routes want one
         server.shellRoute("/", ex -> {
             if (!ex.getRequestURI().getPath().equals("/")) {
@@ -79,18 +97,59 @@ public final class StatusPage {
         });
         server.shellRoute("/status.js", ex -> StatusServer.respond(ex, 200, "text/javascript; charset=utf-8", script));
         server.shellRoute("/status.css", ex -> StatusServer.respond(ex, 200, "text/css; charset=utf-8", style));
+        history.start();
     }
 
-    /** Everything the page shows except the violations, as one JSON-ready map. */
+    /** Everything the page shows except the violations and the charts, as one JSON-ready map. */
     public Map<String, Object> snapshot() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("health", health.snapshot());
-        out.put("consumerLag", guarded(this::consumerLag));
+        out.put("health", sources.health().snapshot());
+        out.put("consumerLag", guarded(lag::now));
         out.put("relaySlot", guarded(this::slotLag));
         out.put("outcomes", guarded(this::outcomes));
-        out.put("stuckSagas", guarded(this::stuckSagas));
-        out.put("organizations", guarded(this::organizations));
+        Object stuck = guarded(this::stuckSagas);
+        Object perOrg = guarded(this::organizations);
+        out.put("stuckSagas", stuck);
+        out.put("organizations", perOrg);
+        out.put("orgNames", guarded(() -> orgNames(perOrg, stuck)));
         return out;
+    }
+
+    /**
+     * id -> {name, email} for every organisation the page names: those of the per-org table (already read), and the
+     * orgs of open violations and stuck sagas (one lookup of the ones not among them).
+     */
+    private Map<String, OrgDirectory.OrgName> orgNames(Object perOrg, Object stuck) throws SQLException {
+        Map<String, OrgDirectory.OrgName> names = new LinkedHashMap<>();
+        for (Map<String, Object> row : listOrEmpty(perOrg)) {
+            names.put(String.valueOf(row.get("org_id")), new OrgDirectory.OrgName((String) row.get("name"), (String) row.get("email")));
+        }
+        Set<String> missing = new LinkedHashSet<>();
+        try {
+            sources.violations().get().ifPresent(q -> q.openViolations(Instant.now()).stream()
+                    .map(OpenViolationView::orgId).forEach(missing::add));
+        } catch (RuntimeException e) {
+            // the store is not queryable now (rebalancing): the violations panel says so; names come next refresh
+        }
+        listOrEmpty(stuck).forEach(row -> missing.add(String.valueOf(row.get("orgId"))));
+        missing.removeAll(names.keySet());
+        names.putAll(orgs.names(missing));
+        return names;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> listOrEmpty(Object guardedResult) {
+        return guardedResult instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
+    }
+
+    /** The sampler behind {@code /api/history}. */
+    public HistorySampler history() {
+        return history;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        history.close();
     }
 
     private interface Query {
@@ -105,39 +164,15 @@ public final class StatusPage {
         }
     }
 
-    private Map<String, Long> consumerLag() throws InterruptedException, ExecutionException, TimeoutException {
-        Map<String, Long> lag = new LinkedHashMap<>();
-        for (String group : consumerGroups) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (committed.isEmpty()) {
-                lag.put(group, 0L);
-                continue;
-            }
-            Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
-                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
-                    .get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            long total = 0;
-            for (var e : committed.entrySet()) {
-                if (e.getValue() != null && ends.containsKey(e.getKey())) {
-                    total += Math.max(0, ends.get(e.getKey()).offset() - e.getValue().offset());
-                }
-            }
-            lag.put(group, total);
-        }
-        return lag;
-    }
-
     private Map<String, Object> slotLag() throws SQLException {
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = sources.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "SELECT active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS lag_bytes"
                              + " FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slotName);
+            ps.setString(1, sources.slotName());
             try (ResultSet rs = ps.executeQuery()) {
                 Map<String, Object> out = new LinkedHashMap<>();
-                out.put("slot", slotName);
+                out.put("slot", sources.slotName());
                 if (rs.next()) {
                     out.put("active", rs.getBoolean(1));
                     out.put("lagBytes", rs.getLong(2));
@@ -162,7 +197,7 @@ public final class StatusPage {
     /** Sagas that hold (or may hold) a paid number and have not moved for PROVISIONER_STUCK_AFTER: never silently dropped. */
     private List<Map<String, Object>> stuckSagas() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (SagaRecord saga : sagas.list(new SagaAdmin.Filter(Optional.empty(), Optional.empty(), Optional.of(stuckAfter)), STUCK_SHOWN)) {
+        for (SagaRecord saga : sources.sagas().list(new SagaAdmin.Filter(Optional.empty(), Optional.empty(), Optional.of(sources.stuckAfter())), STUCK_SHOWN)) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("requestId", saga.requestId());
             row.put("orgId", saga.orgId());
@@ -178,21 +213,21 @@ public final class StatusPage {
 
     private List<Map<String, Object>> organizations() throws SQLException {
         String sql = """
-                SELECT o.id::text AS org_id, o.name,
+                SELECT o.id::text AS org_id, o.name, o.email,
                        count(m.id) AS managed_numbers,
                        count(m.id) FILTER (WHERE c.id IS NOT NULL AND c.is_managed
                                               AND c.vapi_phone_id = m.vapi_phone_id) AS compliant
                 FROM organizations o
                 LEFT JOIN managed_phone_numbers m ON m.org_id = o.id AND m.status = 'active'
                 LEFT JOIN org_credentials c ON c.org_id = m.org_id AND c.provider = 'twilio' AND c.phone_number = m.phone_number
-                GROUP BY o.id, o.name
+                GROUP BY o.id, o.name, o.email
                 ORDER BY o.name
                 LIMIT 200""";
         return rows(sql);
     }
 
     private List<Map<String, Object>> rows(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = sources.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setQueryTimeout((int) QUERY_TIMEOUT.toSeconds());
             try (ResultSet rs = ps.executeQuery()) {
                 List<Map<String, Object>> out = new ArrayList<>();

@@ -116,6 +116,27 @@ public final class HeadlessChromium implements AutoCloseable {
         return result.path("result").path("value");
     }
 
+    /** Makes the page see {@code prefers-color-scheme: scheme} ("light" or "dark"). */
+    public void emulateColorScheme(String scheme) throws Exception {
+        ObjectNode params = JSON.createObjectNode();
+        params.putArray("features").addObject().put("name", "prefers-color-scheme").put("value", scheme);
+        call("Emulation.setEmulatedMedia", params);
+    }
+
+    /** Saves the whole page, {@code width} CSS pixels wide, as a PNG (for a person to judge the design). */
+    public void screenshot(Path png, int width) throws Exception {
+        call("Emulation.setDeviceMetricsOverride", JSON.createObjectNode().put("width", width).put("height", 900)
+                .put("deviceScaleFactor", 1).put("mobile", false));
+        JsonNode size = call("Page.getLayoutMetrics", JSON.createObjectNode()).path("cssContentSize");
+        ObjectNode clip = JSON.createObjectNode().put("x", 0).put("y", 0).put("width", width)
+                .put("height", Math.max(900, size.path("height").asDouble())).put("scale", 1);
+        ObjectNode params = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
+        params.set("clip", clip);
+        byte[] bytes = java.util.Base64.getDecoder().decode(call("Page.captureScreenshot", params).path("data").asText());
+        java.nio.file.Files.createDirectories(png.toAbsolutePath().getParent());
+        java.nio.file.Files.write(png, bytes);
+    }
+
     private JsonNode call(String method, ObjectNode params) throws Exception {
         int id = ids.incrementAndGet();
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.voxanne.ssot.pipeline.StatusPage;
+import com.voxanne.ssot.pipeline.status.StatusPageSettings;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.Secret;
 import com.voxanne.ssot.platform.http.ComponentHealth;
@@ -15,6 +16,10 @@ import com.voxanne.ssot.provisioner.store.SagaAdmin;
 import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.testkit.TestDatabase;
 import com.voxanne.ssot.testkit.TestStack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,10 +50,12 @@ class StatusPageTokenTest {
         try (TestDatabase db = stack.newDatabase("status_page_token");
              StatusServer server = StatusServer.start(HttpAccess.loopback(0).withToken(TOKEN), health, Metrics.newRegistry(),
                      Redactor.none());
-             HeadlessChromium browser = HeadlessChromium.start(dir.resolve("profile"))) {
+             HeadlessChromium browser = HeadlessChromium.start(dir.resolve("profile"));
+             StatusPage statusPage = new StatusPage(new StatusPage.Sources(db.dataSource(), stack.admin(), List.of(), health,
+                     "no_slot", new SagaAdmin(db.dataSource(), Duration.ofMinutes(2)), Duration.ofMinutes(5), Optional::empty),
+                     StatusPageSettings.defaults())) {
             new QueryRoutes(Optional::empty, Clock.systemUTC()).register(server);
-            new StatusPage(db.dataSource(), stack.admin(), List.of(), health, "no_slot",
-                    new SagaAdmin(db.dataSource(), Duration.ofMinutes(2)), Duration.ofMinutes(5)).mount(server);
+            statusPage.mount(server);
             String page = server.baseUrl() + "/";
 
             // given the page loaded without a token: it asks for one and shows no data
@@ -68,6 +75,16 @@ class StatusPageTokenTest {
             assertThat(browser.evaluate("location.href").asText()).isEqualTo(page).doesNotContain(TOKEN.reveal());
             assertThat(browser.evaluate("sessionStorage.getItem('ssot-status-token')").asText()).isEqualTo(TOKEN.reveal());
             assertThat(browser.evaluate("localStorage.length").asInt()).as("nothing kept beyond the session").isZero();
+
+            // and the charts' data route wants the token like the other data routes
+            HttpClient http = HttpClient.newHttpClient();
+            URI history = URI.create(server.baseUrl() + "/api/history");
+            assertThat(http.send(HttpRequest.newBuilder(history).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            var answer = http.send(HttpRequest.newBuilder(history).header("Authorization", "Bearer " + TOKEN.reveal())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"charts\"", "\"openViolations\"", "\"times\"");
 
             // and a reload shows the data again without asking
             browser.navigate(page);
