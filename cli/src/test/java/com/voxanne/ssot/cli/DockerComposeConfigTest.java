@@ -57,11 +57,28 @@ class DockerComposeConfigTest {
         // and every service of the pipeline (setup included) is pointed at it and starts only once it is healthy
         List<String> pipeline = services.entrySet().stream().filter(e -> e.getValue().contains("image: ssot-pipeline:latest"))
                 .map(Map.Entry::getKey).toList();
-        assertThat(pipeline).containsExactlyInAnyOrder("setup", "relay", "provisioner", "ssot-projector", "reconciler");
+        assertThat(pipeline).containsExactlyInAnyOrder("setup", "relay", "provisioner", "ssot-projector", "reconciler",
+                "reconciler-2");
         for (String service : pipeline) {
             assertThat(services.get(service)).as(service).contains(REGISTRY_URL)
                     .containsPattern("apicurio-registry:\\s+condition: service_healthy");
         }
+    }
+
+    @Test
+    void shouldRunTwoInstancesOfEachScaledServiceWithEachReconcilerAdvertisingItsOwnEndpoint() throws Exception {
+        ToolRun r = compose(SECRETS, "config");
+        assertThat(r.exit()).as(r.output()).isZero();
+        Map<String, String> services = services(r.output());
+
+        // the provisioner and the projector twice each (one consumer group each), the reconciler as two services of one
+        // Streams application, each advertising its container's status server and keeping its own state volume
+        assertThat(services.get("provisioner")).containsPattern("replicas: 2");
+        assertThat(services.get("ssot-projector")).containsPattern("replicas: 2");
+        assertThat(services.get("reconciler")).contains("RECONCILER_ADVERTISED_URL: http://reconciler:8080", "reconciler-state")
+                .doesNotContain("RECONCILER_APPLICATION_ID");
+        assertThat(services.get("reconciler-2")).contains("RECONCILER_ADVERTISED_URL: http://reconciler-2:8080",
+                "reconciler-2-state", "command:", "reconciler").doesNotContain("RECONCILER_APPLICATION_ID");
     }
 
     @Test
@@ -126,9 +143,9 @@ class DockerComposeConfigTest {
                         "hostnossl all all all reject");
         int kafkaClients = occurrences(r.output(), "KAFKA_BOOTSTRAP_SERVERS:");
         int databaseClients = occurrences(r.output(), "DATABASE_URL:");
-        assertThat(kafkaClients).isEqualTo(5);
+        assertThat(kafkaClients).isEqualTo(6);
         assertThat(occurrences(r.output(), "KAFKA_SECURITY_PROTOCOL: SSL")).as("Kafka clients on SSL").isEqualTo(kafkaClients);
-        assertThat(databaseClients).isEqualTo(5);
+        assertThat(databaseClients).isEqualTo(6);
         assertThat(occurrences(r.output(), "?sslmode=verify-full&sslrootcert=/etc/ssot/tls/ca.crt"))
                 .as("database clients verifying the server, the schema registry's datasource included").isEqualTo(databaseClients + 1);
         assertThat(r.output()).contains(

@@ -245,15 +245,17 @@ public final class Pipeline implements AutoCloseable {
 
         source = withSimulatedProviders(source, config, options, progress);
         config = SsotConfig.from(source);
+        // the status server first: its address is the reconciler's advertised endpoint (application.server), which the
+        // reconciler must know when it starts; its routes answer 503 until the parts run
+        startStatusServer(config, options.parts(), groupIds, relay.slotName(), provisioning, statusPage,
+                clusterSources(config, source, provisioning, relay.offsetsTopic()));
+        source = withAdvertisedReconciler(source, options.parts());
         // one SDK for every service of this process; closed (its spans flushed) after they have all stopped
         Tracing tracing = closer.register("flush and close the tracing SDK", options.openTelemetry() != null
                 ? Tracing.using(options.openTelemetry()) : Tracing.fromConfig(source, options.serviceName()));
         context = new ServiceContext(config, source, kafka, database, metrics, health, config.redactor(), tracing.openTelemetry());
         registerInfrastructureHealth();
         startParts(options.parts(), progress);
-
-        startStatusServer(config, groupIds, relay.slotName(), provisioning, statusPage,
-                clusterSources(config, source, provisioning, relay.offsetsTopic()));
     }
 
     /**
@@ -275,6 +277,26 @@ public final class Pipeline implements AutoCloseable {
                 .map(cluster -> () -> cluster.brokers().stream()
                         .map(b -> new ClusterView.ExpectedBroker(b.id(), b.address())).toList());
         return new ClusterProbe.Sources(admin, services, expected, topics, () -> LocalKafkaClients.ids(metrics), health::snapshot);
+    }
+
+    /**
+     * RECONCILER_ADVERTISED_URL, when the reconciler runs here and it is not set: this process's status server, where
+     * the other reconciler instances ask this one for its part of a query. Bound to every interface, the server is
+     * advertised under this host's name (set the variable when the others know this host by another name).
+     */
+    private ConfigSource withAdvertisedReconciler(ConfigSource source, Set<Part> chosen) {
+        if (!chosen.contains(Part.RECONCILER) || source.get(ReconcilerSettings.ADVERTISED_URL).filter(v -> !v.isBlank()).isPresent()) {
+            return source;
+        }
+        String host = statusServer.boundHost().orElseGet(() -> {
+            try {
+                return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (java.net.UnknownHostException e) {
+                throw new ConfigException("cannot name this host for the reconciler's advertised endpoint: set "
+                        + ReconcilerSettings.ADVERTISED_URL + " (e.g. http://reconciler-1:8080)");
+            }
+        });
+        return source.withOverrides(Map.of(ReconcilerSettings.ADVERTISED_URL, "http://" + host + ":" + statusServer.port()));
     }
 
     /**
@@ -434,17 +456,17 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void startStatusServer(SsotConfig config, List<String> groupIds, String slotName, ProvisionerSettings provisioning,
-            StatusPageSettings statusPageSettings, ClusterProbe.Sources cluster)
-            throws IOException {
+    private void startStatusServer(SsotConfig config, Set<Part> chosen, List<String> groupIds, String slotName,
+            ProvisionerSettings provisioning, StatusPageSettings statusPageSettings, ClusterProbe.Sources cluster) throws IOException {
         statusServer = closer.register("close the status server",
                 StatusServer.start(config.http(), health, metrics, config.redactor()));
         // bound to whichever reconciler runs now, so the queries survive a replaced instance
-        Supplier<Optional<ComplianceQueries>> queries = parts.containsKey(Part.RECONCILER)
+        Supplier<Optional<ComplianceQueries>> queries = chosen.contains(Part.RECONCILER)
                 ? () -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::queries)
                 : Optional::empty;
-        if (parts.containsKey(Part.RECONCILER)) {
-            new QueryRoutes(queries, Clock.systemUTC()).register(statusServer);
+        if (chosen.contains(Part.RECONCILER)) {
+            new QueryRoutes(queries, () -> current(Part.RECONCILER, ReconcilerService.class).flatMap(ReconcilerService::cluster),
+                    Clock.systemUTC()).register(statusServer);
         }
         StatusPage.Sources sources = new StatusPage.Sources(dataSource, admin, groupIds, health, slotName,
                 new SagaAdmin(dataSource, provisioning.purchaseVisibility()), provisioning.stuckAfter(), queries, cluster);

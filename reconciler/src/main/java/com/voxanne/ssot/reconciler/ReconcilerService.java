@@ -14,10 +14,12 @@ import com.voxanne.ssot.platform.service.ManagedService;
 import com.voxanne.ssot.platform.service.ServiceContext;
 import com.voxanne.ssot.reconciler.catchup.CatchUpMonitor;
 import com.voxanne.ssot.reconciler.catchup.InputLag;
+import com.voxanne.ssot.reconciler.query.ClusterQueries;
 import com.voxanne.ssot.reconciler.query.ComplianceQueries;
 import com.voxanne.ssot.reconciler.query.ComplianceQueries.OpenSummary;
 import com.voxanne.ssot.reconciler.query.QueryRoutes;
 import com.voxanne.ssot.reconciler.query.StoreAccess;
+import com.voxanne.ssot.reconciler.query.StreamsInstances;
 import com.voxanne.ssot.reconciler.topology.CdcDeadLetterHandler;
 import com.voxanne.ssot.reconciler.topology.DeadLetterRefusals;
 import com.voxanne.ssot.reconciler.topology.ReconcilerTopology;
@@ -34,7 +36,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
@@ -79,6 +83,7 @@ public final class ReconcilerService implements ManagedService {
     private final DeadLetterRefusals.Log deadLetterRefusals = new DeadLetterRefusals.Log();
     private volatile KafkaStreams streams;
     private volatile ComplianceQueries queries;
+    private volatile ClusterQueries cluster;
     private volatile StreamThreadFailureHandler failureHandler;
     private Admin admin;
     private CatchUpMonitor catchUp;
@@ -147,6 +152,7 @@ public final class ReconcilerService implements ManagedService {
             closer.register("unbind the streams client's metrics", metrics.bindStreams(created, settings.applicationId()));
             closer.onClose("stop the catch-up monitor", catchUp::close);
             queries = new ComplianceQueries(StoreAccess.of(created), topologyConfig.stores());
+            cluster = new ClusterQueries(new StreamsInstances(created, settings.applicationServer(), inputPartitions()));
             metrics.bindOpenGauges(this::openSummary);
             log.info("Starting reconciler application.id={} grace={} punctuation={} stateDir={} inputs={},{} output={}",
                     settings.applicationId(), settings.grace(), settings.punctuationInterval(), settings.stateDir(),
@@ -184,6 +190,20 @@ public final class ReconcilerService implements ManagedService {
         }
     }
 
+    /** The partitions of the input topics (co-partitioned: checked by the topic setup), hence of every store. */
+    private int inputPartitions() {
+        String topic = settings.topics().cdcManagedNumbers().name();
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(topic).partitions().size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ReconcilerStartException("cannot read the partitions of " + topic + ": " + redactor.describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReconcilerStartException("interrupted while reading the partitions of " + topic, e);
+        }
+    }
+
     private void awaitRunning(KafkaStreams created, Instant deadline) throws InterruptedException {
         while (created.state() != KafkaStreams.State.RUNNING) {
             KafkaStreams.State state = created.state();
@@ -207,6 +227,8 @@ public final class ReconcilerService implements ManagedService {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // where the other instances ask this one for its part of an answer (the queries are cluster-wide)
+        settings.applicationServer().ifPresent(server -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, CdcDeadLetterHandler.class);
@@ -228,12 +250,17 @@ public final class ReconcilerService implements ManagedService {
      * answer 503 until it runs.
      */
     public void registerRoutes(StatusServer server) {
-        new QueryRoutes(this::queries, Clock.systemUTC()).register(server);
+        new QueryRoutes(this::queries, this::cluster, Clock.systemUTC()).register(server);
     }
 
-    /** Queries over the state stores, once started (single instance: see {@link ComplianceQueries}). */
+    /** Queries over this instance's state stores, once started (its partitions only: see {@link ComplianceQueries}). */
     public Optional<ComplianceQueries> queries() {
         return Optional.ofNullable(queries);
+    }
+
+    /** Answers over every reconciler instance's stores, once started. */
+    public Optional<ClusterQueries> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     /** The Streams client state, empty before start. */
@@ -279,6 +306,7 @@ public final class ReconcilerService implements ManagedService {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("state", state.name());
         details.put("applicationId", settings.applicationId());
+        settings.applicationServer().ifPresent(server -> details.put("applicationServer", server));
         details.put("graceSeconds", settings.grace().toMillis() / 1000.0);
         CatchUpMonitor monitor = catchUp;
         if (monitor != null) {

@@ -6,11 +6,14 @@ import com.voxanne.ssot.platform.config.SsotConfig;
 import com.voxanne.ssot.reconciler.topology.ReconcilerTopologyConfig;
 import com.voxanne.ssot.schemas.TopicPlan;
 import com.voxanne.ssot.schemas.Topics;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The reconciler's own settings (on top of {@link SsotConfig}), read once at start and validated with
@@ -27,6 +30,9 @@ import java.util.Map;
  *   <tr><td>RECONCILER_CATCHUP_MAX_LAG</td><td>input lag (records) above which alerts are held; default 100</td></tr>
  *   <tr><td>RECONCILER_CATCHUP_REFRESH</td><td>how often the lag is measured; default 500ms</td></tr>
  *   <tr><td>RECONCILER_START_TIMEOUT</td><td>how long start waits for RUNNING; default 60s</td></tr>
+ *   <tr><td>RECONCILER_ADVERTISED_URL</td><td>this instance's HTTP endpoint as the other instances reach it
+ *       ({@code http://host:port}, Streams' application.server), so that the queries answer for every partition by
+ *       asking each instance for its part; default: the status server's own address (set by the pipeline)</td></tr>
  *   <tr><td>RECONCILER_DLQ_MAX_ATTEMPTS</td><td>stream-thread failures after a refused dead letter before the client
  *       shuts down (health DOWN, nothing skipped); default 10</td></tr>
  * </table>
@@ -45,10 +51,13 @@ public record ReconcilerSettings(
         Duration catchUpRefresh,
         Duration startTimeout,
         int dlqMaxAttempts,
+        Optional<URI> advertisedUrl,
         Topics topics,
         TopicPlan topicPlan) {
 
     public static final String DEFAULT_APPLICATION_ID = "ssot-reconciler";
+    /** This instance's HTTP endpoint as the other reconciler instances reach it. */
+    public static final String ADVERTISED_URL = "RECONCILER_ADVERTISED_URL";
 
     public ReconcilerSettings {
         List<String> problems = new ArrayList<>();
@@ -82,9 +91,30 @@ public record ReconcilerSettings(
         if (startTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("RECONCILER_START_TIMEOUT must be >= 1s, was " + startTimeout);
         }
+        advertisedUrl.ifPresent(url -> {
+            if (!"http".equals(url.getScheme()) || url.getHost() == null || url.getPort() < 1
+                    || (url.getPath() != null && !url.getPath().isEmpty() && !url.getPath().equals("/"))) {
+                problems.add(ADVERTISED_URL + " must be http://host:port (the status server of this instance), was '" + url + "'");
+            }
+        });
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems));
         }
+    }
+
+    /** Streams' {@code application.server} ({@code host:port}), when an advertised URL is set. */
+    public Optional<String> applicationServer() {
+        return advertisedUrl.map(url -> url.getHost() + ":" + url.getPort());
+    }
+
+    private static Optional<URI> advertisedUrl(ConfigSource source) {
+        return source.get(ADVERTISED_URL).filter(v -> !v.isBlank()).map(v -> {
+            try {
+                return new URI(v.trim());
+            } catch (URISyntaxException e) {
+                throw new ConfigException(ADVERTISED_URL + " must be http://host:port, was '" + v + "': " + e.getMessage());
+            }
+        });
     }
 
     public static ReconcilerSettings from(SsotConfig config, ConfigSource source) {
@@ -103,6 +133,7 @@ public record ReconcilerSettings(
                 source.getDuration("RECONCILER_CATCHUP_REFRESH", Duration.ofMillis(500)),
                 source.getDuration("RECONCILER_START_TIMEOUT", Duration.ofSeconds(60)),
                 source.getInt("RECONCILER_DLQ_MAX_ATTEMPTS", 10),
+                advertisedUrl(source),
                 config.topics(),
                 reconcilerTopics(config));
     }

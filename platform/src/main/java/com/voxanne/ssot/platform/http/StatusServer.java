@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -191,6 +192,12 @@ public final class StatusServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The address this server is bound to, empty when it listens on every interface. */
+    public Optional<String> boundHost() {
+        return server.getAddress().getAddress().isAnyLocalAddress() ? Optional.empty()
+                : Optional.of(server.getAddress().getHostString());
     }
 
     public String baseUrl() {

@@ -23,12 +23,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * Read-only answers from the reconciler's state stores (interactive queries): the open violations, and
  * the compliance of one organisation's managed numbers.
  *
- * <p>Single instance: with one reconciler instance its stores hold every partition, so these answers
- * are complete. With several instances each holds only its partitions; serving complete answers would
- * need {@code application.server} and forwarding to the owner of each key
- * ({@code KafkaStreams#queryMetadataForKey}), which is not implemented.
+ * <p>Local: these read this instance's stores, which hold only its partitions when several instances run;
+ * {@link ClusterQueries} gathers every instance's part into a complete answer.
  */
 public final class ComplianceQueries {
+    /** The order of {@code /api/violations}: longest wrong first. */
+    public static final Comparator<OpenViolationView> OLDEST_FIRST =
+            Comparator.comparing(OpenViolationView::missingSince).thenComparing(OpenViolationView::phoneNumber);
     private final StoreAccess stores;
     private final StoreNames names;
     private final TimelineQueries timeline;
@@ -56,7 +57,7 @@ public final class ComplianceQueries {
                         Instant.ofEpochMilli(v.openedAt()), Math.max(0, (now.toEpochMilli() - v.missingSince()) / 1000)));
             }
         }
-        out.sort(Comparator.comparing(OpenViolationView::missingSince).thenComparing(OpenViolationView::phoneNumber));
+        out.sort(OLDEST_FIRST);
         return out;
     }
 
@@ -139,8 +140,6 @@ public final class ComplianceQueries {
                         openViolation == null ? null : Instant.ofEpochMilli(openViolation.openedAt())));
             }
         }
-        numbers.sort(Comparator.comparing(NumberComplianceView::phoneNumber));
-        int nonCompliant = (int) numbers.stream().filter(n -> !n.compliance().equals(Compliance.COMPLIANT.name())).count();
-        return new OrgComplianceView(orgId, nonCompliant == 0, numbers.size(), nonCompliant, numbers);
+        return OrgComplianceView.of(orgId, numbers);
     }
 }

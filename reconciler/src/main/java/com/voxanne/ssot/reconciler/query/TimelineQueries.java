@@ -14,8 +14,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The compliance timeline from the episodes store (interactive queries): one organisation's episodes by a prefix scan
- * of its keys, or the most recent episodes over all organisations. Newest first (by openedAt). Single instance only,
- * as {@link ComplianceQueries}.
+ * of its keys, or the most recent episodes over all organisations. Newest first (by openedAt). This instance's stores
+ * only, as {@link ComplianceQueries}; {@link ClusterQueries} merges every instance's part.
  */
 public final class TimelineQueries {
     /** How many episodes the timeline over all organisations shows. */
@@ -64,6 +64,11 @@ public final class TimelineQueries {
         List<EpisodeView> out = new ArrayList<>(newest);
         out.sort(NEWEST_FIRST);
         return out;
+    }
+
+    /** The {@code limit} newest of these episodes (several instances' parts merged), newest first. */
+    public static List<EpisodeView> newestFirst(List<EpisodeView> episodes, int limit) {
+        return episodes.stream().sorted(NEWEST_FIRST).limit(limit).toList();
     }
 
     private ReadOnlyKeyValueStore<String, Episode> store() {
