@@ -51,9 +51,21 @@ public final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60s", description = "how long to wait for the result (default: ${DEFAULT-VALUE})")
     String timeout;
 
+    private final java.util.function.Supplier<ConfigSource> config;
+
+    /** The command as {@code ./ssot} runs it: configured by the environment (and the discovery file). */
+    public ProvisionCommand() {
+        this(ConfigSource::fromEnvironment);
+    }
+
+    /** The command configured by {@code config} (tests: a pipeline of their own). */
+    public ProvisionCommand(java.util.function.Supplier<ConfigSource> config) {
+        this.config = config;
+    }
+
     @Override
     public Integer call() throws Exception {
-        Environment env = Environment.resolve(ConfigSource.fromEnvironment());
+        Environment env = Environment.resolve(config.get());
         DatabaseSettings db = env.database();
         Orgs.Org organisation;
         try (HikariDataSource ds = db.pool("provision-cli", 1)) {

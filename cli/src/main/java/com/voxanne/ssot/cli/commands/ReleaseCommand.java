@@ -41,13 +41,25 @@ public final class ReleaseCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60s", description = "how long to wait for the result (default: ${DEFAULT-VALUE})")
     String timeout;
 
+    private final java.util.function.Supplier<ConfigSource> config;
+
+    /** The command as {@code ./ssot} runs it: configured by the environment (and the discovery file). */
+    public ReleaseCommand() {
+        this(ConfigSource::fromEnvironment);
+    }
+
+    /** The command configured by {@code config} (tests: a pipeline of their own). */
+    public ReleaseCommand(java.util.function.Supplier<ConfigSource> config) {
+        this.config = config;
+    }
+
     @Override
     public Integer call() throws Exception {
         String phone = number == null ? "" : number.trim();
         if (!E164.matcher(phone).matches()) {
             throw new UserError("--number must be an E.164 number (+ and 7 to 15 digits, e.g. +14155550123), was '" + number + "'");
         }
-        Environment env = Environment.resolve(ConfigSource.fromEnvironment());
+        Environment env = Environment.resolve(config.get());
         DatabaseSettings db = env.database();
         Orgs.Org organisation;
         try (HikariDataSource ds = db.pool("release-cli", 1)) {
