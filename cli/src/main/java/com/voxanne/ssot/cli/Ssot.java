@@ -7,6 +7,7 @@ import com.voxanne.ssot.cli.commands.CheckCommand;
 import com.voxanne.ssot.cli.commands.DemoCommand;
 import com.voxanne.ssot.cli.commands.DropdownCommand;
 import com.voxanne.ssot.cli.commands.ProvisionCommand;
+import com.voxanne.ssot.cli.commands.ReleaseCommand;
 import com.voxanne.ssot.cli.commands.RunCommand;
 import com.voxanne.ssot.cli.commands.SagasCommand;
 import com.voxanne.ssot.cli.commands.SetupCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 /** {@code ./ssot <command>}: the pipeline's command line (SPEC "Command line"). */
 @Command(name = "ssot", mixinStandardHelpOptions = true, version = "ssot 0.1.0",
         description = "Event-driven consistency pipeline for managed telephony provisioning.",
-        subcommands = {UpCommand.class, DemoCommand.class, ProvisionCommand.class, CheckCommand.class,
+        subcommands = {UpCommand.class, DemoCommand.class, ProvisionCommand.class, ReleaseCommand.class, CheckCommand.class,
                 DropdownCommand.class, BackfillCommand.class, ViolationsCommand.class, AuditCommand.class,
                 RunCommand.class, SetupCommand.class, SagasCommand.class, BenchCommand.class, TailCommand.class})
 public final class Ssot implements Runnable {

@@ -21,12 +21,15 @@ import java.util.UUID;
 final class TestPipeline implements AutoCloseable {
     final TestDatabase db;
     final Pipeline pipeline;
+    /** The settings the pipeline runs with: what a command run against it gets. */
+    final Map<String, String> env;
     private final String slot;
 
-    private TestPipeline(TestDatabase db, Pipeline pipeline, String slot) {
+    private TestPipeline(TestDatabase db, Pipeline pipeline, String slot, Map<String, String> env) {
         this.db = db;
         this.pipeline = pipeline;
         this.slot = slot;
+        this.env = Map.copyOf(env);
     }
 
     /** @param settings extra settings (e.g. SSOT_GRACE, PROJECTOR_BATCH_DELAY) */
@@ -49,7 +52,7 @@ final class TestPipeline implements AutoCloseable {
             db.close();
             throw e;
         }
-        TestPipeline tp = new TestPipeline(db, pipeline, slotName(suffix));
+        TestPipeline tp = new TestPipeline(db, pipeline, slotName(suffix), env);
         if (!pipeline.awaitHealthy(Duration.ofSeconds(60))) {
             String health = pipeline.health().snapshot().toString();
             tp.close();

@@ -163,8 +163,9 @@ public final class ProvisionerService implements ManagedService {
         pool = closer.register("close the database pool", ctx.database().pool("provisioner", settings.workers() + 3));
         awaitDatabase();
         // the ids of the schemas it writes, once: a registry outage later cannot fail a saga's final write
-        AvroWriters.prepare(topics, START_TIMEOUT, topics.numbersProvisioned(), topics.provisioningResults());
-        sagas = SagaStore.on(pool, new OutboxWriter(topics.numbersProvisioned()));
+        AvroWriters.prepare(topics, START_TIMEOUT, topics.numbersProvisioned(), topics.numbersReleased(),
+                topics.provisioningResults());
+        sagas = SagaStore.on(pool, new OutboxWriter(topics.numbersProvisioned(), topics.numbersReleased()));
         String clientId = "provisioner-" + settings.instanceId();
         producer = KafkaClientMeters.producer(ctx.metrics(), ctx.kafka().producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
         closer.onClose("close the Kafka producer", () -> producer.close(Duration.ofSeconds(10)));
@@ -210,7 +211,7 @@ public final class ProvisionerService implements ManagedService {
         return new RequestInbox(new RequestInbox.Settings(topics.provisioningRequests().name(), settings.retry(),
                         settings.dlqMaxAttempts()),
                 new RequestInbox.Collaborators(consumer, new InboxStore(pool), new RequestValidator(),
-                        topics.provisioningRequests().valueSerde().deserializer(), new DeadLetters(producer, redactor, SEND_TIMEOUT)
+                        topics.requests().valueSerde().deserializer(), new DeadLetters(producer, redactor, SEND_TIMEOUT)
                                 .counted(ctx.metrics(), NAME, topics.provisioningRequests().name()), metrics, redactor, tracing),
                 new RequestInbox.Wakeups(workers::wake, this::sweepSoon));
     }

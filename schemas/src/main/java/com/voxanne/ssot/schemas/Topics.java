@@ -8,14 +8,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.voxanne.ssot.schemas.avro.NumberReleased;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
+import com.voxanne.ssot.schemas.serde.AvroSerde.SubjectNaming;
 import com.voxanne.ssot.schemas.serde.AvroWire;
+import com.voxanne.ssot.schemas.serde.MultiRecordSerde;
 
 /**
  * The immutable registry of every topic of the pipeline, with typed serdes.
@@ -56,6 +61,10 @@ public final class Topics {
     private final Topic<String, ProvisioningResult> provisioningResults;
     private final Topic<String, NumberProvisioned> numbersProvisioned;
     private final Topic<String, SsotViolation> violations;
+    private final Topic<String, ReleaseNumberRequest> releaseRequests;
+    private final Topic<String, NumberReleased> numbersReleased;
+    private final Topic<String, SpecificRecord> requests;
+    private final Topic<String, SpecificRecord> numberEvents;
     private final Topic<String, String> cdcManagedNumbers;
     private final Topic<String, String> cdcOrgCredentials;
     private final Map<String, Topic<?, ?>> byId;
@@ -66,12 +75,22 @@ public final class Topics {
         this.names = Map.copyOf(names);
         this.wire = Objects.requireNonNull(wire, "wire");
         SchemaHistory history = SchemaHistory.bundled();
-        provisioningRequests = new Topic<>(names.get(PROVISIONING_REQUESTS), Serdes.String(),
-                AvroSerde.of(ProvisionNumberRequest.class, history, wire));
+        AvroSerde<ProvisionNumberRequest> provisionSerde = AvroSerde.of(ProvisionNumberRequest.class, history, wire);
+        AvroSerde<ReleaseNumberRequest> releaseSerde =
+                AvroSerde.of(ReleaseNumberRequest.class, history, wire, SubjectNaming.TOPIC_RECORD_NAME);
+        AvroSerde<NumberProvisioned> provisionedSerde = AvroSerde.of(NumberProvisioned.class, history, wire);
+        AvroSerde<NumberReleased> releasedSerde =
+                AvroSerde.of(NumberReleased.class, history, wire, SubjectNaming.TOPIC_RECORD_NAME);
+        provisioningRequests = new Topic<>(names.get(PROVISIONING_REQUESTS), Serdes.String(), provisionSerde);
+        releaseRequests = new Topic<>(names.get(PROVISIONING_REQUESTS), Serdes.String(), releaseSerde);
+        requests = new Topic<>(names.get(PROVISIONING_REQUESTS), Serdes.String(),
+                MultiRecordSerde.of(List.of(provisionSerde, releaseSerde)));
         provisioningResults = new Topic<>(names.get(PROVISIONING_RESULTS), Serdes.String(),
                 AvroSerde.of(ProvisioningResult.class, history, wire));
-        numbersProvisioned = new Topic<>(names.get(NUMBERS_PROVISIONED), Serdes.String(),
-                AvroSerde.of(NumberProvisioned.class, history, wire));
+        numbersProvisioned = new Topic<>(names.get(NUMBERS_PROVISIONED), Serdes.String(), provisionedSerde);
+        numbersReleased = new Topic<>(names.get(NUMBERS_PROVISIONED), Serdes.String(), releasedSerde);
+        numberEvents = new Topic<>(names.get(NUMBERS_PROVISIONED), Serdes.String(),
+                MultiRecordSerde.of(List.of(provisionedSerde, releasedSerde)));
         violations = new Topic<>(names.get(VIOLATIONS), Serdes.String(), AvroSerde.of(SsotViolation.class, history, wire));
         cdcManagedNumbers = new Topic<>(names.get(CDC_MANAGED_NUMBERS), Serdes.String(), Serdes.String());
         cdcOrgCredentials = new Topic<>(names.get(CDC_ORG_CREDENTIALS), Serdes.String(), Serdes.String());
@@ -188,6 +207,44 @@ public final class Topics {
     /** {@code telephony.provisioning.requests}: key orgId, commands from upstream services. */
     public Topic<String, ProvisionNumberRequest> provisioningRequests() {
         return provisioningRequests;
+    }
+
+    /**
+     * {@code telephony.provisioning.requests} as the writer of ReleaseNumberRequests sees it: the same topic as
+     * {@link #provisioningRequests()} (same key, so an org's provisions and releases keep their order), values under
+     * the subject {@code <topic>-com.voxanne.ssot.schemas.avro.ReleaseNumberRequest}.
+     */
+    public Topic<String, ReleaseNumberRequest> releaseRequests() {
+        return releaseRequests;
+    }
+
+    /**
+     * {@code telephony.provisioning.requests} as its reader sees it: a ProvisionNumberRequest or a ReleaseNumberRequest
+     * per record, dispatched on the writer schema; any other type is undecodable ({@code WRONG_RECORD_TYPE}).
+     */
+    public Topic<String, SpecificRecord> requests() {
+        return requests;
+    }
+
+    /**
+     * {@code telephony.numbers.provisioned} as the writer of NumberReleased sees it (the relay, through the outbox):
+     * values under the subject {@code <topic>-com.voxanne.ssot.schemas.avro.NumberReleased}.
+     */
+    public Topic<String, NumberReleased> numbersReleased() {
+        return numbersReleased;
+    }
+
+    /** {@code telephony.numbers.provisioned} as its readers see it: NumberProvisioned or NumberReleased per record. */
+    public Topic<String, SpecificRecord> numberEvents() {
+        return numberEvents;
+    }
+
+    /**
+     * The record types added to a topic that already carried another one, each with its own subject
+     * ({@link SubjectNaming#TOPIC_RECORD_NAME}): what the registry setup registers beyond {@link #avroTopics()}.
+     */
+    public List<Topic<?, ?>> addedRecordTypes() {
+        return List.of(releaseRequests, numbersReleased);
     }
 
     /** {@code telephony.provisioning.results}: key orgId, one result per request. */

@@ -7,9 +7,11 @@ import org.apache.avro.specific.SpecificRecord;
 
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.voxanne.ssot.schemas.avro.NumberReleased;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationKind;
 import com.voxanne.ssot.schemas.avro.ViolationState;
@@ -78,8 +80,31 @@ public final class Samples {
                 .build();
     }
 
+    public static ReleaseNumberRequest releaseRequest() {
+        return ReleaseNumberRequest.newBuilder()
+                .setEventId(EventIds.forRequest("rel-2024-0001", "ReleaseNumberRequest"))
+                .setRequestId("rel-2024-0001")
+                .setOrgId(ORG_ID)
+                .setPhoneNumber("+14155550123")
+                .setReason("customer closed the clinic")
+                .setRequestedAt(AT.plusSeconds(600))
+                .build();
+    }
+
+    public static NumberReleased numberReleased() {
+        return NumberReleased.newBuilder()
+                .setEventId(EventIds.forRequest("rel-2024-0001", "NumberReleased"))
+                .setRequestId("rel-2024-0001")
+                .setOrgId(ORG_ID)
+                .setPhoneNumber("+14155550123")
+                .setTwilioSid("PN0123456789abcdef0123456789abcdef")
+                .setVapiPhoneId("3b1f0c8e-vapi-phone")
+                .setReleasedAt(AT.plusSeconds(605))
+                .build();
+    }
+
     /** One sample of every contract record. */
     public static List<SpecificRecord> all() {
-        return List.of(request(), failedResult(), numberProvisioned(), resolvedViolation());
+        return List.of(request(), failedResult(), numberProvisioned(), resolvedViolation(), releaseRequest(), numberReleased());
     }
 }

@@ -37,7 +37,8 @@ class SchemaHistoryTest {
     @Test
     void shouldShipAHistoryForEveryContractRecord() {
         assertThat(SchemaHistory.bundled().recordNames()).containsExactlyInAnyOrder(
-                "ProvisionNumberRequest", "ProvisioningResult", "NumberProvisioned", "SsotViolation");
+                "ProvisionNumberRequest", "ProvisioningResult", "NumberProvisioned", "SsotViolation",
+                "ReleaseNumberRequest", "NumberReleased");
         assertThat(SchemaHistory.bundled().versions("NumberProvisioned"))
                 .extracting(SchemaHistory.Version::version).startsWith(1);
     }
@@ -146,9 +147,9 @@ class SchemaHistoryTest {
 
     @Test
     void shouldNameTheRecordWhenAskedForOneWithoutHistory() {
-        assertThatThrownBy(() -> SchemaHistory.bundled().versions("NumberReleased"))
+        assertThatThrownBy(() -> SchemaHistory.bundled().versions("NumberPortedOut"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("no schema history for record 'NumberReleased'");
+                .hasMessageContaining("no schema history for record 'NumberPortedOut'");
     }
 
     /** Single-object encoding of a generic record, as a producer on {@code writer} would write it. */

@@ -142,7 +142,7 @@ public final class ProjectorService implements ManagedService {
                     new ByteArrayDeserializer());
             closer.onClose("close the consumer the loop never took", this::closeUnstartedConsumer);
             BatchProcessor processor = new BatchProcessor(dataSource,
-                    new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator()),
+                    RecordDecoder.forEventLog(topic, new EventValidator()),
                     new RefusingBatchWrite(SsotWriter.PROJECTOR),
                     new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
                             .counted(registry, ProjectorMetrics.SERVICE, topic.name()), metrics,

@@ -9,6 +9,7 @@ import com.voxanne.ssot.platform.retry.Backoff;
 import com.voxanne.ssot.platform.service.DatabaseSettings;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.voxanne.ssot.schemas.avro.NumberReleased;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
 import com.voxanne.ssot.testkit.TestDatabase;
 import com.voxanne.ssot.testkit.TestStack;
@@ -50,6 +51,7 @@ public final class ProjectorFixture implements AutoCloseable {
     public final String topic;
     public final KafkaClients kafka;
     public final AvroSerde<NumberProvisioned> serde = AvroSerde.of(NumberProvisioned.class);
+    private static final AvroSerde<NumberReleased> RELEASED = AvroSerde.of(NumberReleased.class);
     private final KafkaProducer<byte[], byte[]> producer;
     private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -158,6 +160,27 @@ public final class ProjectorFixture implements AutoCloseable {
         }
         for (Future<RecordMetadata> ack : acks) {
             ack.get();
+        }
+    }
+
+    /** A NumberReleased of {@code provisioned}'s number, {@code releasedAt}, as the relay would put it on the event log. */
+    public static NumberReleased released(NumberProvisioned provisioned, Instant releasedAt) {
+        return NumberReleased.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setRequestId("rel-" + UUID.randomUUID())
+                .setOrgId(provisioned.getOrgId())
+                .setPhoneNumber(provisioned.getPhoneNumber())
+                .setTwilioSid(provisioned.getTwilioSid())
+                .setVapiPhoneId(provisioned.getVapiPhoneId())
+                .setReleasedAt(releasedAt)
+                .build();
+    }
+
+    /** Sends releases on the event log (key orgId) and waits until the broker has them all. */
+    public void sendReleased(NumberReleased... events) throws Exception {
+        for (NumberReleased e : events) {
+            producer.send(new ProducerRecord<>(topic, e.getOrgId().getBytes(StandardCharsets.UTF_8),
+                    RELEASED.serialize(topic, e))).get();
         }
     }
 

@@ -51,9 +51,21 @@ public final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60s", description = "how long to wait for the result (default: ${DEFAULT-VALUE})")
     String timeout;
 
+    private final java.util.function.Supplier<ConfigSource> config;
+
+    /** The command as {@code ./ssot} runs it: configured by the environment (and the discovery file). */
+    public ProvisionCommand() {
+        this(ConfigSource::fromEnvironment);
+    }
+
+    /** The command configured by {@code config} (tests: a pipeline of their own). */
+    public ProvisionCommand(java.util.function.Supplier<ConfigSource> config) {
+        this.config = config;
+    }
+
     @Override
     public Integer call() throws Exception {
-        Environment env = Environment.resolve(ConfigSource.fromEnvironment());
+        Environment env = Environment.resolve(config.get());
         DatabaseSettings db = env.database();
         Orgs.Org organisation;
         try (HikariDataSource ds = db.pool("provision-cli", 1)) {
@@ -113,12 +125,22 @@ public final class ProvisionCommand implements Callable<Integer> {
     /** Positions a reader at the end of the results topic first, so the result cannot be missed. */
     public static Optional<ProvisioningResult> publishAndAwait(KafkaClients kafka, Topics topics, ProvisionNumberRequest request,
                                                                Duration timeout) throws Exception {
-        Topic<String, ProvisionNumberRequest> requests = topics.provisioningRequests();
+        return publishAndAwait(kafka, topics, topics.provisioningRequests(), request, request.getOrgId(), request.getRequestId(),
+                timeout);
+    }
+
+    /**
+     * Publishes {@code request} (of either request type, through its own topic view: same topic, its own subject) keyed
+     * by {@code orgId}, and waits for the result of {@code requestId}.
+     */
+    public static <T> Optional<ProvisioningResult> publishAndAwait(KafkaClients kafka, Topics topics, Topic<String, T> requests,
+                                                                   T request, String orgId, String requestId, Duration timeout)
+            throws Exception {
         Topic<String, ProvisioningResult> results = topics.provisioningResults();
         Map<String, Object> consumerProps = kafka.consumer("ssot-cli-provision-" + UUID.randomUUID(), "ssot-cli");
         try (KafkaConsumer<String, ProvisioningResult> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                 results.valueSerde().deserializer());
-             KafkaProducer<String, ProvisionNumberRequest> producer = new KafkaProducer<>(kafka.producer("ssot-cli"),
+             KafkaProducer<String, T> producer = new KafkaProducer<>(kafka.producer("ssot-cli"),
                      new StringSerializer(), requests.valueSerde().serializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(results.name(), Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -128,11 +150,11 @@ public final class ProvisionCommand implements Callable<Integer> {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            producer.send(new ProducerRecord<>(requests.name(), request.getOrgId(), request)).get();
+            producer.send(new ProducerRecord<>(requests.name(), orgId, request)).get();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, ProvisioningResult> rec : consumer.poll(Duration.ofMillis(200))) {
-                    if (rec.value() != null && request.getRequestId().equals(rec.value().getRequestId())) {
+                    if (rec.value() != null && requestId.equals(rec.value().getRequestId())) {
                         return Optional.of(rec.value());
                     }
                 }

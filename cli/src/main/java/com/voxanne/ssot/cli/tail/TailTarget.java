@@ -30,7 +30,10 @@ public record TailTarget(String name, Topic<?, ?> source, boolean deadLetters) {
      * @throws UnknownTopicException listing every name and id that would have been accepted
      */
     public static TailTarget resolve(Topics topics, String argument) {
-        Map<String, Topic<?, ?>> byId = topics.all();
+        Map<String, Topic<?, ?>> byId = new java.util.LinkedHashMap<>(topics.all());
+        // the topics that carry two record types are read through their readers' view, so both render
+        byId.put(Topics.PROVISIONING_REQUESTS, topics.requests());
+        byId.put(Topics.NUMBERS_PROVISIONED, topics.numberEvents());
         for (Topic<?, ?> topic : byId.values()) {
             if (topic.name().equals(argument)) {
                 return new TailTarget(topic.name(), topic, false);

@@ -18,7 +18,8 @@ import javax.sql.DataSource;
 
 /**
  * The Twilio <-> Vapi <-> database inventory diff behind {@code ./ssot audit}: paid numbers nobody recorded (the
- * incident), imports with no row, rows whose number Twilio or Vapi does not have. Numbers held by a saga still in
+ * incident), imports with no row, rows whose number Twilio or Vapi does not have, and released numbers that Twilio
+ * or Vapi still hold (a release that did not finish its job, or a number put back by hand). Numbers held by a saga still in
  * flight are reported apart, not as orphans. Reads only.
  */
 public final class InventoryAudit {
@@ -69,8 +70,17 @@ public final class InventoryAudit {
                 .filter(r -> importByNumber.containsKey(r.phoneNumber())
                         && !r.vapiPhoneId().equals(importByNumber.get(r.phoneNumber()).id()))
                 .toList();
+        // a released number with no active row again: neither provider may still hold it (a release in flight excepted)
+        List<ManagedRow> released = releasedRows().stream()
+                .filter(r -> !rowByNumber.containsKey(r.phoneNumber()) && !inFlight.contains(r.phoneNumber()))
+                .toList();
+        Set<String> ownedSids = new HashSet<>();
+        owned.forEach(o -> ownedSids.add(o.sid()));
+        List<ManagedRow> releasedStillOwned = released.stream()
+                .filter(r -> ownedSids.contains(r.twilioSid()) || ownedNumbers.contains(r.phoneNumber())).toList();
+        List<ManagedRow> releasedStillImported = released.stream().filter(r -> importByNumber.containsKey(r.phoneNumber())).toList();
         return new InventoryReport(owned.size(), imported.size(), rows.size(), paidButUnrecorded, importedWithoutRow, rowsNotOwned,
-                rowsNotImported, vapiIdMismatch, heldBySagasInFlight);
+                rowsNotImported, vapiIdMismatch, heldBySagasInFlight, releasedStillOwned, releasedStillImported);
     }
 
     private List<ManagedRow> managedRows() {
@@ -87,11 +97,28 @@ public final class InventoryAudit {
         });
     }
 
+    /** The latest released row of every number released at least once. */
+    private List<ManagedRow> releasedRows() {
+        return tx.inTransaction("read released managed numbers", c -> {
+            List<ManagedRow> rows = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT ON (phone_number) org_id::text, phone_number, twilio_sid,"
+                    + " vapi_phone_id, request_id FROM managed_phone_numbers WHERE status = 'released'"
+                    + " ORDER BY phone_number, released_at DESC");
+                 ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new ManagedRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                }
+            }
+            return rows;
+        });
+    }
+
     private Set<String> numbersInFlight() {
         return tx.inTransaction("read sagas in flight", c -> {
             Set<String> numbers = new HashSet<>();
             try (PreparedStatement st = c.prepareStatement("SELECT phone_number FROM provisioning_requests"
-                    + " WHERE phone_number IS NOT NULL AND state IN ('NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING')");
+                    + " WHERE phone_number IS NOT NULL AND state IN ('NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING',"
+                    + " 'RELEASE_VALIDATED', 'VAPI_DELETED', 'TWILIO_RELEASED')");
                  ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     numbers.add(rs.getString(1));

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * What {@link InventoryAudit} found. {@link #clean()} is false when money or visibility is at stake: a paid number
- * without a row, an import without a row, or a row the providers do not back.
+ * without a row, an import without a row, a row the providers do not back, or a released number a provider still holds.
  */
 public record InventoryReport(
         int twilioOwned,
@@ -18,11 +18,23 @@ public record InventoryReport(
         List<ManagedRow> rowsNotOwnedInTwilio,
         List<ManagedRow> rowsNotImportedInVapi,
         List<ManagedRow> vapiIdMismatches,
-        List<String> heldBySagasInFlight) {
+        List<String> heldBySagasInFlight,
+        List<ManagedRow> releasedStillOwnedInTwilio,
+        List<ManagedRow> releasedStillImportedInVapi) {
+
+    /** A report from before releases were audited (no released number still held). */
+    public InventoryReport(int twilioOwned, int vapiImported, int managedActive, List<OwnedNumber> paidButUnrecorded,
+                           List<ImportedNumber> importedWithoutRow, List<ManagedRow> rowsNotOwnedInTwilio,
+                           List<ManagedRow> rowsNotImportedInVapi, List<ManagedRow> vapiIdMismatches,
+                           List<String> heldBySagasInFlight) {
+        this(twilioOwned, vapiImported, managedActive, paidButUnrecorded, importedWithoutRow, rowsNotOwnedInTwilio,
+                rowsNotImportedInVapi, vapiIdMismatches, heldBySagasInFlight, List.of(), List.of());
+    }
 
     public boolean clean() {
         return paidButUnrecorded.isEmpty() && importedWithoutRow.isEmpty() && rowsNotOwnedInTwilio.isEmpty()
-                && rowsNotImportedInVapi.isEmpty() && vapiIdMismatches.isEmpty();
+                && rowsNotImportedInVapi.isEmpty() && vapiIdMismatches.isEmpty() && releasedStillOwnedInTwilio.isEmpty()
+                && releasedStillImportedInVapi.isEmpty();
     }
 
     /** A plain-text report for the terminal. */
@@ -36,6 +48,10 @@ public record InventoryReport(
         section(sb, "Managed row, not owned in Twilio", rowsNotOwnedInTwilio.stream().map(InventoryReport::describe).toList());
         section(sb, "Managed row, not imported in Vapi", rowsNotImportedInVapi.stream().map(InventoryReport::describe).toList());
         section(sb, "Managed row's vapi_phone_id differs from Vapi", vapiIdMismatches.stream().map(InventoryReport::describe).toList());
+        section(sb, "Released, still owned in Twilio (paid for nothing)", releasedStillOwnedInTwilio.stream()
+                .map(InventoryReport::describe).toList());
+        section(sb, "Released, still imported in Vapi (answering a number we gave back)", releasedStillImportedInVapi.stream()
+                .map(InventoryReport::describe).toList());
         if (!heldBySagasInFlight.isEmpty()) {
             sb.append("Held by sagas in flight (not orphans): ").append(String.join(", ", heldBySagasInFlight)).append(System.lineSeparator());
         }

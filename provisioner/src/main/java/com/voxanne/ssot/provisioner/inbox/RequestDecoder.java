@@ -2,9 +2,11 @@ package com.voxanne.ssot.provisioner.inbox;
 
 import com.voxanne.ssot.provisioner.saga.RequestValidator;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.serde.UndecodableRecordException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -15,7 +17,12 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 final class RequestDecoder {
     /** One decoded record. */
-    record Received(ConsumerRecord<byte[], byte[]> source, ProvisionNumberRequest request) {
+    record Received(ConsumerRecord<byte[], byte[]> source, SpecificRecord request) {
+        /** The organisation the request names, as sent. */
+        String orgId() {
+            return request instanceof ReleaseNumberRequest release ? release.getOrgId()
+                    : ((ProvisionNumberRequest) request).getOrgId();
+        }
     }
 
     /** One record no saga can be recorded for, and why. */
@@ -26,14 +33,14 @@ final class RequestDecoder {
     record Decoded(List<Received> requests, List<Undecodable> undecodable) {
     }
 
-    private final Deserializer<ProvisionNumberRequest> serde;
+    private final Deserializer<SpecificRecord> serde;
 
     /**
-     * @param serde the requests topic's deserializer: throws {@link UndecodableRecordException} for bytes that are no
+     * @param serde the requests topic's deserializer (a ProvisionNumberRequest or a ReleaseNumberRequest per record): throws {@link UndecodableRecordException} for bytes that are no
      *              request (dead-lettered here), and a retriable exception when the schema registry cannot be asked
      *              (the batch is then retried, nothing is parked)
      */
-    RequestDecoder(Deserializer<ProvisionNumberRequest> serde) {
+    RequestDecoder(Deserializer<SpecificRecord> serde) {
         this.serde = serde;
     }
 
@@ -42,19 +49,22 @@ final class RequestDecoder {
         List<Undecodable> undecodable = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             if (record.value() == null) {
-                undecodable.add(new Undecodable(record, "null value (tombstone) where a ProvisionNumberRequest was expected"));
+                undecodable.add(new Undecodable(record,
+                        "null value (tombstone) where a ProvisionNumberRequest or ReleaseNumberRequest was expected"));
                 continue;
             }
-            ProvisionNumberRequest request;
+            SpecificRecord request;
             try {
                 request = serde.deserialize(record.topic(), record.value());
             } catch (UndecodableRecordException e) {
                 undecodable.add(new Undecodable(record, e.getMessage()));
                 continue;
             }
-            if (!RequestValidator.hasUsableRequestId(request)) {
-                undecodable.add(new Undecodable(record,
-                        "ProvisionNumberRequest without a usable requestId: no saga can be recorded or answered"));
+            boolean usableId = request instanceof ReleaseNumberRequest release ? RequestValidator.hasUsableRequestId(release)
+                    : request instanceof ProvisionNumberRequest provision && RequestValidator.hasUsableRequestId(provision);
+            if (!usableId) {
+                undecodable.add(new Undecodable(record, request.getSchema().getName()
+                        + " without a usable requestId: no saga can be recorded or answered"));
             } else {
                 requests.add(new Received(record, request));
             }

@@ -17,6 +17,7 @@ import com.voxanne.ssot.provisioner.store.StoreException;
 import com.voxanne.ssot.provisioner.tracing.ProvisionerTracing;
 import com.voxanne.ssot.schemas.avro.FailurePoint;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
 import com.voxanne.ssot.schemas.registry.SchemaRegistryUnavailableException;
 import com.voxanne.ssot.schemas.serde.UndecodableRecordException;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -65,7 +67,7 @@ public final class RequestInbox implements Runnable {
 
     /** What the inbox works with. */
     public record Collaborators(Consumer<byte[], byte[]> consumer, InboxStore store, RequestValidator validator,
-                                Deserializer<ProvisionNumberRequest> serde, DeadLetters deadLetters, SagaMetrics metrics,
+                                Deserializer<SpecificRecord> serde, DeadLetters deadLetters, SagaMetrics metrics,
                                 Redactor redactor, ProvisionerTracing tracing) {
     }
 
@@ -200,13 +202,17 @@ public final class RequestInbox implements Runnable {
     /** Each request as it is recorded: valid, or REJECTED with the (redacted) reason. */
     private List<Entry> validate(List<Received> requests) {
         Set<String> orgs = store.existingOrganizations(requests.stream()
-                .map(r -> RequestValidator.canonicalOrgId(r.request().getOrgId()))
+                .map(r -> RequestValidator.canonicalOrgId(r.orgId()))
                 .flatMap(Optional::stream)
                 .distinct()
                 .toList());
         List<Entry> entries = new ArrayList<>(requests.size());
         for (Received r : requests) {
-            RequestValidator.Verdict v = validator.validate(r.request(), orgs::contains);
+            if (r.request() instanceof ReleaseNumberRequest release) {
+                entries.add(releaseEntry(r, release, orgs));
+                continue;
+            }
+            RequestValidator.Verdict v = validator.validate((ProvisionNumberRequest) r.request(), orgs::contains);
             String rejection = v.rejection().map(redactor::redact).orElse(null);
             // the request's trace starts (or, with a traceparent header, continues) here, and is kept with the saga
             TraceParent trace = tracing.validated(r.source(), v.requestId(), v.orgId(), rejection).orElse(null);
@@ -214,6 +220,18 @@ public final class RequestInbox implements Runnable {
                     rejection, trace));
         }
         return entries;
+    }
+
+    private static String kindName(Entry e) {
+        return e.kind() == com.voxanne.ssot.provisioner.store.SagaKind.RELEASE ? "release" : "provisioning";
+    }
+
+    /** A release request as it is recorded: RECEIVED (the saga validates the number itself) or REJECTED for its shape. */
+    private Entry releaseEntry(Received r, ReleaseNumberRequest release, Set<String> orgs) {
+        RequestValidator.ReleaseVerdict v = validator.validateRelease(release, orgs::contains);
+        String rejection = v.rejection().map(redactor::redact).orElse(null);
+        TraceParent trace = tracing.validated(r.source(), v.requestId(), v.orgId(), rejection).orElse(null);
+        return Entry.release(v.requestId(), v.orgId(), v.phoneNumber(), v.reason(), v.requestedAt(), rejection, trace);
     }
 
     /** One recorded entry's aftermath; a null outcome was refused by the database and is dead-lettered already. */
@@ -231,7 +249,7 @@ public final class RequestInbox implements Runnable {
                     tally.rejected++;
                     tally.results = true;
                     metrics.outcome(ProvisioningStatus.REJECTED, FailurePoint.REQUEST_VALIDATION);
-                    log.warn("Rejected provisioning request: org={} request={} ({}-{}@{}): {}", e.orgId(), e.requestId(),
+                    log.warn("Rejected {} request: org={} request={} ({}-{}@{}): {}", kindName(e), e.orgId(), e.requestId(),
                             source.topic(), source.partition(), source.offset(), e.rejection());
                 } else {
                     tally.fresh++;
@@ -239,13 +257,13 @@ public final class RequestInbox implements Runnable {
             }
             case DUPLICATE -> {
                 tally.duplicates++;
-                log.info("Duplicate provisioning request ignored (already recorded): org={} request={}", e.orgId(), e.requestId());
+                log.info("Duplicate {} request ignored (already recorded): org={} request={}", kindName(e), e.orgId(), e.requestId());
             }
             case DUPLICATE_RESULT_REARMED -> {
                 tally.duplicates++;
                 tally.results = true;
-                log.info("Duplicate of a finished provisioning request: its result is published again. org={} request={}",
-                        e.orgId(), e.requestId());
+                log.info("Duplicate of a finished {} request: its result is published again. org={} request={}",
+                        kindName(e), e.orgId(), e.requestId());
             }
             default -> throw new IllegalStateException("unknown inbox outcome " + outcome);
         }

@@ -3,6 +3,7 @@ package com.voxanne.ssot.provisioner.outbox;
 import com.voxanne.ssot.platform.tracing.TraceParent;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.voxanne.ssot.schemas.avro.NumberReleased;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,7 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The one writer of the {@code outbox} table: NumberProvisioned events, aggregate "PhoneNumber" keyed by orgId, the
+ * The one writer of the {@code outbox} table: NumberProvisioned and NumberReleased events, aggregate "PhoneNumber" keyed by orgId, the
  * payload in the event topic's value serde (the relay copies the bytes as they are). Each row is inserted and deleted
  * again in the caller's transaction: the relay reads the insert from the WAL, so the table itself stays empty.
  */
@@ -22,10 +23,51 @@ public final class OutboxWriter {
             "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, traceparent, tracestate) VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String DELETE = "DELETE FROM outbox WHERE id = ANY (?)";
 
-    private final Topic<String, NumberProvisioned> events;
+    /** The outbox row's {@code type} (the record's {@code eventType} header) of a release. */
+    public static final String RELEASED_EVENT_TYPE = "NumberReleased";
 
+    private final Topic<String, NumberProvisioned> events;
+    private final Topic<String, NumberReleased> releases;
+
+    /** A writer of NumberProvisioned only (backfills, benchmarks). */
     public OutboxWriter(Topic<String, NumberProvisioned> events) {
+        this(events, null);
+    }
+
+    /**
+     * A writer of both event types of the event log; {@code releases} is the same topic under NumberReleased's own
+     * subject (see {@code Topics#numbersReleased}), so the relay copies bytes a reader of either type resolves.
+     */
+    public OutboxWriter(Topic<String, NumberProvisioned> events, Topic<String, NumberReleased> releases) {
         this.events = events;
+        this.releases = releases;
+    }
+
+    /**
+     * Emits one NumberReleased inside the caller's transaction (no commit): same aggregate, same key (orgId), so the
+     * relay routes it to the event log behind the org's earlier events.
+     *
+     * @throws IllegalStateException this writer was built without the releases topic
+     */
+    public void writeReleased(Connection c, NumberReleased event, Optional<TraceParent> trace) throws SQLException {
+        if (releases == null) {
+            throw new IllegalStateException("this outbox writer was built for NumberProvisioned only");
+        }
+        UUID id = UUID.fromString(event.getEventId());
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            insert.setObject(1, id);
+            insert.setString(2, AGGREGATE_TYPE);
+            insert.setString(3, event.getOrgId());
+            insert.setString(4, RELEASED_EVENT_TYPE);
+            insert.setBytes(5, releases.valueSerde().serializer().serialize(releases.name(), event));
+            insert.setString(6, trace.map(TraceParent::traceparent).orElse(null));
+            insert.setString(7, trace.map(TraceParent::tracestate).orElse(null));
+            insert.executeUpdate();
+        }
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM outbox WHERE id = ?")) {
+            delete.setObject(1, id);
+            delete.executeUpdate();
+        }
     }
 
     /**

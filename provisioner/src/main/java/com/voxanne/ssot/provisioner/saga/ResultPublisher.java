@@ -92,7 +92,7 @@ public final class ResultPublisher {
             case REJECTED -> ProvisioningStatus.REJECTED;
             default -> throw new IllegalArgumentException("saga " + s.requestId() + " is not finished: " + s.state());
         };
-        boolean bought = s.twilioSid() != null;
+        boolean bought = s.twilioSid() != null || s.isRelease(); // a release names the number it is about
         return ProvisioningResult.newBuilder()
                 .setEventId(EventIds.forRequest(s.requestId(), EVENT_TYPE))
                 .setRequestId(s.requestId())

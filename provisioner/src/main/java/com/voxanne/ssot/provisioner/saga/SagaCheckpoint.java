@@ -22,5 +22,19 @@ public enum SagaCheckpoint {
     /** The final transaction is committed. */
     COMPLETED,
     /** Compensation finished (state FAILED). */
-    COMPENSATED
+    COMPENSATED,
+    /** Release: the number is validated (state RELEASE_VALIDATED); nothing deleted yet. */
+    RELEASE_VALIDATED,
+    /** Release: Vapi answered the delete (deleted, or already gone); the saga has not stored it yet. */
+    VAPI_DELETE_RESPONDED,
+    /** Release: VAPI_DELETED is stored. */
+    VAPI_DELETED,
+    /** Release: Twilio answered the release (released, or already gone); the saga has not stored it yet. */
+    TWILIO_RELEASE_RESPONDED,
+    /** Release: TWILIO_RELEASED is stored. */
+    TWILIO_RELEASED,
+    /** Release: inside the final transaction (managed row released, outbox row, COMPLETED), not committed yet. */
+    RELEASE_BEFORE_COMMIT,
+    /** Release: the final transaction is committed. */
+    RELEASED
 }

@@ -36,6 +36,10 @@ final class SagaRunner {
     private final ImportStep importStep;
     private final FinalWriteStep finalWrite;
     private final CompensationStep compensation;
+    private final ReleaseValidationStep releaseValidation;
+    private final VapiDeleteStep vapiDelete;
+    private final TwilioReleaseStep twilioRelease;
+    private final ReleaseWriteStep releaseWrite;
     private final ResultPublisher publisher;
     private final java.util.function.Supplier<Stop> stop;
     private final Sleeper sleeper;
@@ -55,6 +59,10 @@ final class SagaRunner {
         this.importStep = new ImportStep(ctx);
         this.finalWrite = new FinalWriteStep(ctx);
         this.compensation = new CompensationStep(ctx);
+        this.releaseValidation = new ReleaseValidationStep(ctx);
+        this.vapiDelete = new VapiDeleteStep(ctx);
+        this.twilioRelease = new TwilioReleaseStep(ctx);
+        this.releaseWrite = new ReleaseWriteStep(ctx);
         this.publisher = publisher;
         this.stop = stop;
         this.sleeper = sleeper;
@@ -134,9 +142,9 @@ final class SagaRunner {
     /** One step, as a child span of the run (current while it runs: the final write stores its context). */
     private StepOutcome step(SagaRecord saga) {
         ctx.beginStep();
-        Span span = ctx.tracing.startStep(stepName(saga.state()), saga);
+        Span span = ctx.tracing.startStep(stepName(saga), saga);
         try (Scope ignored = span.makeCurrent()) {
-            StepOutcome outcome = switch (saga.state()) {
+            StepOutcome outcome = saga.isRelease() ? releaseStep(saga) : switch (saga.state()) {
                 case RECEIVED -> choose.run(saga);
                 case NUMBER_CHOSEN -> purchase.run(saga);
                 case PURCHASED -> importStep.run(saga);
@@ -158,7 +166,32 @@ final class SagaRunner {
         }
     }
 
-    /** The span name of the step that runs from this state. */
+    /** A release saga's step: validate, delete in Vapi, release in Twilio, the final write. */
+    private StepOutcome releaseStep(SagaRecord saga) {
+        return switch (saga.state()) {
+            case RECEIVED -> releaseValidation.run(saga);
+            case RELEASE_VALIDATED -> vapiDelete.run(saga);
+            case VAPI_DELETED -> twilioRelease.run(saga);
+            case TWILIO_RELEASED -> releaseWrite.run(saga);
+            default -> throw new IllegalStateException("no release step for saga " + saga);
+        };
+    }
+
+    /** The span name of the step that runs from the saga's state. */
+    static String stepName(SagaRecord saga) {
+        if (saga.isRelease()) {
+            return switch (saga.state()) {
+                case RECEIVED -> "release validate";
+                case RELEASE_VALIDATED -> "vapi delete";
+                case VAPI_DELETED -> "twilio release";
+                case TWILIO_RELEASED -> "release final write";
+                default -> saga.state().name().toLowerCase(java.util.Locale.ROOT);
+            };
+        }
+        return stepName(saga.state());
+    }
+
+    /** The span name of the provisioning step that runs from this state. */
     static String stepName(SagaState state) {
         return switch (state) {
             case RECEIVED -> "number search";
@@ -218,7 +251,7 @@ final class SagaRunner {
 
     /** A state write the database refuses (not the final write): the saga cannot go on; fail it, compensating if bought. */
     private SagaRecord failOnDataConflict(SagaRecord saga, DataConflictException e) {
-        boolean mayHaveBought = saga.state() != SagaState.RECEIVED;
+        boolean mayHaveBought = saga.state() != SagaState.RECEIVED && !saga.isRelease(); // a release bought nothing
         log.error("Database refused a state write of saga: org={} request={} phone={} state={}", saga.orgId(), saga.requestId(),
                 saga.phoneNumber(), saga.state(), e);
         return ctx.store.transitions().fail(saga, saga.leaseOwner(), ctx.lease(), FailurePoint.DB_WRITE,
@@ -256,7 +289,10 @@ final class SagaRunner {
         ProvisioningStatus status = finished.state() == SagaState.COMPLETED ? ProvisioningStatus.SUCCEEDED : ProvisioningStatus.FAILED;
         ctx.metrics.outcome(status, status == ProvisioningStatus.SUCCEEDED ? null : finished.failurePoint());
         ProvisionerTracing.outcome(Span.current(), status.name(), finished); // the run's span
-        if (status == ProvisioningStatus.SUCCEEDED) {
+        if (status == ProvisioningStatus.SUCCEEDED && finished.isRelease()) {
+            log.info("Released: org={} request={} phone={} twilioSid={} vapiPhoneId={}", finished.orgId(), finished.requestId(),
+                    finished.phoneNumber(), finished.twilioSid(), finished.vapiPhoneId());
+        } else if (status == ProvisioningStatus.SUCCEEDED) {
             log.info("Provisioned: org={} request={} phone={} twilioSid={} vapiPhoneId={}", finished.orgId(), finished.requestId(),
                     finished.phoneNumber(), finished.twilioSid(), finished.vapiPhoneId());
         }

@@ -22,8 +22,9 @@ import javax.sql.DataSource;
  */
 public final class InboxStore {
     private static final String INSERT = "INSERT INTO provisioning_requests (request_id, org_id, country_code, area_code,"
-            + " friendly_name, requested_at, state, failure_point, error, completed_at, traceparent, tracestate)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END, ?, ?)"
+            + " friendly_name, requested_at, state, failure_point, error, completed_at, traceparent, tracestate, kind,"
+            + " phone_number, release_reason)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (request_id) DO NOTHING";
     private static final String REARM_RESULT = "UPDATE provisioning_requests SET result_published = false"
             + " WHERE request_id = ? AND state IN ('COMPLETED', 'FAILED', 'REJECTED') AND result_published";
@@ -39,8 +40,26 @@ public final class InboxStore {
      * is the request's trace context, kept with the saga so every run of it continues that one trace.
      */
     public record Entry(String requestId, String orgId, String countryCode, String areaCode, String friendlyName,
-                        Instant requestedAt, String rejection, TraceParent trace) {
-        /** An entry with no trace context. */
+                        Instant requestedAt, String rejection, TraceParent trace, SagaKind kind, String phoneNumber,
+                        String releaseReason) {
+        /** A provisioning request. */
+        public Entry(String requestId, String orgId, String countryCode, String areaCode, String friendlyName,
+                     Instant requestedAt, String rejection, TraceParent trace) {
+            this(requestId, orgId, countryCode, areaCode, friendlyName, requestedAt, rejection, trace, SagaKind.PROVISION, null,
+                    null);
+        }
+
+        /**
+         * A release request of {@code phoneNumber} (stored as given when rejected: an invalid one is kept out of the
+         * column, whose check accepts only E.164).
+         */
+        public static Entry release(String requestId, String orgId, String phoneNumber, String reason, Instant requestedAt,
+                                    String rejection, TraceParent trace) {
+            return new Entry(requestId, orgId, null, null, null, requestedAt, rejection, trace, SagaKind.RELEASE, phoneNumber,
+                    reason);
+        }
+
+        /** A provisioning request with no trace context. */
         public Entry(String requestId, String orgId, String countryCode, String areaCode, String friendlyName,
                      Instant requestedAt, String rejection) {
             this(requestId, orgId, countryCode, areaCode, friendlyName, requestedAt, rejection, null);
@@ -72,6 +91,9 @@ public final class InboxStore {
                     insert.setBoolean(10, e.rejected());
                     insert.setString(11, e.trace() == null ? null : e.trace().traceparent());
                     insert.setString(12, e.trace() == null ? null : e.trace().tracestate());
+                    insert.setString(13, e.kind().name());
+                    insert.setString(14, e.phoneNumber());
+                    insert.setString(15, SagaRows.truncate(e.releaseReason(), 500));
                     if (insert.executeUpdate() == 1) {
                         outcomes.add(Outcome.NEW);
                     } else {

@@ -99,7 +99,8 @@ public final class SagaAdmin {
 
     /**
      * Gives a saga up: one that bought nothing yet (RECEIVED) fails at once; one that may hold a number goes to
-     * COMPENSATING, where the workers read back both providers and release exactly what exists, then FAILED.
+     * COMPENSATING, where the workers read back both providers and release exactly what exists, then FAILED. A release
+     * can be given up only before it validated (RECEIVED): past that it is not undone, only finished.
      */
     public Outcome abandon(String requestId, String operator) {
         String action = "abandoned by operator " + operator;
@@ -114,6 +115,7 @@ public final class SagaAdmin {
                     + " attempts = 0, next_attempt_at = now(), updated_at = now(),"
                     + " operator_action = concat_ws('; ', operator_action, ?::text || ' at ' || now())"
                     + " WHERE request_id = ? AND state IN " + UNFINISHED + " AND " + NOT_LEASED
+                    + " AND (kind = 'PROVISION' OR state = 'RECEIVED')" // a release past validation is never undone
                     + " AND NOT (state = 'NUMBER_CHOSEN' AND attempts > 0 AND updated_at > now() - (? * interval '1 millisecond'))"
                     + " RETURNING *")) {
                 st.setString(1, FailurePoint.NUMBER_SEARCH.name());
@@ -149,6 +151,10 @@ public final class SagaAdmin {
             return new Outcome(false, "saga " + requestId + " is already " + current.get().state(), current);
         }
         SagaRecord s = current.get();
+        if (s.isRelease() && s.state() != SagaState.RECEIVED) {
+            return new Outcome(false, "saga " + requestId + " is a release already at " + s.state() + ": it is not undone (Vapi may"
+                    + " already have let the number go); it is retried until done: `sagas resume` runs it now", current);
+        }
         if (s.state() == SagaState.NUMBER_CHOSEN && s.attempts() > 0 && s.updatedAt() != null
                 && s.updatedAt().plus(purchaseVisibility).isAfter(java.time.Instant.now())) {
             return new Outcome(false, "saga " + requestId + " sent a purchase of " + s.phoneNumber() + " that reads may not show yet;"

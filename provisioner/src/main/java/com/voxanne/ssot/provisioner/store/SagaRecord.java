@@ -34,7 +34,9 @@ public record SagaRecord(
         Instant completedAt,
         String lostNumbers,
         String traceparent,
-        String tracestate) {
+        String tracestate,
+        SagaKind kind,
+        String releaseReason) {
 
     /**
      * The trace this saga belongs to (the request's, see migration V8): every run of the saga, on whichever instance,
@@ -57,6 +59,10 @@ public record SagaRecord(
         return Optional.ofNullable(friendlyName).filter(s -> !s.isBlank());
     }
 
+    public boolean isRelease() {
+        return kind == SagaKind.RELEASE;
+    }
+
     public boolean hasVapiPhoneId() {
         return vapiPhoneId != null && !vapiPhoneId.isBlank();
     }
@@ -64,7 +70,7 @@ public record SagaRecord(
     /** Short form for log lines and errors: never carries a secret (none is stored here). */
     @Override
     public String toString() {
-        return "Saga[request=" + requestId + ", org=" + orgId + ", state=" + state + ", phone=" + phoneNumber + ", twilioSid="
+        return "Saga[" + (isRelease() ? "release, " : "") + "request=" + requestId + ", org=" + orgId + ", state=" + state + ", phone=" + phoneNumber + ", twilioSid="
                 + twilioSid + ", vapiPhoneId=" + vapiPhoneId + ", attempts=" + attempts + "]";
     }
 }

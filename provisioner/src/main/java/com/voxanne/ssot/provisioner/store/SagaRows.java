@@ -15,7 +15,7 @@ final class SagaRows {
     static final String COLUMNS = "request_id, org_id, country_code, area_code, friendly_name, state, phone_number, twilio_sid,"
             + " vapi_phone_id, attempts, failure_point, error, compensation, lease_owner, lease_until, next_attempt_at,"
             + " arrival_seq, result_published, requested_at, received_at, updated_at, completed_at, lost_numbers,"
-            + " traceparent, tracestate";
+            + " traceparent, tracestate, kind, release_reason";
 
     private SagaRows() {
     }
@@ -47,7 +47,9 @@ final class SagaRows {
                 instant(rs, "completed_at"),
                 rs.getString("lost_numbers"),
                 rs.getString("traceparent"),
-                rs.getString("tracestate"));
+                rs.getString("tracestate"),
+                SagaKind.valueOf(rs.getString("kind")),
+                rs.getString("release_reason"));
     }
 
     static Optional<SagaRecord> single(PreparedStatement st) throws SQLException {

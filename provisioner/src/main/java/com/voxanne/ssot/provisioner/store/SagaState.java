@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Where a provisioning saga stands, as stored in {@code provisioning_requests.state}. Each state names what is
+ * Where a saga (a provision or, from RELEASE_VALIDATED on, a release: see {@link SagaKind}) stands, as stored in {@code provisioning_requests.state}. Each state names what is
  * already true in the world, so a saga resumed after a crash knows what to check before acting again.
  */
 public enum SagaState {
@@ -25,7 +25,16 @@ public enum SagaState {
     /** Failed for good (see failure_point); anything bought was released. */
     FAILED,
     /** The request itself was invalid; nothing was done. */
-    REJECTED;
+    REJECTED,
+    /**
+     * Release only: the number is an active managed number of the org, its twilio_sid and vapi_phone_id copied from the
+     * managed row; a Vapi delete may be in flight.
+     */
+    RELEASE_VALIDATED,
+    /** Release only: Vapi no longer has the import (deleted, or already gone); a Twilio release may be in flight. */
+    VAPI_DELETED,
+    /** Release only: Twilio no longer owns the number for us; the final write (managed row released + event) is next. */
+    TWILIO_RELEASED;
 
     public static final Set<SagaState> TERMINAL = Collections.unmodifiableSet(EnumSet.of(COMPLETED, FAILED, REJECTED));
     public static final Set<SagaState> UNFINISHED = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.copyOf(TERMINAL)));

@@ -85,4 +85,17 @@ public final class SagaTransitions {
                 .lease(lease)
                 .apply(tx, "record the compensation of", saga, owner);
     }
+
+    /**
+     * A request found invalid by its saga rather than by the inbox (a release of a number that is not an active managed
+     * number of the org): REJECTED at REQUEST_VALIDATION, nothing done.
+     */
+    public SagaRecord reject(SagaRecord saga, String owner, Duration lease, String error) {
+        return new FencedUpdate()
+                .set("state = 'REJECTED', failure_point = 'REQUEST_VALIDATION'")
+                .set("error = ?", SagaRows.truncate(error, MAX_ERROR))
+                .set("attempts = 0, updated_at = now(), completed_at = now()")
+                .lease(lease)
+                .apply(tx, "reject", saga, owner);
+    }
 }

@@ -55,4 +55,32 @@ class InventoryAuditTest {
             assertThat(after.render()).contains("Inventory is consistent.");
         }
     }
+
+    @Test
+    void shouldListReleasedNumbersThatTwilioOrVapiStillHold() throws Exception {
+        try (ProvisionerHarness h = new ProvisionerHarness("inventory_released", Map.of())) {
+            // given a number provisioned, released by the saga, then put back by hand in both providers
+            String org = h.createOrg("Released Inventory");
+            h.startFromConfig();
+            String phone = h.awaitResult(h.publish(org, "415")).getPhoneNumber();
+            assertThat(h.awaitResult(h.publishRelease(org, phone)).getStatus()).isEqualTo(ProvisioningStatus.SUCCEEDED);
+            ProviderClients clients = ProviderClients.from(h.context().source());
+            InventoryAudit audit = new InventoryAudit(h.db.dataSource(), clients.vendor(), clients.directory());
+            assertThat(audit.run().clean()).isTrue();
+            NumberVendor vendor = h.providers.vendor(ProvisionerHarness.HTTP_TIMEOUT);
+            VoiceAgentDirectory directory = h.providers.directory(ProvisionerHarness.HTTP_TIMEOUT);
+            vendor.buy(phone, Optional.empty());
+            directory.importNumber(phone, "by hand");
+
+            // when
+            InventoryReport report = audit.run();
+
+            // then the released row is named in both lists
+            assertThat(report.clean()).isFalse();
+            assertThat(report.releasedStillOwnedInTwilio()).extracting(InventoryAudit.ManagedRow::phoneNumber).containsExactly(phone);
+            assertThat(report.releasedStillImportedInVapi()).extracting(InventoryAudit.ManagedRow::phoneNumber).containsExactly(phone);
+            assertThat(report.render()).contains("Released, still owned in Twilio (paid for nothing): 1")
+                    .contains("Released, still imported in Vapi (answering a number we gave back): 1");
+        }
+    }
 }

@@ -14,6 +14,7 @@ import com.voxanne.ssot.provisioner.sim.SimulatedProviders;
 import com.voxanne.ssot.schemas.EventIds;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
 import com.voxanne.ssot.testkit.TestDatabase;
 import com.voxanne.ssot.testkit.TestStack;
@@ -53,6 +54,7 @@ final class ProvisionerHarness implements AutoCloseable {
     static final Duration HTTP_TIMEOUT = Duration.ofMillis(1500);
     private static final AvroSerde<ProvisionNumberRequest> REQUESTS = AvroSerde.of(ProvisionNumberRequest.class);
     private static final AvroSerde<ProvisioningResult> RESULTS = AvroSerde.of(ProvisioningResult.class);
+    private static final AvroSerde<ReleaseNumberRequest> RELEASES = AvroSerde.of(ReleaseNumberRequest.class);
 
     final TestStack stack = TestStack.get();
     final TestDatabase db;
@@ -173,6 +175,33 @@ final class ProvisionerHarness implements AutoCloseable {
 
     void publish(ProvisionNumberRequest request) {
         publishRaw(request.getOrgId(), REQUESTS.serialize(requestsTopic, request));
+    }
+
+    static ReleaseNumberRequest releaseRequest(String requestId, String orgId, String phoneNumber, String reason) {
+        return ReleaseNumberRequest.newBuilder()
+                .setEventId(EventIds.forRequest(requestId, "ReleaseNumberRequest"))
+                .setRequestId(requestId)
+                .setOrgId(orgId)
+                .setPhoneNumber(phoneNumber)
+                .setReason(reason)
+                .setRequestedAt(Instant.now())
+                .build();
+    }
+
+    /** Publishes a release of {@code phoneNumber} on the requests topic, as an upstream would; returns its requestId. */
+    String publishRelease(String orgId, String phoneNumber) {
+        String requestId = "rel-" + UUID.randomUUID();
+        publish(releaseRequest(requestId, orgId, phoneNumber, "test release"));
+        return requestId;
+    }
+
+    void publish(ReleaseNumberRequest request) {
+        publishRaw(request.getOrgId(), RELEASES.serialize(requestsTopic, request));
+    }
+
+    /** Vapi's imported numbers (sorted). */
+    List<String> vapiNumbers() {
+        return providers.vapi().importedNumbers().stream().map(n -> n.number()).sorted().toList();
     }
 
     void publishRaw(String key, byte[] value) {

@@ -21,7 +21,8 @@ import javax.sql.DataSource;
  * {@code ./ssot check --org ID|EMAIL}: the seed's {@code investigate-ssot-violation} script as a
  * command. For each ACTIVE managed number of the organisation, straight from Postgres (works with Kafka
  * down): managed number exists, SSOT record exists, is_managed set, vapiPhoneId present, vapiPhoneId
- * matches the managed number's, and dropdown visibility (asked of {@link Dropdown}, the one definition).
+ * matches the managed number's, and dropdown visibility (asked of {@link Dropdown}, the one definition). Then each SSOT
+ * row of the organisation with no active managed number behind it (STALE_SSOT_ROW), which fails the check.
  */
 public final class ComplianceCheck {
     private static final String NUMBERS_SQL = "SELECT m.id, m.org_id, m.phone_number, m.twilio_sid, m.vapi_phone_id,"
@@ -30,6 +31,12 @@ public final class ComplianceCheck {
             + " FROM managed_phone_numbers m"
             + " LEFT JOIN org_credentials c ON c.org_id = m.org_id AND c.phone_number = m.phone_number AND c.provider = 'twilio'"
             + " WHERE m.org_id = ? AND m.status = 'active' ORDER BY m.phone_number";
+
+    private static final String STALE_SQL = "SELECT c.id, c.phone_number, c.vapi_phone_id, c.twilio_sid, c.created_at,"
+            + " r.id::text AS m_id, r.released_at, r.provisioned_at FROM org_credentials c"
+            + " LEFT JOIN LATERAL (SELECT id, released_at, provisioned_at FROM managed_phone_numbers r WHERE r.org_id = c.org_id"
+            + " AND r.phone_number = c.phone_number ORDER BY r.released_at DESC NULLS LAST LIMIT 1) r ON true"
+            + " WHERE c.org_id = ? AND c.provider = 'twilio' AND " + Dropdown.STALE_SQL + " ORDER BY c.phone_number";
 
     private final ReadOnlyQueries db;
 
@@ -46,7 +53,9 @@ public final class ComplianceCheck {
             Organization org = ReadOnlyQueries.organization(c, orgIdOrEmail);
             Map<String, DropdownEntry> visible = Dropdown.entries(c, org.id()).stream()
                     .collect(Collectors.toMap(DropdownEntry::phoneNumber, Function.identity(), (a, b) -> a));
-            return new ComplianceReport(org, numbers(c, org.id(), visible));
+            List<NumberCheck> numbers = numbers(c, org.id(), visible);
+            numbers.addAll(staleRows(c, org.id(), visible));
+            return new ComplianceReport(org, numbers);
         });
     }
 
@@ -67,6 +76,35 @@ public final class ComplianceCheck {
                     out.add(new NumberCheck(managed.phoneNumber(), managed.id(), managed.vapiPhoneId(), managed.twilioSid(),
                             instant(rs.getTimestamp("provisioned_at")), instant(rs.getTimestamp("c_created_at")),
                             Compliance.of(managed, ssot), checks(managed, ssot, visible.get(managed.phoneNumber()))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The org's SSOT rows with no active managed number behind them ({@link Dropdown#STALE_SQL}): STALE_SSOT_ROW. */
+    private static List<NumberCheck> staleRows(Connection c, UUID orgId, Map<String, DropdownEntry> visible) throws SQLException {
+        List<NumberCheck> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(STALE_SQL)) {
+            ps.setObject(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String phone = rs.getString("phone_number");
+                    String managedId = rs.getString("m_id");
+                    Timestamp releasedAt = rs.getTimestamp("released_at");
+                    List<CheckResult> checks = new ArrayList<>();
+                    checks.add(CheckResult.fail(CheckResult.MANAGED_NUMBER_EXISTS, managedId == null
+                            ? "no managed number at all, yet the SSOT row says is_managed"
+                            : "no active managed number: " + managedId + " was released at " + instant(releasedAt)));
+                    checks.add(CheckResult.pass(CheckResult.SSOT_RECORD_EXISTS, "found in org_credentials (id " + rs.getLong("id")
+                            + "): it should not be"));
+                    checks.add(visible.containsKey(phone)
+                            ? CheckResult.fail(CheckResult.DROPDOWN_VISIBLE, "listed by the agent-config dropdown with no active"
+                                    + " managed number behind it: an agent assigned to it takes no calls")
+                            : CheckResult.pass(CheckResult.DROPDOWN_VISIBLE, "not listed by the agent-config dropdown"));
+                    out.add(new NumberCheck(phone, managedId == null ? "" : managedId, rs.getString("vapi_phone_id"),
+                            rs.getString("twilio_sid"), instant(rs.getTimestamp("provisioned_at")), instant(rs.getTimestamp("created_at")),
+                            Compliance.STALE_SSOT_ROW, checks));
                 }
             }
         }

@@ -20,8 +20,16 @@ public final class Dropdown {
     public static final String VISIBLE_SQL =
             "c.provider = 'twilio' AND c.vapi_phone_id IS NOT NULL AND btrim(c.vapi_phone_id) <> ''";
 
-    private static final String LIST_SQL = "SELECT c.phone_number, c.vapi_phone_id, c.twilio_sid, c.is_managed"
-            + " FROM org_credentials c WHERE c.org_id = ? AND " + VISIBLE_SQL + " ORDER BY c.phone_number";
+    /**
+     * Over {@code org_credentials c}: no active managed number stands behind the row, and the row claims to be managed
+     * or its number was a managed one (released): the stale row of {@code STALE_SSOT_ROW}, same rule as the stream.
+     */
+    public static final String STALE_SQL = "NOT EXISTS (SELECT 1 FROM managed_phone_numbers a WHERE a.org_id = c.org_id"
+            + " AND a.phone_number = c.phone_number AND a.status = 'active') AND (c.is_managed OR EXISTS (SELECT 1 FROM"
+            + " managed_phone_numbers r WHERE r.org_id = c.org_id AND r.phone_number = c.phone_number))";
+
+    private static final String LIST_SQL = "SELECT c.phone_number, c.vapi_phone_id, c.twilio_sid, c.is_managed, ("
+            + STALE_SQL + ") AS stale FROM org_credentials c WHERE c.org_id = ? AND " + VISIBLE_SQL + " ORDER BY c.phone_number";
 
     private final ReadOnlyQueries db;
 
@@ -47,7 +55,7 @@ public final class Dropdown {
             ps.setObject(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new DropdownEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+                    out.add(new DropdownEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5)));
                 }
             }
         }

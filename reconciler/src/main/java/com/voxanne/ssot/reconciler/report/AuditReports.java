@@ -4,6 +4,7 @@ import com.voxanne.ssot.platform.text.TextTable;
 import com.voxanne.ssot.reconciler.audit.AuditFinding;
 import com.voxanne.ssot.reconciler.audit.CheckResult;
 import com.voxanne.ssot.reconciler.audit.ComplianceReport;
+import com.voxanne.ssot.reconciler.audit.DropdownEntry;
 import com.voxanne.ssot.reconciler.audit.DropdownListing;
 import com.voxanne.ssot.reconciler.audit.NumberCheck;
 import com.voxanne.ssot.reconciler.audit.Organization;
@@ -95,16 +96,22 @@ public final class AuditReports {
         StringBuilder sb = new StringBuilder("Agent-config dropdown for ").append(organization(listing.organization()))
                 .append(": ").append(listing.entries().size()).append(" number(s)\n");
         if (!listing.entries().isEmpty()) {
-            TextTable table = new TextTable("Phone number", "Vapi phone id", "Twilio SID", "Managed");
-            listing.entries().forEach(e -> table.row(e.phoneNumber(), e.vapiPhoneId(), e.twilioSid(), e.managed() ? "yes" : "no"));
+            TextTable table = new TextTable("Phone number", "Vapi phone id", "Twilio SID", "Managed", "Active number");
+            listing.entries().forEach(e -> table.row(e.phoneNumber(), e.vapiPhoneId(), e.twilioSid(), e.managed() ? "yes" : "no",
+                    e.stale() ? "NONE (stale row: STALE_SSOT_ROW)" : "yes"));
             sb.append(table.render());
+            long stale = listing.entries().stream().filter(DropdownEntry::stale).count();
+            if (stale > 0) {
+                sb.append(stale).append(" number(s) offered with no active managed number behind them: an agent assigned"
+                        + " to one takes no calls\n");
+            }
         }
         return sb.toString();
     }
 
     public static String audit(List<AuditFinding> findings) {
         if (findings.isEmpty()) {
-            return "SSOT audit: every active managed number has a valid SSOT row.\n";
+            return "SSOT audit: every active managed number has a valid SSOT row, and every SSOT row an active managed number.\n";
         }
         TextTable table = new TextTable("Org", "Phone number", "Kind", "Expected vapiPhoneId", "Observed vapiPhoneId",
                 "is_managed", "Managed number id");

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #process} only records: which active numbers are non-compliant, since when (wall clock),
  * and when the punctuator must look at them (the due index). The wall-clock punctuator is the one place
  * that publishes: OPEN once a number has been non-compliant for the whole grace period, RESOLVED once
- * an open one is compliant, released or gone. What was published is kept in the open-violations store,
+ * an open one is compliant, released or gone (or, for an SSOT row with no active managed number behind it, once the row
+ * goes or the number is active again). What was published is kept in the open-violations store,
  * which commits with the output (exactly-once), so each episode has one OPEN and one RESOLVED across
  * restarts and rebalances. Stream time plays no part: an idle partition cannot delay an alert.
  *
@@ -87,9 +88,7 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
         }
         long now = context.currentSystemTimeMs();
         JoinedNumber joined = record.value();
-        Compliance verdict = joined == null || !joined.managed().active()
-                ? Compliance.COMPLIANT // released or deleted: nothing to enforce
-                : Compliance.of(joined.managed(), joined.ssot());
+        Compliance verdict = joined == null ? Compliance.COMPLIANT : Compliance.ofKey(joined.managed(), joined.ssot());
         NumberObservation previous = observations.get(key);
         if (!verdict.violation()) {
             if (previous != null) {
@@ -164,7 +163,7 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
             if (open != null) {
                 ValueAndTimestamp<SsotRow> ssot = orgCredentials.get(key);
                 SsotRow row = ssot == null ? null : ssot.value();
-                ResolvedBy resolvedBy = resolvedBy(key, row);
+                ResolvedBy resolvedBy = resolvedBy(key, open, row);
                 String observedVapiPhoneId = row == null ? null : row.vapiPhoneId();
                 context.forward(new Record<>(key, ViolationRecords.resolved(key, open, observedVapiPhoneId, resolvedBy, now),
                         now));
@@ -208,9 +207,15 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
      * What made an open violation compliant again: the number needs no row any more (released or deleted), or the
      * writer of its SSOT row, which is compliant now (null when that writer is unknown).
      */
-    private ResolvedBy resolvedBy(String key, SsotRow ssot) {
+    private ResolvedBy resolvedBy(String key, OpenViolation open, SsotRow ssot) {
         ValueAndTimestamp<ManagedNumberRow> managed = managedNumbers.get(key);
-        if (managed == null || managed.value() == null || !managed.value().active()) {
+        boolean active = managed != null && managed.value() != null && managed.value().active();
+        if (open.kind() == Compliance.STALE_SSOT_ROW) {
+            // the number is active again (bought again, or the release undone), or the row went: a removed row's CDC
+            // delete carries the row as it was, not who removed it, so that writer is unknown
+            return active ? ResolvedBy.NUMBER_CHANGED : ssot == null ? null : ResolvedBy.ofWriter(ssot.writtenBy());
+        }
+        if (!active) {
             return ResolvedBy.NUMBER_CHANGED;
         }
         return ssot == null ? null : ResolvedBy.ofWriter(ssot.writtenBy());

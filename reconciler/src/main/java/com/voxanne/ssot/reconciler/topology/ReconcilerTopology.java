@@ -24,11 +24,11 @@ import org.apache.kafka.streams.state.Stores;
  * The reconciler's Kafka Streams topology:
  * <pre>
  * cdc.managed_phone_numbers --table--+
- *                                    +-- LEFT JOIN on the (org, phone) key --> compliance processor --> ssot.violations
+ *                                    +-- OUTER JOIN on the (org, phone) key --> compliance processor --> ssot.violations
  * cdc.org_credentials ------table----+        (co-partitioned: no repartition)   (+ wall-clock punctuator)
  * </pre>
  * Both CDC topics are keyed {@code orgId|E.164} by the relay and co-partitioned, so the join is a plain
- * KTable-KTable left join: no re-keying, no foreign-key join (KAFKA-16394, KAFKA-16407). Deletes
+ * KTable-KTable outer join (so an SSOT row with no managed number is seen too): no re-keying, no foreign-key join (KAFKA-16394, KAFKA-16407). Deletes
  * ({@code "__deleted":"true"}) and tombstones read as null and remove the key from its table. The relay's JSON is
  * parsed once, at the source; the tables keep rows in the reconciler's binary {@link StoredRowSerde} format.
  *
@@ -80,7 +80,9 @@ public final class ReconcilerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stores.episodes()),
                 Serdes.String(), new JsonSerde<>(Episode.class)));
 
-        managed.leftJoin(credentials, JoinedNumber::new, Named.as("managed-left-join-credentials"))
+        // an outer join: an SSOT row with no managed number behind it is a violation too (STALE_SSOT_ROW); the
+        // processor's name stays the one the left join had, so a running deployment keeps its task and store names
+        managed.outerJoin(credentials, JoinedNumber::new, Named.as("managed-left-join-credentials"))
                 .toStream(Named.as("joined-numbers"))
                 .process(() -> new ComplianceProcessor(config), Named.as("compliance"),
                         stores.observations(), stores.openViolations(), stores.dueIndex(), stores.episodes(),

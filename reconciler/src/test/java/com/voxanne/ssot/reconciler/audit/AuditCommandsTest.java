@@ -20,6 +20,7 @@ class AuditCommandsTest {
     private static UUID demo;
     private static UUID broken;
     private static UUID empty;
+    private static UUID stale;
 
     @BeforeAll
     static void givenCraftedRows() throws Exception {
@@ -41,6 +42,13 @@ class AuditCommandsTest {
         rows.released(broken, "+14155550005", "vapi-5");
         rows.credentials(broken, "+14155550006", "vapi-byo", false);
         empty = rows.organization("Empty Clinic", "empty@clinic.test");
+        // the other direction: a released number still offered, a row claiming a managed number nobody bought, and a
+        // customer's own number (not managed, no managed number: not ours to judge)
+        stale = rows.organization("Stale Clinic", "stale@clinic.test");
+        rows.released(stale, "+14155550007", "vapi-7");
+        rows.credentials(stale, "+14155550007", "vapi-7", true);
+        rows.credentials(stale, "+14155550008", "vapi-8", true);
+        rows.credentials(stale, "+14155550009", "vapi-byo", false);
     }
 
     @AfterAll
@@ -116,7 +124,8 @@ class AuditCommandsTest {
 
     @Test
     void shouldFindEveryActiveManagedNumberWithoutValidSsotRow() {
-        List<AuditFinding> findings = new SsotAudit(db.dataSource()).findings();
+        List<AuditFinding> findings = new SsotAudit(db.dataSource()).findings().stream()
+                .filter(f -> f.orgId().equals(broken.toString())).toList();
 
         assertThat(findings).extracting(AuditFinding::phoneNumber, AuditFinding::kind).containsExactly(
                 tuple("+14155550001", Compliance.MISSING_SSOT_ROW),
@@ -130,6 +139,30 @@ class AuditCommandsTest {
         assertThat(mismatch.observedVapiPhoneId()).isEqualTo("vapi-other");
         assertThat(mismatch.key()).isEqualTo(broken + "|+14155550002");
         assertThat(findings.get(0).managedFlag()).isNull();
+    }
+
+    @Test
+    void shouldShowSsotRowsWithNoActiveManagedNumberInCheckDropdownAndAudit() {
+        // when
+        ComplianceReport report = new ComplianceCheck(db.dataSource()).check("stale@clinic.test");
+        DropdownListing listing = new Dropdown(db.dataSource()).list("stale@clinic.test");
+        List<AuditFinding> findings = new SsotAudit(db.dataSource()).findings().stream()
+                .filter(f -> f.orgId().equals(stale.toString())).toList();
+
+        // then check fails both stale rows (the dropdown offers dead numbers), not the customer's own number
+        assertThat(report.numbers()).extracting(NumberCheck::phoneNumber, NumberCheck::compliance).containsExactly(
+                tuple("+14155550007", Compliance.STALE_SSOT_ROW), tuple("+14155550008", Compliance.STALE_SSOT_ROW));
+        assertThat(report.numbers()).allSatisfy(n -> assertThat(failed(n))
+                .containsExactly(CheckResult.MANAGED_NUMBER_EXISTS, CheckResult.DROPDOWN_VISIBLE));
+        assertThat(report.numbers().get(0).checks().get(0).details()).contains("was released at");
+        // the dropdown marks them
+        assertThat(listing.entries()).extracting(DropdownEntry::phoneNumber, DropdownEntry::stale).containsExactly(
+                tuple("+14155550007", true), tuple("+14155550008", true), tuple("+14155550009", false));
+        // and the audit finds them, the released one with its managed row
+        assertThat(findings).extracting(AuditFinding::phoneNumber, AuditFinding::kind).containsExactly(
+                tuple("+14155550007", Compliance.STALE_SSOT_ROW), tuple("+14155550008", Compliance.STALE_SSOT_ROW));
+        assertThat(findings.get(0).managedNumberId()).isNotEmpty();
+        assertThat(findings.get(1).managedNumberId()).isEmpty();
     }
 
     private static List<String> failed(NumberCheck n) {

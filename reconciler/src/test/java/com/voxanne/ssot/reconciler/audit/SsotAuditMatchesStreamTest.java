@@ -71,7 +71,8 @@ class SsotAuditMatchesStreamTest {
         rows.managed(b, "+14155551005", "vb-5");
         rows.credentials(b, "+14155551005", null, false);
         rows.released(b, "+14155551006", "vb-6");
-        rows.credentials(b, "+14155551007", "vb-7", true);
+        rows.credentials(b, "+14155551007", "vb-7", true); // offered as managed, no managed number: STALE_SSOT_ROW
+        rows.credentials(b, "+14155551008", "vb-byo", false); // the customer's own number: nothing to judge
 
         // when the same rows arrive as CDC records
         harness.startService();
@@ -80,7 +81,7 @@ class SsotAuditMatchesStreamTest {
 
         // then the stream's OPEN set equals the audit's set
         SsotAudit audit = new SsotAudit(db.dataSource());
-        assertThat(auditSet(audit)).hasSize(4);
+        assertThat(auditSet(audit)).hasSize(5).containsValue("STALE_SSOT_ROW");
         awaitAgreement(audit);
 
         // when rows change: one fixed, one SSOT row deleted
@@ -92,7 +93,7 @@ class SsotAuditMatchesStreamTest {
         harness.sendCredentials(deletedKey, null);
 
         // then they agree again
-        assertThat(auditSet(audit)).containsEntry(deletedKey, Compliance.MISSING_SSOT_ROW.name()).hasSize(4);
+        assertThat(auditSet(audit)).containsEntry(deletedKey, Compliance.MISSING_SSOT_ROW.name()).hasSize(5);
         awaitAgreement(audit);
     }
 

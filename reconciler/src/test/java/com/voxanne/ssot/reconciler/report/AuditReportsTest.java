@@ -39,11 +39,14 @@ class AuditReportsTest {
     @Test
     void shouldRenderDropdownAndAuditTables() {
         String dropdown = AuditReports.dropdown(new DropdownListing(org,
-                List.of(new DropdownEntry("+14158497226", "vapi-1", "PN1", true))));
+                List.of(new DropdownEntry("+14158497226", "vapi-1", "PN1", true, false),
+                        new DropdownEntry("+14158497299", "vapi-9", "PN9", true, true))));
         String audit = AuditReports.audit(List.of(new AuditFinding(org.id().toString(), org.email(), "+14155550100",
                 Compliance.VAPI_ID_MISMATCH, "m-2", "vapi-2", "vapi-x", true, Instant.EPOCH)));
 
-        assertThat(dropdown).contains("1 number(s)").contains("| +14158497226 | vapi-1        | PN1        | yes     |");
+        assertThat(dropdown).contains("2 number(s)").contains("| +14158497226 | vapi-1        | PN1        | yes     | yes ")
+                .contains("| +14158497299 | vapi-9        | PN9        | yes     | NONE (stale row: STALE_SSOT_ROW) |")
+                .contains("1 number(s) offered with no active managed number behind them");
         assertThat(audit).contains("1 managed number(s) without a valid SSOT row").contains("VAPI_ID_MISMATCH")
                 .contains("vapi-x");
         assertThat(AuditReports.audit(List.of())).contains("every active managed number has a valid SSOT row");

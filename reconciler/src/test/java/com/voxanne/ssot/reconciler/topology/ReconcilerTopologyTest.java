@@ -502,4 +502,87 @@ class ReconcilerTopologyTest {
         // then the good one is processed
         assertThat(violations.readValue().getKind()).isEqualTo(ViolationKind.MISSING_SSOT_ROW);
     }
+
+    // ---------------------------------------------------------------- STALE_SSOT_ROW: the other direction
+
+    @Test
+    void shouldOpenStaleSsotRowWhenAReleasedNumberIsStillOfferedPastGraceAndResolveWhenTheRowGoes() {
+        // given a compliant number
+        managedIn.pipeInput(number.key(), number.created());
+        Credentials row = Credentials.of(number, 1);
+        credentialsIn.pipeInput(number.key(), row.created());
+        tick(TICK);
+
+        // when it is released but its SSOT row stays
+        managedIn.pipeInput(number.key(), number.released().updated());
+        tick(GRACE.minus(TICK));
+
+        // then nothing within the grace (the projector normally removes the row in milliseconds)
+        assertThat(violations.isEmpty()).isTrue();
+
+        // when the grace passes
+        tick(TICK.multipliedBy(2));
+
+        // then one OPEN STALE_SSOT_ROW naming the released managed row
+        SsotViolation open = violations.readValue();
+        assertThat(open.getKind()).isEqualTo(ViolationKind.STALE_SSOT_ROW);
+        assertThat(open.getState()).isEqualTo(ViolationState.OPEN);
+        assertThat(open.getManagedNumberId()).isEqualTo(number.id);
+        assertThat(open.getObservedVapiPhoneId()).isEqualTo(number.vapiPhoneId);
+        assertThat(violations.isEmpty()).isTrue();
+
+        // when the row goes
+        credentialsIn.pipeInput(number.key(), row.deleted());
+        tick(TICK.multipliedBy(2));
+
+        // then RESOLVED; a removal says nothing about who removed the row
+        SsotViolation resolved = violations.readValue();
+        assertThat(resolved.getKind()).isEqualTo(ViolationKind.STALE_SSOT_ROW);
+        assertThat(resolved.getState()).isEqualTo(ViolationState.RESOLVED);
+        assertThat(resolved.getResolvedBy()).isNull();
+        assertThat(violations.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldOpenStaleSsotRowForAManagedRowWithNoManagedNumberAndResolveWhenTheNumberIsActive() {
+        // given an SSOT row flagged managed that no managed number stands behind (never bought, or deleted)
+        credentialsIn.pipeInput(number.key(), Credentials.of(number, 7).created());
+        tick(GRACE.plus(TICK.multipliedBy(2)));
+
+        // then OPEN with no managed id to name
+        SsotViolation open = violations.readValue();
+        assertThat(open.getKind()).isEqualTo(ViolationKind.STALE_SSOT_ROW);
+        assertThat(open.getState()).isEqualTo(ViolationState.OPEN);
+        assertThat(open.getManagedNumberId()).isEmpty();
+        assertThat(open.getExpectedVapiPhoneId()).isEmpty();
+
+        // when the number becomes an active managed number with that Vapi id
+        managedIn.pipeInput(number.key(), number.created());
+        tick(TICK.multipliedBy(2));
+
+        // then RESOLVED by the number's change
+        SsotViolation resolved = violations.readValue();
+        assertThat(resolved.getState()).isEqualTo(ViolationState.RESOLVED);
+        assertThat(resolved.getResolvedBy()).isEqualTo("NUMBER_CHANGED");
+    }
+
+    @Test
+    void shouldRaiseNothingForAReleaseWhoseRowIsRemovedWithinTheGraceNorForACustomersOwnUnmanagedRow() {
+        // given a customer's own number (is_managed false, no managed number) and a managed one
+        Managed own = new Managed(UUID.randomUUID().toString(), org, "+14155550777", "vapi-own");
+        credentialsIn.pipeInput(own.key(), Credentials.of(own, 3).notManaged().created());
+        managedIn.pipeInput(number.key(), number.created());
+        Credentials row = Credentials.of(number, 1);
+        credentialsIn.pipeInput(number.key(), row.created());
+        tick(TICK);
+
+        // when the managed one is released and its row removed a moment later
+        managedIn.pipeInput(number.key(), number.released().updated());
+        tick(TICK);
+        credentialsIn.pipeInput(number.key(), row.deleted());
+        tick(GRACE.multipliedBy(2));
+
+        // then no violation at all
+        assertThat(violations.isEmpty()).isTrue();
+    }
 }

@@ -11,10 +11,10 @@ import com.voxanne.ssot.schemas.SchemaHistory;
 import com.voxanne.ssot.schemas.Topic;
 import com.voxanne.ssot.schemas.Topics;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
-import com.voxanne.ssot.schemas.serde.AvroWire;
 
 /**
- * What {@code ./ssot setup} does to the schema registry: for every Avro topic, subject {@code <topic>-value} gets the
+ * What {@code ./ssot setup} does to the schema registry: for every Avro topic, subject {@code <topic>-value} (and for
+ * each record type added to a topic, {@code <topic>-<record full name>}, see {@link Topics#addedRecordTypes}) gets the
  * compatibility level our build gate enforces ({@link CompatibilityGate#REGISTRY_LEVEL}) and every shipped version of
  * the topic's record, in history order (v1 first), so that ids exist for everything a producer of ours may have written
  * and the registry judges any other producer's schema by the same rule as our build does.
@@ -61,12 +61,16 @@ public final class SchemaRegistration {
         for (Topic<?, ?> topic : topics.avroTopics().values()) {
             done.add(register(topic));
         }
+        for (Topic<?, ?> topic : topics.addedRecordTypes()) {
+            done.add(register(topic));
+        }
         return done;
     }
 
     private Subject register(Topic<?, ?> topic) {
-        String recordName = ((AvroSerde<?>) topic.valueSerde()).schema().getName();
-        String subject = AvroWire.subjectOf(topic.name());
+        AvroSerde<?> serde = (AvroSerde<?>) topic.valueSerde();
+        String recordName = serde.schema().getName();
+        String subject = serde.subject(topic.name());
         try {
             client.setCompatibility(subject, CompatibilityGate.REGISTRY_LEVEL);
         } catch (SchemaRegistryException e) {

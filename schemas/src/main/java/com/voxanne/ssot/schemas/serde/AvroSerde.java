@@ -78,6 +78,7 @@ public final class AvroSerde<T extends SpecificRecord> extends StatelessSerde<T>
     private final SpecificData model;
     private final AvroWire wire;
     private final SpecificDatumWriter<T> bodyWriter;
+    private final SubjectNaming subjectNaming;
     /** Per registry id: how to read it as {@code T}, or why it cannot be. */
     private final Map<Integer, IdReader<T>> readersById = new ConcurrentHashMap<>();
     /** Per topic: the id of the current schema under the topic's subject. */
@@ -87,9 +88,27 @@ public final class AvroSerde<T extends SpecificRecord> extends StatelessSerde<T>
     private record IdReader<T>(Schema writer, DatumReader<T> reader, Reason refusal, String why) {
     }
 
+    /**
+     * Which registry subject a topic's values of this type are registered under. A topic that carries one record type
+     * uses {@link #TOPIC_NAME}; a topic that carries several (requests: provision and release; the event log: provisioned
+     * and released) keeps {@code TOPIC_NAME} for the type it always had and gives each added type
+     * {@link #TOPIC_RECORD_NAME}, so that no subject ever changes its record type and FULL_TRANSITIVE holds per subject.
+     */
+    public enum SubjectNaming {
+        /** Confluent's TopicNameStrategy: {@code <topic>-value}. */
+        TOPIC_NAME,
+        /** Confluent's TopicRecordNameStrategy: {@code <topic>-<record full name>}. */
+        TOPIC_RECORD_NAME
+    }
+
     private AvroSerde(Class<T> type, Collection<Schema> writerSchemas, AvroWire wire) {
+        this(type, writerSchemas, wire, SubjectNaming.TOPIC_NAME);
+    }
+
+    private AvroSerde(Class<T> type, Collection<Schema> writerSchemas, AvroWire wire, SubjectNaming subjectNaming) {
         this.type = Objects.requireNonNull(type, "type");
         this.wire = Objects.requireNonNull(wire, "wire");
+        this.subjectNaming = Objects.requireNonNull(subjectNaming, "subjectNaming");
         SpecificData model = SpecificData.getForClass(type);
         this.model = model;
         this.schema = model.getSchema(type);
@@ -146,6 +165,17 @@ public final class AvroSerde<T extends SpecificRecord> extends StatelessSerde<T>
     }
 
     /**
+     * Like {@link #of(Class, SchemaHistory, AvroWire)}, its values registered under {@code subjectNaming}'s subject: a
+     * record type added to a topic that already carries another one uses {@link SubjectNaming#TOPIC_RECORD_NAME}.
+     */
+    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, SchemaHistory history, AvroWire wire,
+                                                             SubjectNaming subjectNaming) {
+        Objects.requireNonNull(history, "history");
+        String recordName = SpecificData.getForClass(type).getSchema(type).getName();
+        return new AvroSerde<>(type, history.schemas(recordName), wire, subjectNaming);
+    }
+
+    /**
      * A serde for {@code type} that reads bytes written with any of {@code writerSchemas} (the
      * current schema is always included). Each must be readable as {@code type}.
      */
@@ -179,7 +209,13 @@ public final class AvroSerde<T extends SpecificRecord> extends StatelessSerde<T>
     public int writerId(String topic) {
         RegisteredSchemas registry = wire.registry().orElseThrow(() -> new IllegalStateException(
                 "no schema registry: " + this + " writes single-object encoding"));
-        return writerIdByTopic.computeIfAbsent(topic, t -> registry.writerId(AvroWire.subjectOf(t), schema));
+        return writerIdByTopic.computeIfAbsent(topic, t -> registry.writerId(subject(t), schema));
+    }
+
+    /** The registry subject this type's values on {@code topic} are registered under (see {@link SubjectNaming}). */
+    public String subject(String topic) {
+        return subjectNaming == SubjectNaming.TOPIC_NAME
+                ? AvroWire.subjectOf(topic) : AvroWire.subjectOf(topic, schema.getFullName());
     }
 
     /** Fingerprints of every writer schema this serde can decode. */

@@ -72,4 +72,12 @@ public record AvroWire(Format writes, Optional<RegisteredSchemas> registry) {
     public static String subjectOf(String topic) {
         return topic + "-value";
     }
+
+    /**
+     * The subject of one record type's values on a topic that carries several: Confluent's TopicRecordNameStrategy,
+     * {@code <topic>-<record full name>}.
+     */
+    public static String subjectOf(String topic, String recordFullName) {
+        return topic + "-" + recordFullName;
+    }
 }

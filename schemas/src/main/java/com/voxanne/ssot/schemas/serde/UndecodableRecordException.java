@@ -34,9 +34,11 @@ public class UndecodableRecordException extends RuntimeException {
     private final transient byte[] rawBytes;
     private final String topic;
     private final Reason reason;
+    private final String detail;
 
     public UndecodableRecordException(String topic, byte[] rawBytes, Reason reason, String detail, Throwable cause) {
         super(message(topic, rawBytes, reason, detail), cause);
+        this.detail = detail;
         this.topic = topic;
         this.rawBytes = rawBytes == null ? null : rawBytes.clone();
         this.reason = Objects.requireNonNull(reason, "reason");
@@ -58,6 +60,11 @@ public class UndecodableRecordException extends RuntimeException {
 
     public Reason reason() {
         return reason;
+    }
+
+    /** Why, without the topic and framing prefix of the message. */
+    public String detail() {
+        return detail;
     }
 
     private static String message(String topic, byte[] rawBytes, Reason reason, String detail) {

@@ -26,6 +26,7 @@ final class StubRegistry implements AutoCloseable {
     private final Map<String, Integer> idBySchema = new ConcurrentHashMap<>();
     private final Map<Integer, String> schemaById = new ConcurrentHashMap<>();
     private final Map<String, String> authorizations = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     final AtomicInteger idLookups = new AtomicInteger();
     volatile boolean down;
@@ -68,7 +69,16 @@ final class StubRegistry implements AutoCloseable {
         }
         if (exchange.getRequestMethod().equals("POST") && path.matches("/subjects/[^/]+/versions")) {
             String schema = JSON.readTree(exchange.getRequestBody()).get("schema").asText();
-            reply(exchange, 200, "{\"id\":" + put(schema) + "}");
+            int id = put(schema);
+            String subject = path.substring("/subjects/".length(), path.length() - "/versions".length());
+            idsBySubject.computeIfAbsent(java.net.URLDecoder.decode(subject, StandardCharsets.UTF_8),
+                    k -> new java.util.concurrent.ConcurrentSkipListSet<>()).add(id);
+            reply(exchange, 200, "{\"id\":" + id + "}");
+            return;
+        }
+        if (exchange.getRequestMethod().equals("PUT") && path.startsWith("/config/")) {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            reply(exchange, 200, body);
             return;
         }
         if (exchange.getRequestMethod().equals("GET") && path.startsWith("/schemas/ids/")) {
@@ -91,6 +101,11 @@ final class StubRegistry implements AutoCloseable {
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    /** Every subject a schema was registered under, with the ids registered there. */
+    Map<String, java.util.Set<Integer>> subjects() {
+        return new LinkedHashMap<>(idsBySubject);
     }
 
     Map<Integer, String> schemas() {

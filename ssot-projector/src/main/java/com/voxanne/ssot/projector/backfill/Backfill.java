@@ -111,7 +111,7 @@ public final class Backfill {
     }
 
     private BatchProcessor processor(boolean dryRun, Producer<byte[], byte[]> dlqProducer) {
-        RecordDecoder decoder = new RecordDecoder(topic.valueSerde().deserializer(), new EventValidator());
+        RecordDecoder decoder = RecordDecoder.forEventLog(topic, new EventValidator());
         if (dryRun) {
             BatchWrite evaluator = new DryRunEvaluator(new KnownOrganizations());
             RejectionHandler wouldPark = r -> log.info("dry run: would park {} ({}): orgId={} requestId={} phone={} reason={}",

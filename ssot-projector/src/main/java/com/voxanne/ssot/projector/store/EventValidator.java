@@ -1,11 +1,12 @@
 package com.voxanne.ssot.projector.store;
 
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
+import com.voxanne.ssot.schemas.avro.NumberReleased;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The contract checks a NumberProvisioned must pass before it may become an SSOT row. They mirror the
+ * The contract checks a NumberProvisioned (or NumberReleased) must pass before it may become an SSOT row. They mirror the
  * database constraints (and add the ones the column types cannot say), so a bad event is caught here
  * with a clear reason instead of failing a whole batch in the database.
  *
@@ -44,6 +45,29 @@ public final class EventValidator {
         }
         return new ProjectedRow(orgId, phone, vapiPhoneId, sid, eventId, event.getProvisionedAt().toEpochMilli(),
                 event.getRequestId());
+    }
+
+    /**
+     * @return the (released) row the release stands for: same checks as a provision, its version the releasedAt
+     * @throws InvalidEventException naming the first field that breaks the contract
+     */
+    public ProjectedRow validate(NumberReleased event) {
+        UUID eventId = uuid("eventId", event.getEventId());
+        UUID orgId = uuid("orgId", event.getOrgId());
+        String phone = event.getPhoneNumber();
+        if (!isE164(phone)) {
+            throw new InvalidEventException("phoneNumber", "phoneNumber must be E.164 (+ and 7-15 digits), was '" + phone + "'");
+        }
+        if (!isTwilioSid(event.getTwilioSid())) {
+            throw new InvalidEventException("twilioSid", "twilioSid must be PN followed by 32 hex digits, was '"
+                    + event.getTwilioSid() + "'");
+        }
+        if (event.getReleasedAt() == null) {
+            throw new InvalidEventException("releasedAt", "releasedAt is missing");
+        }
+        String vapiPhoneId = event.getVapiPhoneId() == null ? "" : event.getVapiPhoneId();
+        return new ProjectedRow(orgId, phone, vapiPhoneId, event.getTwilioSid(), eventId, event.getReleasedAt().toEpochMilli(),
+                event.getRequestId(), true);
     }
 
     /** {@code ^\+[1-9][0-9]{6,14}$} */

@@ -17,7 +17,9 @@ import java.util.UUID;
  * The SQL of the SSOT write: {@link ProjectedRow}s (or {@code NumberProvisioned} events) to
  * {@code org_credentials}, idempotent and version-guarded. A row only ever moves to a strictly newer
  * event (version = provisionedAt millis, ties broken by eventId), so duplicates, replays and
- * out-of-order delivery never regress it.
+ * out-of-order delivery never regress it. A NumberReleased (version = releasedAt millis) removes the row and is
+ * remembered in {@code ssot_released_numbers} (migration V11): a NumberProvisioned older than that release is
+ * ignored, so a backfill replaying the log never offers a released number again; a newer one (bought again) is not.
  *
  * <p>{@link #upsertRows} is the production path: the batch is deduplicated (newest event per key), sorted
  * by key (concurrent writers lock rows in the same order, so they cannot deadlock) and written with ONE
@@ -52,10 +54,38 @@ public final class OrgCredentialsUpsert {
                 INSERT INTO org_credentials AS c
                        (org_id, provider, phone_number, vapi_phone_id, twilio_sid, is_managed, last_event_id, version, updated_at)
                 SELECT org_id, 'twilio', phone_number, vapi_phone_id, twilio_sid, true, last_event_id, version, now()
-                  FROM incoming
+                  FROM incoming i
+                 WHERE NOT EXISTS (SELECT 1 FROM ssot_released_numbers r
+                                    WHERE r.org_id = i.org_id AND r.phone_number = i.phone_number
+                                      AND (r.version > i.version OR (r.version = i.version AND r.last_event_id > i.last_event_id)))
             """ + NEWER_WINS + """
             )
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+            """;
+
+    /**
+     * A batch of releases: each remembered in {@code ssot_released_numbers} (newer wins, like the rows) and the
+     * {@code org_credentials} row removed if its event is older than the release. Returns {@code (0, removed)}.
+     */
+    static final String RELEASE_SQL = """
+            WITH incoming (org_id, phone_number, vapi_phone_id, twilio_sid, last_event_id, version) AS (
+                SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::bigint[])
+            ), remembered AS (
+                INSERT INTO ssot_released_numbers AS r (org_id, phone_number, last_event_id, version, updated_at)
+                SELECT org_id, phone_number, last_event_id, version, now() FROM incoming
+                ON CONFLICT (org_id, phone_number) DO UPDATE
+                   SET last_event_id = EXCLUDED.last_event_id, version = EXCLUDED.version, updated_at = now()
+                 WHERE r.version < EXCLUDED.version
+                    OR (r.version = EXCLUDED.version AND r.last_event_id < EXCLUDED.last_event_id)
+                RETURNING 1
+            ), removed AS (
+                DELETE FROM org_credentials c USING incoming i
+                 WHERE c.org_id = i.org_id AND c.provider = 'twilio' AND c.phone_number = i.phone_number
+                   AND (c.version < i.version
+                        OR (c.version = i.version AND (c.last_event_id IS NULL OR c.last_event_id < i.last_event_id)))
+                RETURNING 1
+            )
+            SELECT 0, (SELECT count(*) FROM removed)
             """;
 
     static final String ONE_ROW_SQL = """
@@ -104,7 +134,18 @@ public final class OrgCredentialsUpsert {
         }
         writer.tag(connection);
         List<ProjectedRow> newest = newestPerKey(rows);
-        int n = newest.size();
+        List<ProjectedRow> offered = newest.stream().filter(r -> !r.released()).toList();
+        List<ProjectedRow> released = newest.stream().filter(ProjectedRow::released).toList();
+        long[] upserted = offered.isEmpty() ? new long[2] : writeSet(connection, BATCH_SQL, offered);
+        long[] removed = released.isEmpty() ? new long[2] : writeSet(connection, RELEASE_SQL, released);
+        long inserted = upserted[0];
+        long updated = upserted[1] + removed[1];
+        return new UpsertCounts(inserted, updated, rows.size() - inserted - updated);
+    }
+
+    /** Runs one of the set-based statements over {@code rows}; returns its two counts. */
+    private static long[] writeSet(Connection connection, String sql, List<ProjectedRow> rows) throws SQLException {
+        int n = rows.size();
         UUID[] orgIds = new UUID[n];
         String[] phones = new String[n];
         String[] vapiIds = new String[n];
@@ -112,7 +153,7 @@ public final class OrgCredentialsUpsert {
         UUID[] eventIds = new UUID[n];
         Long[] versions = new Long[n];
         for (int i = 0; i < n; i++) {
-            ProjectedRow row = newest.get(i);
+            ProjectedRow row = rows.get(i);
             orgIds[i] = row.orgId();
             phones[i] = row.phoneNumber();
             vapiIds[i] = row.vapiPhoneId();
@@ -121,7 +162,7 @@ public final class OrgCredentialsUpsert {
             versions[i] = row.version();
         }
         List<Array> arrays = new ArrayList<>(6);
-        try (PreparedStatement ps = connection.prepareStatement(BATCH_SQL)) {
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
             bind(ps, 1, connection.createArrayOf("uuid", orgIds), arrays);
             bind(ps, 2, connection.createArrayOf("text", phones), arrays);
             bind(ps, 3, connection.createArrayOf("text", vapiIds), arrays);
@@ -130,9 +171,7 @@ public final class OrgCredentialsUpsert {
             bind(ps, 6, connection.createArrayOf("bigint", versions), arrays);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                long inserted = rs.getLong(1);
-                long updated = rs.getLong(2);
-                return new UpsertCounts(inserted, updated, rows.size() - inserted - updated);
+                return new long[] {rs.getLong(1), rs.getLong(2)};
             }
         } finally {
             for (Array a : arrays) {

@@ -5,15 +5,25 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The {@code org_credentials} row one {@code NumberProvisioned} event projects, as it says the row should be
+ * The {@code org_credentials} row one {@code NumberProvisioned} (or {@code NumberReleased}) event projects, as it says the row should be
  * (the reconciler's {@code SsotRow} is something else: the row as CDC reports it from the table).
  * Only rows built by {@link EventValidator} reach the database, so every field here already satisfies
  * the contract (UUIDs parsed, E.164, PN sid, non-blank Vapi id).
  *
- * @param version provisionedAt in epoch millis; with {@code eventId} it orders two events of one key
+ * <p>A {@code released} row stands for a NumberReleased: the row must no longer be offered (it is removed, and the
+ * release remembered so that an older NumberProvisioned cannot bring it back). It competes with provisions of the same
+ * key by the same version order, so the newest event of a key decides whether the number is offered.
+ *
+ * @param version provisionedAt (or releasedAt) in epoch millis; with {@code eventId} it orders two events of one key
  */
 public record ProjectedRow(UUID orgId, String phoneNumber, String vapiPhoneId, String twilioSid, UUID eventId,
-                      long version, String requestId) {
+                      long version, String requestId, boolean released) {
+
+    /** The row a NumberProvisioned says should be offered. */
+    public ProjectedRow(UUID orgId, String phoneNumber, String vapiPhoneId, String twilioSid, UUID eventId, long version,
+                        String requestId) {
+        this(orgId, phoneNumber, vapiPhoneId, twilioSid, eventId, version, requestId, false);
+    }
 
     /**
      * Oldest first: by version, ties broken by eventId in the order PostgreSQL sorts {@code uuid}
