@@ -14,11 +14,12 @@ public enum Invariant {
             + " or by a SUCCEEDED release"),
     NO_PURCHASE_WHILE_BROKEN("no purchase starts while the provider circuit is open (credentials known broken)"),
     VAPI_MATCHES_DB("the fake Vapi holds exactly the active managed numbers, with their ids (0 orphaned imports; released ones deleted)"),
-    RELEASED_GONE_EVERYWHERE("every number a SUCCEEDED release gave back (and nobody bought again) is gone from Twilio, Vapi and the"
-            + " org's dropdown, its managed row released"),
+    RELEASED_GONE_EVERYWHERE("every released managed row's Vapi import is deleted; every number a SUCCEEDED release gave back (and"
+            + " nobody bought again) is gone from Twilio, Vapi and the org's dropdown, its managed row released"),
     RELEASE_APPLIED_ONCE("every release has one result, SUCCEEDED, and one NumberReleased event; each released managed row"
             + " was released by one release"),
-    NO_RESURRECTION_AFTER_BACKFILL("after the run's backfill from the beginning of the event log, no released number is back in the SSOT"),
+    NO_RESURRECTION_AFTER_BACKFILL("after the run's backfill from the beginning of the event log, no released number is back in the SSOT"
+            + " (bought again: not with its released Vapi id)"),
     STALE_ROWS_OPEN_AND_RESOLVE("every injected stale SSOT row opened one STALE_SSOT_ROW violation, RESOLVED once the row was deleted"),
     LOSS_OPENED("every injected SSOT loss opened a MISSING_SSOT_ROW violation"),
     LOSS_RESOLVED("every injected SSOT loss's violation RESOLVED after the backfill"),

@@ -493,6 +493,7 @@ public final class InvariantChecker {
                 }
             });
 
+            releasedImportsGone(sent, succeededByKey.keySet());
             count(Invariant.RELEASED_GONE_EVERYWHERE, gone.size());
             count(Invariant.NO_RESURRECTION_AFTER_BACKFILL, gone.size());
             if (!gone.isEmpty() && ledger.repairStartedAt().isEmpty()) {
@@ -520,6 +521,30 @@ public final class InvariantChecker {
                 if (ssotKeys.contains(rel.key())) {
                     fail(Invariant.NO_RESURRECTION_AFTER_BACKFILL, "released " + rel.key() + " (release " + rel.requestId()
                             + ") is in the SSOT again after the backfill");
+                }
+            }
+        }
+
+        /**
+         * Also for a number bought again after its release (most are, in a run: the fake Twilio offers the lowest free
+         * number first): the released row's Vapi import is gone, and no SSOT row offers it under that old id.
+         */
+        private void releasedImportsGone(List<Ledger.SentRelease> sent, Set<String> releasedKeys) {
+            Set<String> importIds = state.vapiImportIdsByNumber().values().stream().flatMap(List::stream).collect(Collectors.toSet());
+            Set<String> ssotIds = state.ssotRows().stream().map(r -> r.orgId() + "|" + r.phoneNumber() + "|" + r.vapiPhoneId())
+                    .collect(Collectors.toSet());
+            List<ManagedNumber> releasedRows = state.managedNumbers().stream().filter(m -> "released".equals(m.status())
+                    && releasedKeys.contains(m.orgId() + "|" + m.phoneNumber())).toList();
+            count(Invariant.RELEASED_GONE_EVERYWHERE, releasedRows.size());
+            count(Invariant.NO_RESURRECTION_AFTER_BACKFILL, releasedRows.size());
+            for (ManagedNumber m : releasedRows) {
+                if (importIds.contains(m.vapiPhoneId())) {
+                    fail(Invariant.RELEASED_GONE_EVERYWHERE, "released " + m.orgId() + "|" + m.phoneNumber() + ": its Vapi import "
+                            + m.vapiPhoneId() + " is still there");
+                }
+                if (ssotIds.contains(m.orgId() + "|" + m.phoneNumber() + "|" + m.vapiPhoneId())) {
+                    fail(Invariant.NO_RESURRECTION_AFTER_BACKFILL, "released " + m.orgId() + "|" + m.phoneNumber()
+                            + " is offered in the SSOT again with its released Vapi id " + m.vapiPhoneId());
                 }
             }
         }

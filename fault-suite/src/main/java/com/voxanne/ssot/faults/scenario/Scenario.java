@@ -245,11 +245,21 @@ public final class Scenario {
      * is finished qualify (an active row exists only then), so a release the run sends is one that must succeed.
      */
     private Optional<String> activeNumberOf(String orgId, Random r) throws SQLException {
-        List<Map<String, Object>> rows = query("SELECT phone_number FROM managed_phone_numbers WHERE status = 'active'"
-                + " AND org_id = '" + UUID.fromString(orgId) + "'::uuid ORDER BY phone_number");
+        List<String> active = new ArrayList<>();
+        try (Connection c = pipeline.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT phone_number FROM managed_phone_numbers WHERE status = 'active'"
+                     + " AND org_id = ?::uuid ORDER BY phone_number")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    active.add(rs.getString(1));
+                }
+            }
+            c.rollback();
+        }
         Set<String> claimed = ledger.releases().stream().filter(rel -> rel.orgId().equals(orgId)).map(Ledger.SentRelease::phoneNumber)
                 .collect(Collectors.toSet());
-        List<String> free = rows.stream().map(row -> (String) row.get("phone_number")).filter(p -> !claimed.contains(p)).toList();
+        List<String> free = active.stream().filter(p -> !claimed.contains(p)).toList();
         return free.isEmpty() ? Optional.empty() : Optional.of(free.get(r.nextInt(free.size())));
     }
 

@@ -323,7 +323,7 @@ class InvariantCheckerTest {
 
         // then
         assertThat(report.all()).isEmpty();
-        assertThat(report.checkedCount(Invariant.RELEASED_GONE_EVERYWHERE)).isEqualTo(1);
+        assertThat(report.checkedCount(Invariant.RELEASED_GONE_EVERYWHERE)).as("its released row and the number").isEqualTo(2);
         assertThat(report.checkedCount(Invariant.RELEASE_APPLIED_ONCE)).isEqualTo(1);
     }
 
@@ -345,6 +345,32 @@ class InvariantCheckerTest {
         assertThat(report.violationsOf(Invariant.RELEASED_GONE_EVERYWHERE)).singleElement().asString()
                 .contains("owned in Twilio").contains("imported in Vapi").contains("dropdown");
         assertThat(report.violationsOf(Invariant.NO_RESURRECTION_AFTER_BACKFILL)).singleElement().asString().contains("in the SSOT again");
+    }
+
+    @Test
+    void shouldReportTheReleasedImportOfANumberBoughtAgainWhenVapiOrTheSsotStillHoldIt() {
+        // given a number released, then bought again by the org, while Vapi and the SSOT kept the released row's Vapi id
+        ledger.repairStarted(T0.plusSeconds(600));
+        state.succeeded(ORG, "+14155550001");
+        String oldVapiId = state.managed.get(0).vapiPhoneId();
+        state.released(ORG, "+14155550001");
+        String requestId = "req-again";
+        ledger.sent(new Ledger.SentRequest(request(requestId, ORG), T0, false));
+        String sid = "PN" + "1".repeat(32);
+        state.results.add(new Result(requestId, ORG, ProvisioningStatus.SUCCEEDED, "+14155550001", sid, oldVapiId, null, null));
+        state.managed.add(new ManagedNumber(UUID.randomUUID().toString(), ORG, "+14155550001", sid, oldVapiId, "active", requestId, null));
+        state.ssot.add(new SsotRow(ORG, "twilio", "+14155550001", oldVapiId, sid, true));
+        state.sagas.add(new Saga(requestId, ORG, "COMPLETED", "+14155550001", sid, null, null));
+        state.owned.add("+14155550001");
+        state.purchases.put("+14155550001", 2);
+        state.imports.put("+14155550001", List.of(oldVapiId));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.RELEASED_GONE_EVERYWHERE)).singleElement().asString().contains("is still there");
+        assertThat(report.violationsOf(Invariant.NO_RESURRECTION_AFTER_BACKFILL)).singleElement().asString().contains("released Vapi id");
     }
 
     @Test
