@@ -610,8 +610,10 @@ public final class InvariantChecker {
         }
 
         private void isolation() {
+            // a number released by one org and bought again by another belongs to the buyer: active rows win
             Map<String, String> ownerOf = new HashMap<>();
-            state.managedNumbers().forEach(m -> ownerOf.put(m.phoneNumber(), m.orgId()));
+            state.managedNumbers().stream().filter(m -> !"active".equals(m.status())).forEach(m -> ownerOf.put(m.phoneNumber(), m.orgId()));
+            state.managedNumbers().stream().filter(m -> "active".equals(m.status())).forEach(m -> ownerOf.put(m.phoneNumber(), m.orgId()));
             count(Invariant.ORG_ISOLATION, state.orgViews().size() + state.probes().size());
             for (OrgView view : state.orgViews()) {
                 List<String> shown = new ArrayList<>(view.dropdownNumbers());

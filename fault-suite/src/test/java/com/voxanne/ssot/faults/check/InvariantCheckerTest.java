@@ -374,6 +374,27 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void shouldLetTheOrgThatBoughtAReleasedNumberAgainSeeItInItsDropdown() {
+        // given OTHER_ORG's number released, then bought by ORG (its released row listed after the active one)
+        state.succeeded(OTHER_ORG, "+14155550001");
+        state.released(OTHER_ORG, "+14155550001");
+        ManagedNumber released = state.managed.remove(0);
+        String requestId = "req-again";
+        ledger.sent(new Ledger.SentRequest(request(requestId, ORG), T0, false));
+        String sid = "PN" + "1".repeat(32);
+        state.results.add(new Result(requestId, ORG, ProvisioningStatus.SUCCEEDED, "+14155550001", sid, "vapi-new", null, null));
+        state.managed.add(new ManagedNumber(UUID.randomUUID().toString(), ORG, "+14155550001", sid, "vapi-new", "active", requestId, null));
+        state.managed.add(released);
+        state.views.add(new OrgView(ORG, List.of("+14155550001"), List.of("+14155550001")));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.ORG_ISOLATION)).isEmpty();
+    }
+
+    @Test
     void shouldReportAReleaseAppliedTwiceOrNotSucceeded() {
         // given one release with two NumberReleased events, and one that was refused although its number was active
         ledger.repairStarted(T0.plusSeconds(600));
