@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fault suite against the real pipeline: process kills at every saga step and between the projector's commits,
  * relay and reconciler restarts, a broker restart, a database outage, duplicates, replays, out-of-order events,
- * malformed records on every input topic and provider faults, all while requests stream in; then every global
+ * malformed records on every input topic and provider faults, all while requests stream in (a fifth of them releases,
+ * killed at every release step, sent twice, sent again behind newer requests, racing an event-log replay); stale SSOT
+ * rows injected at the end; then every global
  * invariant is checked. {@code -Dfaults.setting=long} for hundreds of faults; {@code -Dfaults.seed=N} to replay a run.
  */
 class FaultSuiteTest {
@@ -39,6 +41,9 @@ class FaultSuiteTest {
         assertThat(injected).as("fault kinds injected").containsAll(settings.kinds());
         assertThat(ledger.malformed()).as("malformed records sent").isNotEmpty();
         assertThat(ledger.losses()).as("SSOT rows deleted").hasSize(settings.ssotLosses());
+        assertThat(ledger.staleRows()).as("stale SSOT rows inserted").hasSize(settings.ssotLosses());
+        assertThat(ledger.releases().size()).as("releases sent, against %d provisions", ledger.requests().size())
+                .isGreaterThanOrEqualTo(ledger.requests().size() / 10);
         assertThat(outcome.report().checkedCount(Invariant.NO_SECRET_LEAK)).as("log lines, records and outputs scanned").isPositive();
         assertThat(outcome.report().all())
                 .as("invariant violations of run with seed %d (replay: -Dfaults.setting=%s -Dfaults.seed=%d)%n%s", seed, settings.name(),

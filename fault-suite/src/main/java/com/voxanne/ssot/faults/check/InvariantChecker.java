@@ -61,6 +61,7 @@ public final class InvariantChecker {
         run.managedNumbers();
         run.ssotRows();
         run.providers();
+        run.releases();
         run.violations();
         run.malformed();
         run.secrets();
@@ -114,6 +115,9 @@ public final class InvariantChecker {
             count(Invariant.OUTCOME_EXPLAINED, sent.size() + rejectable.size());
             List<String> ids = new ArrayList<>(sent.stream().map(Ledger.SentRequest::requestId).toList());
             rejectable.forEach(m -> ids.add(m.record().requestId()));
+            List<String> releaseIds = ledger.releases().stream().map(Ledger.SentRelease::requestId).filter(id -> !uncertain.contains(id)).toList();
+            ids.addAll(releaseIds);
+            count(Invariant.ONE_FINAL_RESULT, releaseIds.size());
             for (String id : ids) {
                 List<Result> all = resultsByRequest.getOrDefault(id, List.of());
                 Set<String> outcomes = all.stream().map(Result::outcome).collect(Collectors.toCollection(TreeSet::new));
@@ -180,8 +184,9 @@ public final class InvariantChecker {
                 }
                 ManagedNumber m = rows.get(0);
                 List<String> wrong = new ArrayList<>();
-                if (!"active".equals(m.status())) {
-                    wrong.add("status " + m.status());
+                boolean releasedByRun = "released".equals(m.status()) && releasedKeys().contains(m.orgId() + "|" + m.phoneNumber());
+                if (!"active".equals(m.status()) && !releasedByRun) {
+                    wrong.add("status " + m.status() + (("released".equals(m.status())) ? " with no SUCCEEDED release of the run" : ""));
                 }
                 if (!Objects.equals(m.orgId(), r.orgId())) {
                     wrong.add("org " + m.orgId() + " instead of " + r.orgId());
@@ -210,6 +215,8 @@ public final class InvariantChecker {
         }
 
         private void ssotRows() {
+            Set<String> activeRequests = state.managedNumbers().stream().filter(m -> "active".equals(m.status()) && m.requestId() != null)
+                    .map(ManagedNumber::requestId).collect(Collectors.toSet());
             Map<String, List<SsotRow>> byKey = state.ssotRows().stream().collect(Collectors.groupingBy(s -> s.orgId() + "|" + s.phoneNumber()));
             Map<String, ManagedNumber> activeByKey = new HashMap<>();
             state.managedNumbers().stream().filter(m -> "active".equals(m.status()))
@@ -217,8 +224,8 @@ public final class InvariantChecker {
             int succeeded = 0;
             for (Ledger.SentRequest r : ledger.requests()) {
                 Optional<Result> result = single(r.requestId()).filter(res -> res.status() == ProvisioningStatus.SUCCEEDED);
-                if (result.isEmpty()) {
-                    continue;
+                if (result.isEmpty() || !activeRequests.contains(r.requestId())) {
+                    continue; // a released number is judged by RELEASED_GONE_EVERYWHERE and NO_RESURRECTION_AFTER_BACKFILL
                 }
                 succeeded++;
                 Result res = result.get();
@@ -265,9 +272,10 @@ public final class InvariantChecker {
                 boolean owned = state.twilioOwned().contains(phone);
                 if (owned && !active.contains(phone)) {
                     fail(Invariant.PAID_NUMBER_ACCOUNTED, phone + " is paid for and owned, but no active managed number has it");
-                } else if (!owned && sagasOf.getOrDefault(phone, List.of()).stream().noneMatch(sg -> sg.compensation() != null)) {
+                } else if (!owned && !releasedPhones().contains(phone)
+                        && sagasOf.getOrDefault(phone, List.of()).stream().noneMatch(sg -> sg.compensation() != null)) {
                     fail(Invariant.PAID_NUMBER_ACCOUNTED, phone + " was paid for and is no longer owned, with no recorded compensation"
-                            + " (sagas " + sagasOf.getOrDefault(phone, List.of()).stream().map(Saga::requestId).toList() + ")");
+                            + " nor a SUCCEEDED release (sagas " + sagasOf.getOrDefault(phone, List.of()).stream().map(Saga::requestId).toList() + ")");
                 }
             }
         }
@@ -362,6 +370,10 @@ public final class InvariantChecker {
                 }
             }
 
+            Map<String, Ledger.StaleRow> staleRows = new LinkedHashMap<>();
+            ledger.staleRows().forEach(row -> staleRows.put(row.key(), row));
+            staleRows(ordered, staleRows.values());
+
             List<Ledger.Injection> disruptions = ledger.injections().stream().filter(i -> i.kind().disruptive()).toList();
             Optional<Instant> repair = ledger.repairStartedAt();
             Map<String, List<Violation>> byKey = ordered.stream().collect(Collectors.groupingBy(Violation::key, LinkedHashMap::new,
@@ -383,6 +395,10 @@ public final class InvariantChecker {
                     if (loss != null && !v.detectedAt().isBefore(loss.deletedAt().minusSeconds(1))) {
                         continue; // the injected loss explains it
                     }
+                    Ledger.StaleRow stale = staleRows.get(e.getKey());
+                    if (stale != null && "STALE_SSOT_ROW".equals(v.kind()) && !v.detectedAt().isBefore(stale.insertedAt().minusSeconds(1))) {
+                        continue; // the injected stale row explains it
+                    }
                     Optional<Ledger.Injection> cause = disruptions.stream().filter(d -> overlaps(v, d)).findFirst();
                     if (cause.isPresent() && selfHealed) {
                         transients.add(e.getKey() + " " + v.kind() + " opened at " + v.detectedAt() + " while " + cause.get().kind()
@@ -394,6 +410,143 @@ public final class InvariantChecker {
                 }
             }
             count(Invariant.NO_UNEXPLAINED_VIOLATION, episodes);
+        }
+
+        /** Each injected stale row: one STALE_SSOT_ROW opened after it was inserted, and the key ends RESOLVED. */
+        private void staleRows(List<Violation> ordered, java.util.Collection<Ledger.StaleRow> rows) {
+            count(Invariant.STALE_ROWS_OPEN_AND_RESOLVE, rows.size());
+            for (Ledger.StaleRow row : rows) {
+                List<Violation> ofKey = ordered.stream().filter(v -> v.key().equals(row.key())).toList();
+                List<Violation> opened = ofKey.stream().filter(v -> v.state() == ViolationState.OPEN && "STALE_SSOT_ROW".equals(v.kind())
+                        && !v.detectedAt().isBefore(row.insertedAt().minusSeconds(1))).toList();
+                if (opened.isEmpty()) {
+                    fail(Invariant.STALE_ROWS_OPEN_AND_RESOLVE, "stale SSOT row " + row.key() + " inserted at " + row.insertedAt()
+                            + " opened no STALE_SSOT_ROW violation");
+                    continue;
+                }
+                if (opened.size() > 1) {
+                    fail(Invariant.STALE_ROWS_OPEN_AND_RESOLVE, "stale SSOT row " + row.key() + " opened " + opened.size() + " violations");
+                }
+                if (ofKey.get(ofKey.size() - 1).state() != ViolationState.RESOLVED) {
+                    fail(Invariant.STALE_ROWS_OPEN_AND_RESOLVE, "violation of stale SSOT row " + row.key() + " is still OPEN after its deletion");
+                }
+            }
+        }
+
+        /** org|phone of every release of the run that ended SUCCEEDED. */
+        private Set<String> releasedKeys() {
+            return succeededReleases().stream().map(Ledger.SentRelease::key).collect(Collectors.toSet());
+        }
+
+        private Set<String> releasedPhones() {
+            return succeededReleases().stream().map(Ledger.SentRelease::phoneNumber).collect(Collectors.toSet());
+        }
+
+        private List<Ledger.SentRelease> succeededReleases() {
+            return ledger.releases().stream().filter(rel -> single(rel.requestId()).filter(res -> res.status() == ProvisioningStatus.SUCCEEDED)
+                    .isPresent()).toList();
+        }
+
+        /**
+         * Releases: every one sent for a number active at the time must succeed exactly once, and its number is then gone
+         * from every place that offered it, unless a later provision bought it again (then the provision's checks apply).
+         */
+        private void releases() {
+            List<Ledger.SentRelease> sent = ledger.releases().stream().filter(rel -> !uncertain.contains(rel.requestId())).toList();
+            Set<String> activeKeys = state.managedNumbers().stream().filter(m -> "active".equals(m.status()))
+                    .map(m -> m.orgId() + "|" + m.phoneNumber()).collect(Collectors.toSet());
+            Set<String> activePhones = state.managedNumbers().stream().filter(m -> "active".equals(m.status()))
+                    .map(ManagedNumber::phoneNumber).collect(Collectors.toSet());
+            Map<String, OrgView> views = new HashMap<>();
+            state.orgViews().forEach(v -> views.put(v.orgId(), v));
+            Set<String> ssotKeys = state.ssotRows().stream().map(r -> r.orgId() + "|" + r.phoneNumber()).collect(Collectors.toSet());
+            count(Invariant.RELEASE_APPLIED_ONCE, sent.size());
+            Map<String, Long> succeededByKey = new HashMap<>();
+            List<Ledger.SentRelease> gone = new ArrayList<>();
+            for (Ledger.SentRelease rel : sent) {
+                Optional<Result> result = single(rel.requestId());
+                if (result.isEmpty()) {
+                    continue; // no result, or two different ones: ONE_FINAL_RESULT
+                }
+                if (result.get().status() != ProvisioningStatus.SUCCEEDED) {
+                    fail(Invariant.RELEASE_APPLIED_ONCE, "release " + rel.requestId() + " of active number " + rel.phoneNumber() + " ended "
+                            + result.get().status() + " (" + result.get().failurePoint() + ": " + result.get().error() + ")");
+                    continue;
+                }
+                succeededByKey.merge(rel.key(), 1L, Long::sum);
+                int events = state.releasedEvents().getOrDefault(rel.requestId(), Set.of()).size();
+                if (events != 1) {
+                    fail(Invariant.RELEASE_APPLIED_ONCE, "release " + rel.requestId() + " of " + rel.phoneNumber() + " has " + events
+                            + " NumberReleased events");
+                }
+                if (!activeKeys.contains(rel.key()) && !activePhones.contains(rel.phoneNumber())) {
+                    gone.add(rel);
+                }
+            }
+            Map<String, Long> releasedRows = state.managedNumbers().stream().filter(m -> "released".equals(m.status()))
+                    .collect(Collectors.groupingBy(m -> m.orgId() + "|" + m.phoneNumber(), Collectors.counting()));
+            releasedRows.forEach((key, rows) -> {
+                long releases = succeededByKey.getOrDefault(key, 0L);
+                if (rows > releases) {
+                    fail(Invariant.RELEASE_APPLIED_ONCE, key + " has " + rows + " released managed rows, from " + releases
+                            + " SUCCEEDED release(s) of the run");
+                }
+            });
+
+            releasedImportsGone(sent, succeededByKey.keySet());
+            count(Invariant.RELEASED_GONE_EVERYWHERE, gone.size());
+            count(Invariant.NO_RESURRECTION_AFTER_BACKFILL, gone.size());
+            if (!gone.isEmpty() && ledger.repairStartedAt().isEmpty()) {
+                fail(Invariant.NO_RESURRECTION_AFTER_BACKFILL, "no backfill ran, so the released numbers were never put to the test");
+            }
+            for (Ledger.SentRelease rel : gone) {
+                List<String> still = new ArrayList<>();
+                if (state.twilioOwned().contains(rel.phoneNumber())) {
+                    still.add("owned in Twilio");
+                }
+                if (!state.vapiImportIdsByNumber().getOrDefault(rel.phoneNumber(), List.of()).isEmpty()) {
+                    still.add("imported in Vapi " + state.vapiImportIdsByNumber().get(rel.phoneNumber()));
+                }
+                OrgView view = views.get(rel.orgId());
+                if (view != null && view.dropdownNumbers().contains(rel.phoneNumber())) {
+                    still.add("in the org's dropdown");
+                }
+                if (releasedRows.getOrDefault(rel.key(), 0L) == 0) {
+                    still.add("no released managed row");
+                }
+                if (!still.isEmpty()) {
+                    fail(Invariant.RELEASED_GONE_EVERYWHERE, "released " + rel.key() + " (release " + rel.requestId() + "): "
+                            + String.join("; ", still));
+                }
+                if (ssotKeys.contains(rel.key())) {
+                    fail(Invariant.NO_RESURRECTION_AFTER_BACKFILL, "released " + rel.key() + " (release " + rel.requestId()
+                            + ") is in the SSOT again after the backfill");
+                }
+            }
+        }
+
+        /**
+         * Also for a number bought again after its release (most are, in a run: the fake Twilio offers the lowest free
+         * number first): the released row's Vapi import is gone, and no SSOT row offers it under that old id.
+         */
+        private void releasedImportsGone(List<Ledger.SentRelease> sent, Set<String> releasedKeys) {
+            Set<String> importIds = state.vapiImportIdsByNumber().values().stream().flatMap(List::stream).collect(Collectors.toSet());
+            Set<String> ssotIds = state.ssotRows().stream().map(r -> r.orgId() + "|" + r.phoneNumber() + "|" + r.vapiPhoneId())
+                    .collect(Collectors.toSet());
+            List<ManagedNumber> releasedRows = state.managedNumbers().stream().filter(m -> "released".equals(m.status())
+                    && releasedKeys.contains(m.orgId() + "|" + m.phoneNumber())).toList();
+            count(Invariant.RELEASED_GONE_EVERYWHERE, releasedRows.size());
+            count(Invariant.NO_RESURRECTION_AFTER_BACKFILL, releasedRows.size());
+            for (ManagedNumber m : releasedRows) {
+                if (importIds.contains(m.vapiPhoneId())) {
+                    fail(Invariant.RELEASED_GONE_EVERYWHERE, "released " + m.orgId() + "|" + m.phoneNumber() + ": its Vapi import "
+                            + m.vapiPhoneId() + " is still there");
+                }
+                if (ssotIds.contains(m.orgId() + "|" + m.phoneNumber() + "|" + m.vapiPhoneId())) {
+                    fail(Invariant.NO_RESURRECTION_AFTER_BACKFILL, "released " + m.orgId() + "|" + m.phoneNumber()
+                            + " is offered in the SSOT again with its released Vapi id " + m.vapiPhoneId());
+                }
+            }
         }
 
         private Instant resolutionTime(Violation resolved) {
@@ -457,8 +610,10 @@ public final class InvariantChecker {
         }
 
         private void isolation() {
+            // a number released by one org and bought again by another belongs to the buyer: active rows win
             Map<String, String> ownerOf = new HashMap<>();
-            state.managedNumbers().forEach(m -> ownerOf.put(m.phoneNumber(), m.orgId()));
+            state.managedNumbers().stream().filter(m -> !"active".equals(m.status())).forEach(m -> ownerOf.put(m.phoneNumber(), m.orgId()));
+            state.managedNumbers().stream().filter(m -> "active".equals(m.status())).forEach(m -> ownerOf.put(m.phoneNumber(), m.orgId()));
             count(Invariant.ORG_ISOLATION, state.orgViews().size() + state.probes().size());
             for (OrgView view : state.orgViews()) {
                 List<String> shown = new ArrayList<>(view.dropdownNumbers());

@@ -14,13 +14,27 @@ import java.util.Set;
  *
  * @param purchaseTimes    when the fake Twilio sold us each number (the effect, whatever the answer said)
  * @param committedOffsets by topic, then partition: the offset the consuming group has committed
+ * @param releasedEvents   by requestId: the distinct eventIds of the NumberReleased records on the event log (a record
+ *                         published again byte for byte keeps its eventId, so it counts once)
  */
 public record ObservedState(List<Result> results, List<Violation> violations, List<DeadLetter> deadLetters,
                             List<ManagedNumber> managedNumbers, List<SsotRow> ssotRows, List<Saga> sagas,
                             Set<String> twilioOwned, int twilioPurchases, Map<String, Integer> purchasesByPhone,
                             List<Instant> purchaseTimes,
                             Map<String, List<String>> vapiImportIdsByNumber, Map<String, Map<Integer, Long>> committedOffsets,
-                            List<OrgView> orgViews, List<Probe> probes, List<HttpAttack> httpAttacks, SecretScan secrets) {
+                            List<OrgView> orgViews, List<Probe> probes, List<HttpAttack> httpAttacks, SecretScan secrets,
+                            Map<String, Set<String>> releasedEvents) {
+
+    /** A state read before releases existed: no NumberReleased on the event log. */
+    public ObservedState(List<Result> results, List<Violation> violations, List<DeadLetter> deadLetters,
+                         List<ManagedNumber> managedNumbers, List<SsotRow> ssotRows, List<Saga> sagas,
+                         Set<String> twilioOwned, int twilioPurchases, Map<String, Integer> purchasesByPhone,
+                         List<Instant> purchaseTimes,
+                         Map<String, List<String>> vapiImportIdsByNumber, Map<String, Map<Integer, Long>> committedOffsets,
+                         List<OrgView> orgViews, List<Probe> probes, List<HttpAttack> httpAttacks, SecretScan secrets) {
+        this(results, violations, deadLetters, managedNumbers, ssotRows, sagas, twilioOwned, twilioPurchases, purchasesByPhone,
+                purchaseTimes, vapiImportIdsByNumber, committedOffsets, orgViews, probes, httpAttacks, secrets, Map.of());
+    }
 
     public record Result(String requestId, String orgId, ProvisioningStatus status, String phoneNumber, String twilioSid,
                          String vapiPhoneId, String failurePoint, String error) {

@@ -26,6 +26,7 @@ import com.voxanne.ssot.reconciler.audit.DropdownEntry;
 import com.voxanne.ssot.reconciler.audit.DropdownListing;
 import com.voxanne.ssot.reconciler.audit.NumberCheck;
 import com.voxanne.ssot.reconciler.audit.UnknownOrganizationException;
+import com.voxanne.ssot.schemas.avro.NumberReleased;
 import com.voxanne.ssot.schemas.avro.ProvisioningResult;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import java.net.URI;
@@ -105,7 +106,28 @@ public final class StateReader {
         leaks.addAll(logs.leaks().stream().map(l -> "log: " + l).toList());
         return new ObservedState(results, violations, deadLetters, managed, ssot, sagas, owned, pipeline.twilio().purchases(), purchases,
                 pipeline.twilio().purchaseTimes(),
-                imports, committedOffsets(), views, probes, httpAttacks, new ObservedState.SecretScan(scanned, List.copyOf(leaks)));
+                imports, committedOffsets(), views, probes, httpAttacks, new ObservedState.SecretScan(scanned, List.copyOf(leaks)),
+                releasedEvents());
+    }
+
+    /** The NumberReleased records of the event log, by requestId (the suite's malformed records and replays left aside). */
+    private Map<String, Set<String>> releasedEvents() {
+        String topic = pipeline.topics().numberEvents().name();
+        var serde = pipeline.topics().numberEvents().valueSerde().deserializer();
+        Map<String, Set<String>> out = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> rec : TopicReader.readAll(pipeline.kafka(), topic, READ_TIMEOUT)) {
+            if (rec.value() == null || rec.headers().lastHeader(MalformedRecord.ID_HEADER) != null) {
+                continue;
+            }
+            try {
+                if (serde.deserialize(topic, rec.value()) instanceof NumberReleased released) {
+                    out.computeIfAbsent(released.getRequestId(), k -> new TreeSet<>()).add(released.getEventId());
+                }
+            } catch (RuntimeException undecodable) {
+                // an old single-object record or a stale one the suite made: not a NumberReleased either way
+            }
+        }
+        return out;
     }
 
     private List<Result> results() {

@@ -22,7 +22,9 @@ public final class ReliabilityTable {
         StringBuilder sb = new StringBuilder();
         sb.append("Setting `").append(ledger.setting()).append("`, seed `").append(ledger.seed()).append("`, ")
                 .append(ledger.requests().size()).append(" requests (").append(ledger.duplicates().values().stream().mapToInt(i -> i).sum())
-                .append(" duplicates sent), ").append(ledger.duration().toSeconds()).append(" s.\n\n");
+                .append(" duplicates sent), ").append(ledger.releases().size()).append(" releases (")
+                .append(ledger.releaseDuplicates().values().stream().mapToInt(i -> i).sum()).append(" sent again), ")
+                .append(ledger.duration().toSeconds()).append(" s.\n\n");
         sb.append("| Fault | Injected | Hit | Fault lasted (median / max) | Then recovered: healthy and a new number in the SSOT (median / max) |\n")
                 .append("|---|---:|---:|---|---|\n");
         Map<FaultKind, List<Ledger.Injection>> byKind = new EnumMap<>(FaultKind.class);
@@ -46,6 +48,10 @@ public final class ReliabilityTable {
         injected += losses;
         sb.append("| ").append(FaultKind.SSOT_LOSS).append(" | ").append(losses).append(" | ")
                 .append(ledger.losses().stream().filter(l -> l.rowsDeleted() > 0).count()).append(" | - | - |\n");
+        int staleRows = ledger.staleRows().size();
+        injected += staleRows;
+        sb.append("| ").append(FaultKind.STALE_SSOT_ROW).append(" | ").append(staleRows).append(" | ").append(staleRows)
+                .append(" | - | - |\n");
         sb.append("\n| Invariant | Checked | Violations |\n|---|---:|---:|\n");
         for (Invariant i : Invariant.values()) {
             sb.append("| ").append(i).append(": ").append(i.description()).append(" | ").append(report.checkedCount(i)).append(" | ")

@@ -4,6 +4,7 @@ import com.voxanne.ssot.faults.inject.MalformedRecord;
 import com.voxanne.ssot.faults.schedule.FaultKind;
 import com.voxanne.ssot.projector.backfill.BackfillSummary;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,37 @@ public final class Ledger {
 
         public String orgId() {
             return request.getOrgId();
+        }
+    }
+
+    /**
+     * A release of a number that was active when it was sent, for its organisation: it must end in exactly one result,
+     * SUCCEEDED, and then the number is gone from Twilio, Vapi, the SSOT and the dropdown (unless bought again later).
+     *
+     * @param by what sent it: the steady load, or the fault that did
+     */
+    public record SentRelease(ReleaseNumberRequest request, Instant sentAt, String by) {
+        public String requestId() {
+            return request.getRequestId();
+        }
+
+        public String orgId() {
+            return request.getOrgId();
+        }
+
+        public String phoneNumber() {
+            return request.getPhoneNumber();
+        }
+
+        public String key() {
+            return orgId() + "|" + phoneNumber();
+        }
+    }
+
+    /** An SSOT row inserted for a number nobody manages (the drift STALE_SSOT_ROW catches), and when it was removed again. */
+    public record StaleRow(String orgId, String phoneNumber, Instant insertedAt) {
+        public String key() {
+            return orgId + "|" + phoneNumber;
         }
     }
 
@@ -78,6 +110,10 @@ public final class Ledger {
     private final List<StaleEvent> staleEvents = new ArrayList<>();
     private final List<BackfillSummary> backfills = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, SentRelease> releases = new LinkedHashMap<>();
+    private final Set<String> releasing = new LinkedHashSet<>();
+    private final Map<String, Integer> releaseDuplicates = new LinkedHashMap<>();
+    private final List<StaleRow> staleRows = new ArrayList<>();
     private final Set<String> uncertain = new LinkedHashSet<>();
     private Instant started = Instant.now();
     private Instant finished;
@@ -114,6 +150,38 @@ public final class Ledger {
 
     public synchronized void sent(SentRequest request) {
         requests.putIfAbsent(request.requestId(), request);
+    }
+
+    /**
+     * Claims {@code orgId|phoneNumber} for one release: false when a release of it was already sent, so the load never
+     * sends two different releases of one number (the second would rightly be refused, and the checker could not tell).
+     */
+    public synchronized boolean claimRelease(String orgId, String phoneNumber) {
+        return releasing.add(orgId + "|" + phoneNumber);
+    }
+
+    public synchronized void releaseSent(SentRelease release) {
+        releases.putIfAbsent(release.requestId(), release);
+    }
+
+    public synchronized void releaseDuplicate(String requestId) {
+        releaseDuplicates.merge(requestId, 1, Integer::sum);
+    }
+
+    public synchronized List<SentRelease> releases() {
+        return List.copyOf(releases.values());
+    }
+
+    public synchronized Map<String, Integer> releaseDuplicates() {
+        return Map.copyOf(releaseDuplicates);
+    }
+
+    public synchronized void staleRow(StaleRow row) {
+        staleRows.add(row);
+    }
+
+    public synchronized List<StaleRow> staleRows() {
+        return List.copyOf(staleRows);
     }
 
     public synchronized void duplicate(String requestId) {
@@ -225,6 +293,7 @@ public final class Ledger {
     /** Request ids that must end in a result: every well-formed request, and every decodable invalid one (REJECTED). */
     public synchronized List<String> requestIdsAwaitingResults() {
         List<String> ids = new ArrayList<>(requests.keySet());
+        ids.addAll(releases.keySet());
         malformed.stream().map(m -> m.record().requestId()).filter(id -> id != null).forEach(ids::add);
         return ids;
     }

@@ -2,6 +2,7 @@ package com.voxanne.ssot.faults.scenario;
 
 import com.voxanne.ssot.platform.kafka.KafkaClients;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,12 +29,25 @@ public final class RecordPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AvroSerde<ProvisionNumberRequest> singleObject = AvroSerde.of(ProvisionNumberRequest.class);
     private final Serializer<ProvisionNumberRequest> current;
+    private final Serializer<ReleaseNumberRequest> releases;
     private final AtomicLong sent = new AtomicLong();
 
-    /** @param current the requests topic's serializer in the deployment's wire format */
-    public RecordPublisher(KafkaClients kafka, String clientId, Serializer<ProvisionNumberRequest> current) {
+    /**
+     * @param current  the requests topic's serializer in the deployment's wire format
+     * @param releases the same topic's serializer for ReleaseNumberRequests (their own subject; releases are new, so
+     *                 no producer of them ever used the old single-object encoding)
+     */
+    public RecordPublisher(KafkaClients kafka, String clientId, Serializer<ProvisionNumberRequest> current,
+                           Serializer<ReleaseNumberRequest> releases) {
         this.producer = new KafkaProducer<>(kafka.producer(clientId), new ByteArraySerializer(), new ByteArraySerializer());
         this.current = current;
+        this.releases = releases;
+    }
+
+    /** A release request, keyed by its orgId like the provisioning requests (so one org's requests keep their order). */
+    public RecordMetadata release(String topic, ReleaseNumberRequest request)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return raw(topic, request.getOrgId().getBytes(StandardCharsets.UTF_8), releases.serialize(topic, request), Map.of());
     }
 
     public RecordMetadata request(String topic, ProvisionNumberRequest request) throws InterruptedException, ExecutionException, TimeoutException {

@@ -20,6 +20,7 @@ import com.voxanne.ssot.provisioner.saga.SagaCheckpoint;
 import com.voxanne.ssot.schemas.EventIds;
 import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import com.voxanne.ssot.schemas.avro.ViolationState;
 import com.voxanne.ssot.schemas.serde.AvroSerde;
@@ -39,6 +40,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -87,9 +89,10 @@ public final class Scenario {
         ledger.started(Instant.now());
         createOrganizations();
         try (RecordPublisher publisher = new RecordPublisher(pipeline.kafka(), "fault-suite-publisher",
-                pipeline.topics().provisioningRequests().valueSerde().serializer())) {
+                pipeline.topics().provisioningRequests().valueSerde().serializer(),
+                pipeline.topics().releaseRequests().valueSerde().serializer())) {
             SteadyLoad load = new SteadyLoad(publisher, pipeline.topics().provisioningRequests().name(), ledger.organizations(), ledger,
-                    settings.requestInterval(), schedule.seed());
+                    settings.requestInterval(), schedule.seed(), this::activeNumberOf);
             Thread loadThread = new Thread(load, "fault-suite-load");
             loadThread.setDaemon(true);
             loadThread.start();
@@ -110,9 +113,11 @@ public final class Scenario {
                 }
                 pipeline.providerFaults().clear();
             }
-            progress.accept("Fault phase over: " + load.sent() + " requests sent; letting the pipeline settle");
+            progress.accept("Fault phase over: " + load.sent() + " requests and " + load.released() + " releases sent;"
+                    + " letting the pipeline settle");
             settle();
             loseAndRepairSsotRows();
+            injectAndRemoveStaleSsotRows();
             sendCanaries(publisher);
         }
         ledger.finished(Instant.now());
@@ -181,7 +186,17 @@ public final class Scenario {
                 case BROKEN_TWILIO_CREDENTIALS -> brokenCredentials(ProviderFaults.Provider.TWILIO, r);
                 case BROKEN_VAPI_KEY -> brokenCredentials(ProviderFaults.Provider.VAPI, r);
                 case THROTTLE_STORM -> new Disruption(true, pipeline.providerFaults().throttleStorm(r));
-                case SSOT_LOSS -> throw new IllegalStateException("SSOT_LOSS is not scheduled");
+                case KILL_PROVISIONER_AFTER_RELEASE_VALIDATED -> killDuringRelease(publisher, SagaCheckpoint.RELEASE_VALIDATED, r);
+                case KILL_PROVISIONER_AFTER_VAPI_DELETE_ANSWER -> killDuringRelease(publisher, SagaCheckpoint.VAPI_DELETE_RESPONDED, r);
+                case KILL_PROVISIONER_AFTER_VAPI_DELETED -> killDuringRelease(publisher, SagaCheckpoint.VAPI_DELETED, r);
+                case KILL_PROVISIONER_AFTER_TWILIO_RELEASE_ANSWER -> killDuringRelease(publisher, SagaCheckpoint.TWILIO_RELEASE_RESPONDED, r);
+                case KILL_PROVISIONER_AFTER_TWILIO_RELEASED -> killDuringRelease(publisher, SagaCheckpoint.TWILIO_RELEASED, r);
+                case KILL_PROVISIONER_BEFORE_RELEASE_COMMIT -> killDuringRelease(publisher, SagaCheckpoint.RELEASE_BEFORE_COMMIT, r);
+                case KILL_PROVISIONER_AFTER_RELEASE_COMMIT -> killDuringRelease(publisher, SagaCheckpoint.RELEASED, r);
+                case DUPLICATE_RELEASE_REQUEST -> duplicateRelease(publisher, r);
+                case OUT_OF_ORDER_RELEASE -> outOfOrderRelease(publisher, r);
+                case RELEASE_RACING_REPLAYED_PROVISION -> releaseRacingReplay(publisher, r);
+                case SSOT_LOSS, STALE_SSOT_ROW -> throw new IllegalStateException(fault.kind() + " is not scheduled");
                 default -> {
                     pipeline.providerFaults().arm(fault.kind());
                     yield new Disruption(true, "armed for the next call");
@@ -221,6 +236,112 @@ public final class Scenario {
         publisher.request(pipeline.topics().provisioningRequests().name(), original.request());
         ledger.duplicate(original.requestId());
         return new Disruption(true, "request " + original.requestId() + " sent again");
+    }
+
+    // ---------------------------------------------------------------- releases
+
+    /**
+     * An active managed number of {@code orgId} that no release was sent for yet, or empty. Only numbers whose provision
+     * is finished qualify (an active row exists only then), so a release the run sends is one that must succeed.
+     */
+    private Optional<String> activeNumberOf(String orgId, Random r) throws SQLException {
+        List<String> active = new ArrayList<>();
+        try (Connection c = pipeline.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT phone_number FROM managed_phone_numbers WHERE status = 'active'"
+                     + " AND org_id = ?::uuid ORDER BY phone_number")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    active.add(rs.getString(1));
+                }
+            }
+            c.rollback();
+        }
+        Set<String> claimed = ledger.releases().stream().filter(rel -> rel.orgId().equals(orgId)).map(Ledger.SentRelease::phoneNumber)
+                .collect(Collectors.toSet());
+        List<String> free = active.stream().filter(p -> !claimed.contains(p)).toList();
+        return free.isEmpty() ? Optional.empty() : Optional.of(free.get(r.nextInt(free.size())));
+    }
+
+    /** Sends a release of an active number of some organisation (the fault's own, besides the load's); empty when none has one. */
+    private Optional<Ledger.SentRelease> sendRelease(RecordPublisher publisher, Random r, String by) throws Exception {
+        List<Ledger.Organization> orgs = new ArrayList<>(ledger.organizations());
+        Collections.shuffle(orgs, r);
+        for (Ledger.Organization org : orgs) {
+            Optional<String> phone = activeNumberOf(org.id(), r);
+            if (phone.isPresent() && ledger.claimRelease(org.id(), phone.get())) {
+                ReleaseNumberRequest release = SteadyLoad.release(org.id(), phone.get(), by);
+                publisher.release(pipeline.topics().releaseRequests().name(), release);
+                Ledger.SentRelease sent = new Ledger.SentRelease(release, Instant.now(), by);
+                ledger.releaseSent(sent);
+                return Optional.of(sent);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Arms the kill at a release checkpoint, then sends a release of its own so one saga is certain to reach it (the
+     * load's releases may reach it first: either is a release killed there).
+     */
+    private Disruption killDuringRelease(RecordPublisher publisher, SagaCheckpoint checkpoint, Random r) throws Exception {
+        Thread sender = new Thread(() -> {
+            try {
+                Waits.pause(Duration.ofMillis(200));
+                sendRelease(publisher, r, "kill at " + checkpoint);
+            } catch (Exception e) {
+                ledger.note("the release for the kill at " + checkpoint + " could not be sent: " + e.getClass().getSimpleName());
+            }
+        }, "fault-suite-release-for-kill");
+        sender.setDaemon(true);
+        sender.start();
+        try {
+            return pipeline.killProvisionerAt(checkpoint, TRAP_WAIT);
+        } finally {
+            sender.join(TRAP_WAIT.toMillis());
+        }
+    }
+
+    private Disruption duplicateRelease(RecordPublisher publisher, Random r) throws Exception {
+        List<Ledger.SentRelease> sent = ledger.releases();
+        if (sent.isEmpty()) {
+            return new Disruption(false, "no release sent yet");
+        }
+        Ledger.SentRelease original = sent.get(r.nextInt(sent.size()));
+        publisher.release(pipeline.topics().releaseRequests().name(), original.request());
+        ledger.releaseDuplicate(original.requestId());
+        return new Disruption(true, "release " + original.requestId() + " sent again");
+    }
+
+    /**
+     * Out of order, as per-org ordering allows it: requests of one org are handled in topic order, so the only way a
+     * release arrives "late" is an older one delivered again behind newer requests of its org. Here a new provision of
+     * the org goes first, then a release the org sent earlier (same requestId): the old release must be answered with
+     * its stored result and take nothing away, the new number must stay.
+     */
+    private Disruption outOfOrderRelease(RecordPublisher publisher, Random r) throws Exception {
+        List<Ledger.SentRelease> sent = ledger.releases();
+        if (sent.isEmpty()) {
+            return new Disruption(false, "no release sent yet");
+        }
+        Ledger.SentRelease old = sent.get(r.nextInt(sent.size()));
+        ProvisionNumberRequest newer = SteadyLoad.request(old.orgId(), r, r.nextInt(1000));
+        publisher.request(pipeline.topics().provisioningRequests().name(), newer);
+        ledger.sent(new Ledger.SentRequest(newer, Instant.now(), false));
+        publisher.release(pipeline.topics().releaseRequests().name(), old.request());
+        ledger.releaseDuplicate(old.requestId());
+        return new Disruption(true, "provision " + newer.getRequestId() + ", then the older release " + old.requestId() + " again");
+    }
+
+    /**
+     * A release sent, then the projector rewound to the start of the event log at once: the number's NumberProvisioned
+     * is replayed around the release's NumberReleased, and an SSOT row must not come back for it.
+     */
+    private Disruption releaseRacingReplay(RecordPublisher publisher, Random r) throws Exception {
+        Optional<Ledger.SentRelease> release = sendRelease(publisher, r, "racing a replay");
+        Disruption replay = pipeline.replayEventLog();
+        return new Disruption(release.isPresent() && replay.triggered(), release.map(rel -> "release of " + rel.phoneNumber())
+                .orElse("no number to release") + "; " + replay.detail());
     }
 
     private Disruption replayEvent(RecordPublisher publisher, Random r) throws Exception {
@@ -431,6 +552,52 @@ public final class Scenario {
             ledger.note("not every lost SSOT row's violation RESOLVED within 60 s of the backfill");
         }
         progress.accept("Backfill inserted " + summary.inserted() + " rows; violations resolved after " + resolved.took().toSeconds() + " s");
+    }
+
+    /**
+     * Drift the other way: SSOT rows inserted for numbers nobody manages (as a bad script or a lost release would leave
+     * them). Each must open one STALE_SSOT_ROW after the grace; the repair is to delete the row (what the operator's
+     * runbook says for an offer with no number behind it), and then the violation must resolve.
+     */
+    private void injectAndRemoveStaleSsotRows() throws Exception {
+        if (settings.ssotLosses() == 0) {
+            return;
+        }
+        List<Ledger.Organization> orgs = ledger.organizations();
+        List<Ledger.StaleRow> rows = new ArrayList<>();
+        for (int i = 0; i < settings.ssotLosses(); i++) {
+            String org = orgs.get(random.nextInt(orgs.size())).id();
+            String phone = String.format("+1999555%04d", random.nextInt(10_000));
+            int inserted = execute("INSERT INTO org_credentials (org_id, provider, phone_number, vapi_phone_id, twilio_sid, is_managed)"
+                    + " VALUES (?::uuid, 'twilio', ?, ?, ?, true) ON CONFLICT DO NOTHING", org, phone, "stale-" + UUID.randomUUID(),
+                    "PNstale" + i);
+            if (inserted == 1) {
+                Ledger.StaleRow row = new Ledger.StaleRow(org, phone, Instant.now());
+                ledger.staleRow(row);
+                rows.add(row);
+            }
+        }
+        progress.accept("Inserted " + rows.size() + " stale SSOT rows; waiting for STALE_SSOT_ROW");
+        Set<String> keys = rows.stream().map(Ledger.StaleRow::key).collect(Collectors.toSet());
+        Duration openTimeout = settings.grace().plusSeconds(60);
+        Waits.Outcome opened = Waits.until("a violation OPEN for every stale SSOT row", openTimeout, Duration.ofMillis(500),
+                () -> latestStates().entrySet().stream().filter(e -> keys.contains(e.getKey()) && e.getValue() == ViolationState.OPEN)
+                        .count() == keys.size());
+        if (!opened.met()) {
+            ledger.note("not every stale SSOT row had an OPEN violation within " + openTimeout.toSeconds() + " s");
+        }
+        for (Ledger.StaleRow row : rows) {
+            execute("DELETE FROM org_credentials WHERE org_id = ?::uuid AND provider = 'twilio' AND phone_number = ?", row.orgId(),
+                    row.phoneNumber());
+        }
+        Waits.Outcome resolved = Waits.until("every stale row's violation RESOLVED", Duration.ofSeconds(60), Duration.ofMillis(500),
+                () -> latestStates().entrySet().stream().filter(e -> keys.contains(e.getKey()) && e.getValue() == ViolationState.RESOLVED)
+                        .count() == keys.size());
+        if (!resolved.met()) {
+            ledger.note("not every stale SSOT row's violation RESOLVED within 60 s of deleting the row");
+        }
+        progress.accept("Stale rows opened after " + opened.took().toSeconds() + " s, resolved " + resolved.took().toSeconds()
+                + " s after their deletion");
     }
 
     /** Requests sent after everything else: a result and an SSOT row for each proves every consumer went on. */

@@ -52,7 +52,20 @@ public enum FaultKind {
     BROKEN_TWILIO_CREDENTIALS(Category.PROVIDER, false, 1, "Twilio refuses our credentials (401) for 2-5 s: no purchase may start"),
     BROKEN_VAPI_KEY(Category.PROVIDER, false, 1, "Vapi refuses our key (401) for 2-5 s: no purchase may start, nothing is compensated"),
     THROTTLE_STORM(Category.PROVIDER, false, 1, "Twilio and Vapi answer a burst of calls with 429 and Retry-After"),
-    SSOT_LOSS(Category.SSOT_LOSS, false, 0, "an org_credentials row deleted behind the pipeline's back (the incident)");
+    KILL_PROVISIONER_AFTER_RELEASE_VALIDATED(Category.PROCESS_KILL, true, 1, "provisioner killed after a release is validated (RELEASE_VALIDATED stored)"),
+    KILL_PROVISIONER_AFTER_VAPI_DELETE_ANSWER(Category.PROCESS_KILL, true, 1, "provisioner killed after Vapi deleted the number, before it is stored"),
+    KILL_PROVISIONER_AFTER_VAPI_DELETED(Category.PROCESS_KILL, true, 1, "provisioner killed after VAPI_DELETED is stored"),
+    KILL_PROVISIONER_AFTER_TWILIO_RELEASE_ANSWER(Category.PROCESS_KILL, true, 1, "provisioner killed after Twilio released the number, before it is stored"),
+    KILL_PROVISIONER_AFTER_TWILIO_RELEASED(Category.PROCESS_KILL, true, 1, "provisioner killed after TWILIO_RELEASED is stored"),
+    KILL_PROVISIONER_BEFORE_RELEASE_COMMIT(Category.PROCESS_KILL, true, 1, "provisioner killed inside the release's final transaction, before COMMIT"),
+    KILL_PROVISIONER_AFTER_RELEASE_COMMIT(Category.PROCESS_KILL, true, 1, "provisioner killed right after the release's final COMMIT"),
+    DUPLICATE_RELEASE_REQUEST(Category.EVENT_LOG, false, 2, "an earlier release request published again (same requestId)"),
+    OUT_OF_ORDER_RELEASE(Category.EVENT_LOG, false, 2,
+            "a new provision for an org, then an older release of that org published again behind it (same requestId)"),
+    RELEASE_RACING_REPLAYED_PROVISION(Category.EVENT_LOG, true, 1,
+            "a release sent while the projector is rewound and replays the event log, the number's NumberProvisioned included"),
+    SSOT_LOSS(Category.SSOT_LOSS, false, 0, "an org_credentials row deleted behind the pipeline's back (the incident)"),
+    STALE_SSOT_ROW(Category.SSOT_LOSS, false, 0, "an org_credentials row inserted for a number nobody manages (drift the other way)");
 
     /** What part of the system a fault attacks. */
     public enum Category { PROCESS_KILL, INFRASTRUCTURE, EVENT_LOG, MALFORMED_INPUT, PROVIDER, SSOT_LOSS }

@@ -19,7 +19,8 @@ import java.util.Set;
  * @param kinds           the fault kinds this setting uses
  * @param pauseMin        least time between two faults
  * @param pauseMax        most time between two faults
- * @param ssotLosses      SSOT rows deleted behind the pipeline's back at the end (each must open and resolve a violation)
+ * @param ssotLosses      SSOT rows deleted behind the pipeline's back at the end (each must open and resolve a violation);
+ *                        as many stale SSOT rows are inserted after them (each must open STALE_SSOT_ROW and resolve)
  * @param canaries        requests sent after everything else: they prove every consumer went on
  * @param grace           SSOT_GRACE of the reconciler
  * @param settleTimeout   how long the run waits for the pipeline to finish its work after the last fault
@@ -39,8 +40,8 @@ public record ScenarioSettings(String name, int organizations, Duration requestI
         if (pauseMax.compareTo(pauseMin) < 0 || requestInterval.isZero() || requestInterval.isNegative() || grace.isZero()) {
             throw new IllegalArgumentException("scenario '" + name + "': pauses, request interval and grace must be positive");
         }
-        if (kinds.contains(FaultKind.SSOT_LOSS)) {
-            throw new IllegalArgumentException("SSOT_LOSS is injected after the fault phase (ssotLosses), not scheduled");
+        if (kinds.contains(FaultKind.SSOT_LOSS) || kinds.contains(FaultKind.STALE_SSOT_ROW)) {
+            throw new IllegalArgumentException("SSOT_LOSS and STALE_SSOT_ROW are injected after the fault phase (ssotLosses), not scheduled");
         }
     }
 
@@ -59,6 +60,7 @@ public record ScenarioSettings(String name, int organizations, Duration requestI
     public static Set<FaultKind> allKinds() {
         Set<FaultKind> all = EnumSet.allOf(FaultKind.class);
         all.remove(FaultKind.SSOT_LOSS);
+        all.remove(FaultKind.STALE_SSOT_ROW);
         return all;
     }
 

@@ -15,6 +15,7 @@ import com.voxanne.ssot.faults.inject.MalformedRecord;
 import com.voxanne.ssot.faults.scenario.Ledger;
 import com.voxanne.ssot.faults.schedule.FaultKind;
 import com.voxanne.ssot.schemas.avro.ProvisionNumberRequest;
+import com.voxanne.ssot.schemas.avro.ReleaseNumberRequest;
 import com.voxanne.ssot.schemas.avro.ProvisioningStatus;
 import com.voxanne.ssot.schemas.avro.ViolationState;
 import java.time.Duration;
@@ -55,6 +56,25 @@ class InvariantCheckerTest {
         final List<OrgView> views = new ArrayList<>();
         List<String> leaks = List.of();
         List<ObservedState.HttpAttack> httpAttacks = List.of(new ObservedState.HttpAttack("no token: GET /api/status", "401", "401", true));
+        final Map<String, Set<String>> releasedEvents = new HashMap<>();
+
+        /** The number of an earlier {@link #succeeded} released by the run: gone from every place, its row released. */
+        Ledger.SentRelease released(String org, String phone) {
+            String requestId = "rel-" + phone;
+            Ledger.SentRelease release = new Ledger.SentRelease(ReleaseNumberRequest.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setRequestId(requestId).setOrgId(org).setPhoneNumber(phone).setReason(null).setRequestedAt(T0).build(), T0, "load");
+            ledger.releaseSent(release);
+            results.add(new Result(requestId, org, ProvisioningStatus.SUCCEEDED, phone, null, null, null, null));
+            releasedEvents.put(requestId, Set.of("event-of-" + requestId));
+            managed.replaceAll(m -> m.phoneNumber().equals(phone)
+                    ? new ManagedNumber(m.id(), m.orgId(), phone, m.twilioSid(), m.vapiPhoneId(), "released", m.requestId(), m.friendlyName()) : m);
+            ssot.removeIf(row -> row.phoneNumber().equals(phone));
+            owned.remove(phone);
+            imports.remove(phone);
+            views.replaceAll(v -> new OrgView(v.orgId(), v.dropdownNumbers().stream().filter(p -> !p.equals(phone)).toList(),
+                    v.complianceNumbers().stream().filter(p -> !p.equals(phone)).toList()));
+            return release;
+        }
 
         void succeeded(String org, String phone) {
             String requestId = "req-" + phone;
@@ -78,7 +98,7 @@ class InvariantCheckerTest {
             int total = purchases.values().stream().mapToInt(Integer::intValue).sum();
             return new ObservedState(results, violations, deadLetters, managed, ssot, sagas, owned, total, purchases, purchaseTimes,
                     imports, committed,
-                    views, List.of(), httpAttacks, new ObservedState.SecretScan(100, leaks));
+                    views, List.of(), httpAttacks, new ObservedState.SecretScan(100, leaks), releasedEvents);
         }
     }
 
@@ -288,6 +308,142 @@ class InvariantCheckerTest {
 
         // then
         assertThat(report.violationsOf(Invariant.NO_UNEXPLAINED_VIOLATION)).singleElement().asString().contains("still open");
+    }
+
+    @Test
+    void shouldPassANumberReleasedEverywhereAndProvisionedNumbersBeside() {
+        // given a backfill ran, one number is released and another still active
+        ledger.repairStarted(T0.plusSeconds(600));
+        state.succeeded(ORG, "+14155550001");
+        state.succeeded(ORG, "+14155550002");
+        state.released(ORG, "+14155550001");
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.all()).isEmpty();
+        assertThat(report.checkedCount(Invariant.RELEASED_GONE_EVERYWHERE)).as("its released row and the number").isEqualTo(2);
+        assertThat(report.checkedCount(Invariant.RELEASE_APPLIED_ONCE)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReportAReleasedNumberStillInTwilioVapiTheDropdownAndBackInTheSsot() {
+        // given a release that SUCCEEDED but left the number everywhere, and the backfill brought its SSOT row back
+        ledger.repairStarted(T0.plusSeconds(600));
+        state.succeeded(ORG, "+14155550001");
+        state.released(ORG, "+14155550001");
+        state.owned.add("+14155550001");
+        state.imports.put("+14155550001", List.of("vapi-left"));
+        state.views.add(new OrgView(ORG, List.of("+14155550001"), List.of()));
+        state.ssot.add(new SsotRow(ORG, "twilio", "+14155550001", "vapi-left", "PN" + "0".repeat(32), true));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.RELEASED_GONE_EVERYWHERE)).singleElement().asString()
+                .contains("owned in Twilio").contains("imported in Vapi").contains("dropdown");
+        assertThat(report.violationsOf(Invariant.NO_RESURRECTION_AFTER_BACKFILL)).singleElement().asString().contains("in the SSOT again");
+    }
+
+    @Test
+    void shouldReportTheReleasedImportOfANumberBoughtAgainWhenVapiOrTheSsotStillHoldIt() {
+        // given a number released, then bought again by the org, while Vapi and the SSOT kept the released row's Vapi id
+        ledger.repairStarted(T0.plusSeconds(600));
+        state.succeeded(ORG, "+14155550001");
+        String oldVapiId = state.managed.get(0).vapiPhoneId();
+        state.released(ORG, "+14155550001");
+        String requestId = "req-again";
+        ledger.sent(new Ledger.SentRequest(request(requestId, ORG), T0, false));
+        String sid = "PN" + "1".repeat(32);
+        state.results.add(new Result(requestId, ORG, ProvisioningStatus.SUCCEEDED, "+14155550001", sid, oldVapiId, null, null));
+        state.managed.add(new ManagedNumber(UUID.randomUUID().toString(), ORG, "+14155550001", sid, oldVapiId, "active", requestId, null));
+        state.ssot.add(new SsotRow(ORG, "twilio", "+14155550001", oldVapiId, sid, true));
+        state.sagas.add(new Saga(requestId, ORG, "COMPLETED", "+14155550001", sid, null, null));
+        state.owned.add("+14155550001");
+        state.purchases.put("+14155550001", 2);
+        state.imports.put("+14155550001", List.of(oldVapiId));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.RELEASED_GONE_EVERYWHERE)).singleElement().asString().contains("is still there");
+        assertThat(report.violationsOf(Invariant.NO_RESURRECTION_AFTER_BACKFILL)).singleElement().asString().contains("released Vapi id");
+    }
+
+    @Test
+    void shouldLetTheOrgThatBoughtAReleasedNumberAgainSeeItInItsDropdown() {
+        // given OTHER_ORG's number released, then bought by ORG (its released row listed after the active one)
+        state.succeeded(OTHER_ORG, "+14155550001");
+        state.released(OTHER_ORG, "+14155550001");
+        ManagedNumber released = state.managed.remove(0);
+        String requestId = "req-again";
+        ledger.sent(new Ledger.SentRequest(request(requestId, ORG), T0, false));
+        String sid = "PN" + "1".repeat(32);
+        state.results.add(new Result(requestId, ORG, ProvisioningStatus.SUCCEEDED, "+14155550001", sid, "vapi-new", null, null));
+        state.managed.add(new ManagedNumber(UUID.randomUUID().toString(), ORG, "+14155550001", sid, "vapi-new", "active", requestId, null));
+        state.managed.add(released);
+        state.views.add(new OrgView(ORG, List.of("+14155550001"), List.of("+14155550001")));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.ORG_ISOLATION)).isEmpty();
+    }
+
+    @Test
+    void shouldReportAReleaseAppliedTwiceOrNotSucceeded() {
+        // given one release with two NumberReleased events, and one that was refused although its number was active
+        ledger.repairStarted(T0.plusSeconds(600));
+        state.succeeded(ORG, "+14155550001");
+        state.succeeded(ORG, "+14155550002");
+        Ledger.SentRelease twice = state.released(ORG, "+14155550001");
+        state.releasedEvents.put(twice.requestId(), Set.of("event-a", "event-b"));
+        ledger.releaseSent(new Ledger.SentRelease(ReleaseNumberRequest.newBuilder().setEventId("e").setRequestId("rel-refused")
+                .setOrgId(ORG).setPhoneNumber("+14155550002").setReason(null).setRequestedAt(T0).build(), T0, "load"));
+        state.results.add(new Result("rel-refused", ORG, ProvisioningStatus.REJECTED, "+14155550002", null, null, "VALIDATION", "not active"));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.RELEASE_APPLIED_ONCE)).hasSize(2)
+                .anyMatch(v -> v.contains("2 NumberReleased events")).anyMatch(v -> v.contains("ended REJECTED"));
+    }
+
+    @Test
+    void shouldReportAReleasedRowNoReleaseOfTheRunExplains() {
+        // given a managed row released although the run never released it
+        state.succeeded(ORG, "+14155550001");
+        state.managed.replaceAll(m -> new ManagedNumber(m.id(), m.orgId(), m.phoneNumber(), m.twilioSid(), m.vapiPhoneId(), "released",
+                m.requestId(), m.friendlyName()));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.ONE_MANAGED_NUMBER)).singleElement().asString().contains("no SUCCEEDED release");
+    }
+
+    @Test
+    void shouldPassAStaleRowThatOpenedAndResolvedAndReportOneThatNeverOpened() {
+        // given two stale rows injected, only the first opened STALE_SSOT_ROW and resolved
+        ledger.staleRow(new Ledger.StaleRow(ORG, "+19995550001", T0));
+        ledger.staleRow(new Ledger.StaleRow(ORG, "+19995550002", T0));
+        String key = ORG + "|+19995550001";
+        state.violations.add(new Violation(key, "STALE_SSOT_ROW", ViolationState.OPEN, T0, T0.plusSeconds(10), null, 0, 1));
+        state.violations.add(new Violation(key, "STALE_SSOT_ROW", ViolationState.RESOLVED, T0, T0.plusSeconds(10), T0.plusSeconds(15), 0, 2));
+
+        // when
+        CheckReport report = checker.check(ledger, state.build());
+
+        // then
+        assertThat(report.violationsOf(Invariant.STALE_ROWS_OPEN_AND_RESOLVE)).singleElement().asString()
+                .contains("+19995550002").contains("opened no STALE_SSOT_ROW");
+        assertThat(report.violationsOf(Invariant.NO_UNEXPLAINED_VIOLATION)).isEmpty();
     }
 
     @Test
