@@ -42,7 +42,7 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
     public static BenchSizes full() {
         return new BenchSizes(1_000_000, 10_000, 20_000, List.of(1_000, 5_000, 10_000, 20_000), 100_000,
                 5_000, List.of(100, 500), Duration.ofSeconds(10), 32, 5_000,
-                Duration.ofSeconds(1), 1_200, 2, 200,
+                Duration.ofSeconds(1), 1_200, 1, 160,
                 60, Duration.ofSeconds(5), 1_000_000, 100_000,
                 300, 100_000, true);
     }

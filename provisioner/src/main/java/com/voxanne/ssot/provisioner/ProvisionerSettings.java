@@ -32,6 +32,9 @@ import java.util.UUID;
  * @param circuitProbeInterval PROVISIONER_CIRCUIT_PROBE_INTERVAL: while the provider circuit is open (credentials refused,
  *                         wrong base URL), how often a read-only call checks whether the configuration works again
  * @param twilioMaxConcurrency PROVISIONER_TWILIO_MAX_CONCURRENCY: Twilio calls in flight at once from this instance
+ *                         (the account's concurrency limit, divided by the instance count when several share an account;
+ *                         default {@link #DEFAULT_MAX_CONCURRENCY}); with PROVISIONER_WORKERS above it, workers queue for a
+ *                         call slot instead of the provider answering 429
  * @param vapiMaxConcurrency PROVISIONER_VAPI_MAX_CONCURRENCY: Vapi calls in flight at once from this instance
  * @param dlqMaxAttempts   PROVISIONER_DLQ_MAX_ATTEMPTS: tries of a request batch whose dead letter Kafka refuses before the
  *                         inbox stops (health DOWN, nothing committed or skipped)
@@ -55,6 +58,8 @@ public record ProvisionerSettings(
         int dlqMaxAttempts) {
 
     public static final String DEFAULT_TWILIO_BASE_URL = "https://api.twilio.com";
+    /** Provider calls in flight at once per provider, by default: Twilio's default account concurrency limit. */
+    public static final int DEFAULT_MAX_CONCURRENCY = 100;
     public static final String SIMULATED_PROVIDERS = "SSOT_SIMULATED_PROVIDERS";
 
     public ProvisionerSettings {
@@ -138,8 +143,8 @@ public record ProvisionerSettings(
                 Boolean.parseBoolean(source.get(SIMULATED_PROVIDERS, "false")),
                 source.getDuration("PROVISIONER_PURCHASE_VISIBILITY", Duration.ofMinutes(2)),
                 source.getDuration("PROVISIONER_CIRCUIT_PROBE_INTERVAL", Duration.ofSeconds(10)),
-                source.getInt("PROVISIONER_TWILIO_MAX_CONCURRENCY", 8),
-                source.getInt("PROVISIONER_VAPI_MAX_CONCURRENCY", 8),
+                source.getInt("PROVISIONER_TWILIO_MAX_CONCURRENCY", DEFAULT_MAX_CONCURRENCY),
+                source.getInt("PROVISIONER_VAPI_MAX_CONCURRENCY", DEFAULT_MAX_CONCURRENCY),
                 source.getInt("PROVISIONER_DLQ_MAX_ATTEMPTS", 10));
     }
 

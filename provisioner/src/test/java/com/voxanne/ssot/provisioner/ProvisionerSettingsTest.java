@@ -23,8 +23,8 @@ class ProvisionerSettingsTest {
         assertThat(s.instanceId()).startsWith("provisioner-");
         assertThat(s.purchaseVisibility()).isEqualTo(Duration.ofMinutes(2));
         assertThat(s.circuitProbeInterval()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(s.twilioMaxConcurrency()).isEqualTo(8);
-        assertThat(s.vapiMaxConcurrency()).isEqualTo(8);
+        assertThat(s.twilioMaxConcurrency()).isEqualTo(100);
+        assertThat(s.vapiMaxConcurrency()).isEqualTo(100);
     }
 
     @Test

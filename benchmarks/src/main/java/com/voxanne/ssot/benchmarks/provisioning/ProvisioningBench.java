@@ -64,6 +64,8 @@ public final class ProvisioningBench implements AutoCloseable {
      * The candidate query of the provisioner's claim (SagaLeases.CLAIM without its FOR UPDATE and UPDATE), run
      * read-only by the bench while a backlog waits, to time what every single claim costs.
      */
+    /** Concurrent calls one provider account allows (Twilio's default), split over the instances that share it. */
+    static final int PROVIDER_ACCOUNT_CONCURRENCY = ProvisionerSettings.DEFAULT_MAX_CONCURRENCY;
     private static final String CLAIM_PROBE = "EXPLAIN (ANALYZE, FORMAT JSON) SELECT p.request_id FROM provisioning_requests p"
             + " WHERE p.state IN ('RECEIVED', 'NUMBER_CHOSEN', 'PURCHASED', 'IMPORTED', 'COMPENSATING') AND p.next_attempt_at <= now()"
             + " AND (p.lease_until IS NULL OR p.lease_until < now()) AND NOT EXISTS (SELECT 1 FROM provisioning_requests o"
@@ -124,10 +126,16 @@ public final class ProvisioningBench implements AutoCloseable {
                                 + " would raise it; see the step timings above.")
                 .figure("slowSustained", "sustained provisions/s with " + slow + " per provider call", "/s",
                         Target.atLeast(100, "/s"),
-                        "Every provision makes three sequential provider calls, so at " + slow + " each a saga takes >= 3x that and"
-                                + " throughput is at most concurrency / saga time. One provisioner instance is capped at"
-                                + " PROVISIONER_WORKERS <= 256 blocking threads (<= 85/s at 3 s per saga): more instances in the group"
-                                + " (as here), a higher cap, or non-blocking provider calls close it.")
+                        "Every provision makes three sequential provider calls: two to Twilio (search, purchase) and one to"
+                                + " Vapi (import). With at most " + PROVIDER_ACCOUNT_CONCURRENCY + " calls in flight per provider"
+                                + " account (PROVISIONER_TWILIO_MAX_CONCURRENCY / PROVISIONER_VAPI_MAX_CONCURRENCY) and " + slow
+                                + " per call, Twilio serves at most " + PROVIDER_ACCOUNT_CONCURRENCY + " calls/s, i.e. "
+                                + PROVIDER_ACCOUNT_CONCURRENCY / 2 + " sagas/s at two calls each: the target is out of reach"
+                                + " while every saga makes its own search. One search returning several candidate numbers of an"
+                                + " area code, reused (each still bought by exact E.164 and recorded before the purchase) by the"
+                                + " next sagas of that area code, brings Twilio to ~1 call per saga and the ceiling to "
+                                + PROVIDER_ACCOUNT_CONCURRENCY + "/s (Vapi's 1 call per saga is the same bound); past that only"
+                                + " a higher account limit helps.")
                 .figure("slowE2eP50", "e2e with " + slow + " per provider call, p50", Format.MS);
     }
 
@@ -138,8 +146,11 @@ public final class ProvisioningBench implements AutoCloseable {
                         + " zero-latency simulated providers; backlog of %,d requests for the sustained figure",
                 sizes.offeredLoads(), sizes.loadDuration().toSeconds(), sizes.fastWorkers(), sizes.backlogRequests()));
         section.setting(String.format(Locale.ROOT, "slow providers: %d ms added to every Twilio and Vapi call (FaultPlan latency), backlog"
-                        + " of %,d requests, %d provisioner instance(s) x PROVISIONER_WORKERS=%d in one consumer group",
-                sizes.slowLatency().toMillis(), sizes.slowRequests(), sizes.slowInstances(), sizes.slowWorkers()));
+                        + " of %,d requests, %d provisioner instance(s) x PROVISIONER_WORKERS=%d in one consumer group,"
+                        + " at most %d calls in flight per provider account (PROVISIONER_TWILIO_MAX_CONCURRENCY and"
+                        + " PROVISIONER_VAPI_MAX_CONCURRENCY = %d per instance)",
+                sizes.slowLatency().toMillis(), sizes.slowRequests(), sizes.slowInstances(), sizes.slowWorkers(),
+                PROVIDER_ACCOUNT_CONCURRENCY, PROVIDER_ACCOUNT_CONCURRENCY / sizes.slowInstances()));
         section.setting("pipeline: relay, projector and reconciler with their defaults (SSOT_GRACE=" + sizes.grace().toMillis()
                 + "ms), all in the bench JVM with the broker; PostgreSQL is a separate process");
     }
@@ -214,15 +225,15 @@ public final class ProvisioningBench implements AutoCloseable {
     /** What one phase measured. */
     private record Phase(String name, int requested, int committed, Stats e2e, Stats overhead, Stats provider, Stats inbox,
                          Stats saga, Stats ssotPath, double rate, long failed, long retries, Map<String, String> steps,
-                         double meanInFlight, int workers, String claimProbe) {
+                         double meanInFlight, int workers, String claimProbe, String commitProfile) {
 
         String describe(int run, String load) {
             return String.format(Locale.ROOT, "run %d, %s: %,d/%,d committed at %,.0f/s; sagas in flight on average %.1f of %d"
-                            + " workers%s; e2e p50 %.0f / p99 %.0f ms ="
+                            + " workers%s; %s; e2e p50 %.0f / p99 %.0f ms ="
                             + " inbox (publish -> saga recorded) p50 %.0f / p99 %.0f ms + saga (recorded -> managed row + outbox"
                             + " committed) p50 %.0f / p99 %.0f ms, of which provider calls p50 %.0f / p99 %.0f ms + relay and projector"
                             + " (-> org_credentials committed) p50 %.0f / p99 %.0f ms; failed %d, step retries %d; mean step times %s",
-                    run + 1, load, committed, requested, rate, meanInFlight, workers, claimProbe, e2e.median(), e2e.percentile(99),
+                    run + 1, load, committed, requested, rate, meanInFlight, workers, claimProbe, commitProfile, e2e.median(), e2e.percentile(99),
                     inbox.median(), inbox.percentile(99),
                     saga.median(), saga.percentile(99), provider.median(), provider.percentile(99), ssotPath.median(),
                     ssotPath.percentile(99), failed, retries, steps);
@@ -236,6 +247,7 @@ public final class ProvisioningBench implements AutoCloseable {
         List<Sent> sent;
         double meanInFlight;
         String claimProbe = "";
+        String commitProfile;
         List<ProvisionerService> provisioners = new ArrayList<>();
         try (SimulatedProviders providers = SimulatedProviders.start()) {
             if (!latency.isZero()) {
@@ -246,9 +258,11 @@ public final class ProvisioningBench implements AutoCloseable {
                 for (int k = 0; k < instances; k++) {
                     SimpleMeterRegistry registry = new SimpleMeterRegistry();
                     registries.add(registry);
-                    provisioners.add(startProvisioner(name + "-" + k, workers, providers, clock, registry));
+                    provisioners.add(startProvisioner(name + "-" + k, instances, workers, providers, clock, registry));
                 }
                 InFlightSampler sampler = new InFlightSampler(registries);
+                long commitsBefore = databaseCommits();
+                long started = System.nanoTime();
                 sampler.start();
                 try {
                     sent = publish(count, rate);
@@ -260,6 +274,8 @@ public final class ProvisioningBench implements AutoCloseable {
                 } finally {
                     meanInFlight = sampler.stop();
                 }
+                commitProfile = commitProfile(registries, count, databaseCommits() - commitsBefore,
+                        (System.nanoTime() - started) / 1e9);
             } finally {
                 Collections.reverse(provisioners);
                 for (ProvisionerService p : provisioners) {
@@ -267,7 +283,29 @@ public final class ProvisioningBench implements AutoCloseable {
                 }
             }
         }
-        return analyse(name, sent, clock, registries, meanInFlight, workers * instances, claimProbe);
+        return analyse(name, sent, clock, registries, meanInFlight, workers * instances, claimProbe, commitProfile);
+    }
+
+    /** Transactions committed in the bench database so far (PostgreSQL's statistics, flushed about once a second). */
+    private long databaseCommits() throws SQLException {
+        return pipeline.db().queryLong("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+    }
+
+    /**
+     * Commits per provision (every service's, in the whole database: inbox, claims, saga steps, relay, projector,
+     * reconciler, the bench's own probes) and the dispatchers' claim rate over one phase.
+     */
+    private static String commitProfile(List<SimpleMeterRegistry> registries, int provisions, long commits, double seconds) {
+        double claims = 0;
+        double claimed = 0;
+        for (SimpleMeterRegistry registry : registries) {
+            claims += registry.find(SagaMetrics.CLAIMS).counters().stream().mapToDouble(Counter::count).sum();
+            claimed += registry.find(SagaMetrics.CLAIMED).counters().stream().mapToDouble(Counter::count).sum();
+        }
+        return String.format(Locale.ROOT, "%.1f database commits per provision (all services; %,d in %.1f s); %.0f claim"
+                        + " transactions/s leasing %.1f sagas each (%,.0f sagas/s claimed)",
+                provisions == 0 ? 0 : (double) commits / provisions, commits, seconds, claims / seconds,
+                claims == 0 ? 0 : claimed / claims, claimed / seconds);
     }
 
     /** Samples the provisioners' sagas-in-flight gauges while a phase runs. */
@@ -349,10 +387,13 @@ public final class ProvisioningBench implements AutoCloseable {
                 + " dispatcher, a batch of sagas per claim transaction)", probe.median(), unfinished);
     }
 
-    private ProvisionerService startProvisioner(String instance, int workers, SimulatedProviders providers, ProviderClock clock,
+    private ProvisionerService startProvisioner(String instance, int instances, int workers, SimulatedProviders providers, ProviderClock clock,
                                                 SimpleMeterRegistry registry) throws Exception {
         Map<String, String> overrides = new HashMap<>(providers.configuration());
         overrides.put("PROVISIONER_WORKERS", Integer.toString(workers));
+        // every instance shares one Twilio and one Vapi account: at most PROVIDER_ACCOUNT_CONCURRENCY calls in flight to each
+        overrides.put("PROVISIONER_TWILIO_MAX_CONCURRENCY", Integer.toString(PROVIDER_ACCOUNT_CONCURRENCY / instances));
+        overrides.put("PROVISIONER_VAPI_MAX_CONCURRENCY", Integer.toString(PROVIDER_ACCOUNT_CONCURRENCY / instances));
         overrides.put("PROVISIONER_INSTANCE_ID", "bench-" + instance);
         overrides.put("PROVISIONER_GROUP_ID", GROUP_ID);
         ConfigSource source = pipeline.source().withOverrides(overrides);
@@ -422,7 +463,7 @@ public final class ProvisioningBench implements AutoCloseable {
     }
 
     private Phase analyse(String name, List<Sent> sent, ProviderClock clock, List<SimpleMeterRegistry> registries, double meanInFlight,
-                          int workers, String claimProbe) throws SQLException {
+                          int workers, String claimProbe, String commitProfile) throws SQLException {
         Map<String, long[]> saga = sagaTimes(sent);
         List<Double> e2e = new ArrayList<>();
         List<Double> overhead = new ArrayList<>();
@@ -469,7 +510,8 @@ public final class ProvisioningBench implements AutoCloseable {
         Map<String, String> steps = new TreeMap<>();
         stepTotals.forEach((step, t) -> steps.put(step, String.format(Locale.ROOT, "%.1f ms", t[1] == 0 ? 0 : t[0] / t[1])));
         return new Phase(name, sent.size(), commits.size(), Stats.of(e2e), Stats.of(overhead), Stats.of(provider), Stats.of(inbox),
-                Stats.of(inSaga), Stats.of(ssotPath), middleRate(commits), failed, retries, steps, meanInFlight, workers, claimProbe);
+                Stats.of(inSaga), Stats.of(ssotPath), middleRate(commits), failed, retries, steps, meanInFlight, workers, claimProbe,
+                commitProfile);
     }
 
     /** received_at, completed_at (epoch ms) and whether the saga failed, by request id. */

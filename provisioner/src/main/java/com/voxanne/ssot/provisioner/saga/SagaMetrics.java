@@ -30,6 +30,9 @@ public final class SagaMetrics {
     public static final String STUCK = "ssot.provisioner.stuck.after.purchase";
     public static final String IN_FLIGHT = "ssot.provisioner.in.flight";
     public static final String INBOX = "ssot.provisioner.inbox.records";
+    /** Claim transactions of the dispatcher that leased at least one saga, and the sagas they leased. */
+    public static final String CLAIMS = "ssot.provisioner.claims";
+    public static final String CLAIMED = "ssot.provisioner.claimed.sagas";
 
     /** The step histogram's buckets (upper bounds). */
     static final Duration[] STEP_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
@@ -82,6 +85,14 @@ public final class SagaMetrics {
     public void inbox(String outcome, int count) {
         if (count > 0) {
             Counter.builder(INBOX).description("Records the inbox handled, by outcome").tag("outcome", outcome).register(registry).increment(count);
+        }
+    }
+
+    /** One claim transaction that leased {@code sagas} (>= 1) sagas. */
+    public void claimed(int sagas) {
+        if (sagas > 0) {
+            Counter.builder(CLAIMS).description("Claim transactions that leased at least one saga").register(registry).increment();
+            Counter.builder(CLAIMED).description("Sagas leased by claim transactions").register(registry).increment(sagas);
         }
     }
 

@@ -136,6 +136,7 @@ public final class SagaWorkers implements AutoCloseable {
                     continue;
                 }
                 slots.release(batch - claimed.size());
+                metrics.claimed(claimed.size());
                 for (SagaRecord saga : claimed) {
                     active.incrementAndGet();
                     metrics.inFlight().incrementAndGet();
