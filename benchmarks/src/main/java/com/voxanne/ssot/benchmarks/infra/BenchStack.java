@@ -50,7 +50,16 @@ public final class BenchStack implements AutoCloseable {
     }
 
     public static BenchStack start(Path dir) {
-        EmbeddedStack stack = EmbeddedStack.builder(dir).fresh(true).kafkaPartitions(6).start();
+        return start(dir, 1);
+    }
+
+    /**
+     * With {@code brokers} > 1, a KRaft cluster of that many broker JVMs (every node a voter): topics created without a
+     * replication factor, and the internal ones (offsets, transactions, Streams changelogs), get one replica per broker
+     * and min.insync.replicas one less.
+     */
+    public static BenchStack start(Path dir, int brokers) {
+        EmbeddedStack stack = EmbeddedStack.builder(dir).fresh(true).kafkaPartitions(6).kafkaBrokers(brokers).start();
         try {
             return new BenchStack(stack);
         } catch (RuntimeException e) {
@@ -158,7 +167,8 @@ public final class BenchStack implements AutoCloseable {
     /** Versions and durability settings, for the report. */
     public List<String> describe(BenchDatabase db) throws SQLException {
         List<String> out = new ArrayList<>();
-        out.add("Kafka " + AppInfoParser.getVersion() + ", single KRaft broker in the bench JVM (" + bootstrapServers() + ")");
+        out.add("Kafka " + AppInfoParser.getVersion() + (stack.kafkaBrokers() == 1 ? ", single KRaft broker in the bench JVM ("
+                : ", KRaft cluster of " + stack.kafkaBrokers() + " broker JVMs (") + bootstrapServers() + ")");
         out.add(db.queryString("SELECT version()").orElse("PostgreSQL (version unknown)").replaceFirst(" on .*", "")
                 + ", fsync=" + db.queryString("SHOW fsync").orElse("?")
                 + ", synchronous_commit=" + db.queryString("SHOW synchronous_commit").orElse("?")
