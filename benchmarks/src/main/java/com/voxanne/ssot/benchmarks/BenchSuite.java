@@ -138,7 +138,7 @@ public final class BenchSuite {
                 }
             }
             if (options.measures(Stage.CLUSTER)) {
-                measureCluster(sizes, runs, work, cluster, progress);
+                measureCluster(sizes, runs, work, cluster, !options.quick(), progress);
             } else {
                 notMeasured(cluster);
             }
@@ -267,18 +267,19 @@ public final class BenchSuite {
     }
 
     /** Figure 6 on its own stack: a three-broker cluster (started after the single-broker stack has stopped). */
-    private static void measureCluster(BenchSizes sizes, int runs, Path work, Section section, PrintStream progress)
-            throws InterruptedException {
+    private static void measureCluster(BenchSizes sizes, int runs, Path work, Section section, boolean warmUp,
+                                       PrintStream progress) throws InterruptedException {
         stage(progress, "6. Three-broker cluster, one and two instances ...");
         attempt(section, "cluster", () -> {
             try (BenchStack stack = BenchStack.start(work.resolve("cluster-stack"), ClusterBench.BROKERS)) {
-                ClusterBench bench = new ClusterBench(stack, sizes.forCluster(), work.resolve("cluster"), progress);
+                ClusterBench bench = new ClusterBench(stack, sizes.forCluster(), work.resolve("cluster"), warmUp, progress);
                 bench.setUp(section);
                 for (int r = 0; r < runs; r++) {
                     int run = r;
                     noteLoad(section, run);
-                    attempt(section, "run " + (run + 1), () -> bench.run(run, section));
+                    attempt(section, "reconciler run " + (run + 1), () -> bench.runReconciler(run, section));
                 }
+                attempt(section, "provisioning", () -> bench.runProvisioning(runs, section));
             }
         });
     }

@@ -108,6 +108,9 @@ public final class BenchStack implements AutoCloseable {
         env.put("DATABASE_USER", db.user());
         env.put("SSOT_DATA_DIR", dataDir.toString());
         env.put("SSOT_HTTP_PORT", "0");
+        if (stack.kafkaBrokers() > 1) {
+            env.put("SSOT_TOPIC_REPLICATION_FACTOR", Integer.toString(stack.kafkaBrokers()));
+        }
         return env;
     }
 
