@@ -35,6 +35,7 @@ public final class BenchStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BenchStack.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_CLOSE = Duration.ofSeconds(10);
+    private static final Duration CLUSTER_STARTUP = Duration.ofMinutes(4);
 
     private final EmbeddedStack stack;
     private final KafkaClients kafka;
@@ -59,7 +60,12 @@ public final class BenchStack implements AutoCloseable {
      * and min.insync.replicas one less.
      */
     public static BenchStack start(Path dir, int brokers) {
-        EmbeddedStack stack = EmbeddedStack.builder(dir).fresh(true).kafkaPartitions(6).kafkaBrokers(brokers).start();
+        EmbeddedStack.Builder builder = EmbeddedStack.builder(dir).fresh(true).kafkaPartitions(6).kafkaBrokers(brokers);
+        if (brokers > 1) {
+            // three broker JVMs and the registry starting at once on a loaded small machine can take minutes
+            builder.startupTimeout(CLUSTER_STARTUP);
+        }
+        EmbeddedStack stack = builder.start();
         try {
             return new BenchStack(stack);
         } catch (RuntimeException e) {
