@@ -2,6 +2,7 @@ package com.voxanne.ssot.benchmarks;
 
 import com.voxanne.ssot.benchmarks.BenchOptions.Stage;
 import com.voxanne.ssot.benchmarks.backfill.BackfillBench;
+import com.voxanne.ssot.benchmarks.cluster.ClusterBench;
 import com.voxanne.ssot.benchmarks.footprint.FootprintBench;
 import com.voxanne.ssot.benchmarks.infra.BenchStack;
 import com.voxanne.ssot.benchmarks.provisioning.BenchPipeline;
@@ -86,6 +87,7 @@ public final class BenchSuite {
         Section reconciler = ReconcilerSection.section(runs);
         Section relay = RelayBench.section(runs);
         Section footprint = FootprintBench.section(runs);
+        Section cluster = ClusterBench.section(runs);
         List<String> settings = new ArrayList<>();
         settings.add((options.quick() ? "--quick: tiny sizes" : "full sizes") + ", " + runs + (runs == 1 ? " run" : " runs")
                 + " per figure");
@@ -135,6 +137,11 @@ public final class BenchSuite {
                     }
                 }
             }
+            if (options.measures(Stage.CLUSTER)) {
+                measureCluster(sizes, runs, work, cluster, !options.quick(), progress);
+            } else {
+                notMeasured(cluster);
+            }
         } finally {
             deleteQuietly(work);
         }
@@ -145,7 +152,7 @@ public final class BenchSuite {
                     + "; at the end: " + Machine.currentLoadAverage());
             LOADS.clear();
         }
-        List<Section> sections = List.of(backfill, provisioning, reconciler, relay, footprint);
+        List<Section> sections = List.of(backfill, provisioning, reconciler, relay, footprint, cluster);
         Path markdown = options.outputDir().resolve(MARKDOWN);
         Path json = options.outputDir().resolve(JSON);
         BenchReport report = new BenchReport(startedAt, Duration.ofNanos(System.nanoTime() - t0), options, machine, settings,
@@ -259,6 +266,24 @@ public final class BenchSuite {
         }
     }
 
+    /** Figure 6 on its own stack: a three-broker cluster (started after the single-broker stack has stopped). */
+    private static void measureCluster(BenchSizes sizes, int runs, Path work, Section section, boolean warmUp,
+                                       PrintStream progress) throws InterruptedException {
+        stage(progress, "6. Three-broker cluster, one and two instances ...");
+        attempt(section, "cluster", () -> {
+            try (BenchStack stack = BenchStack.start(work.resolve("cluster-stack"), ClusterBench.BROKERS)) {
+                ClusterBench bench = new ClusterBench(stack, sizes.forCluster(), work.resolve("cluster"), warmUp, progress);
+                bench.setUp(section);
+                for (int r = 0; r < runs; r++) {
+                    int run = r;
+                    noteLoad(section, run);
+                    attempt(section, "reconciler run " + (run + 1), () -> bench.runReconciler(run, section));
+                }
+                attempt(section, "provisioning", () -> bench.runProvisioning(runs, section));
+            }
+        });
+    }
+
     private static void measurePipeline(BenchStack stack, BenchSizes sizes, int runs, Path work, Section provisioning,
                                         Section reconciler, boolean warmUp, PrintStream progress) throws InterruptedException {
         stage(progress, "2. Provisioning and 3. detection, on the assembled pipeline ...");
@@ -348,7 +373,7 @@ public final class BenchSuite {
             }
             if ((runs != null && runs < 1) || stages.isEmpty()) {
                 System.err.println("usage: BenchSuite [--quick] [--runs N (1-20)] [--output DIR] [--only STAGE,...]"
-                        + " (stages: backfill, provisioning, reconciler, relay, footprint)");
+                        + " (stages: backfill, provisioning, reconciler, relay, footprint, cluster)");
                 System.exit(2);
             }
         }

@@ -27,12 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchSuiteQuickTest {
     private static final List<String> HEADINGS = List.of("## Machine", "## Settings", "## Summary of targets",
             "## 1. Backfill replay", "## 2. Provisioning", "## 3. Reconciler", "## 4. Relay (outbox to Kafka)",
-            "## 5. Footprint of ./ssot up");
+            "## 5. Footprint of ./ssot up", "## 6. Three-broker cluster, one and two instances");
     private static final List<String> FIGURES = List.of("replay / ceiling (same run)", "replay / naive (same run)",
             "overhead at 20 req/s, p99", "sustained provisions/s (zero-latency providers)", "sustained provisions/s with 0.3 s per provider call",
             "detection beyond the grace, p99", "reconciler / bare join (same run)", "outbox commit -> record on topic, p50",
-            "rows/s drained from the slot", "first start to healthy", "total RSS of all its processes");
-    private static final Set<String> MEASURED_IN_QUICK = Set.of("1", "2", "3", "4");
+            "rows/s drained from the slot", "first start to healthy", "total RSS of all its processes",
+            "reconciler, two instances (one application)", "two instances / one (same run)",
+            "two provisioners / one (same run)");
+    private static final Set<String> MEASURED_IN_QUICK = Set.of("1", "2", "3", "4", "6");
 
     @TempDir
     Path output;
@@ -64,16 +66,16 @@ class BenchSuiteQuickTest {
                 }
             }
         }
-        assertThat(numbers).containsExactly("1", "2", "3", "4", "5");
+        assertThat(numbers).containsExactly("1", "2", "3", "4", "5", "6");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(benchProcesses()).as("PostgreSQL of the bench stack stopped").isSubsetOf(stackProcessesBefore));
+                assertThat(benchProcesses()).as("PostgreSQL and the cluster's broker JVMs of the bench stacks stopped").isSubsetOf(stackProcessesBefore));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(liveThreads()).as("threads of the services under test").noneMatch(name -> name.startsWith("provisioner-")
                         || name.startsWith("bench-watch-") || name.contains("StreamThread") || name.startsWith("sim-twilio")
                         || name.startsWith("sim-vapi")));
     }
 
-    /** Processes (PostgreSQL) running on a bench stack's temporary directory. */
+    /** Processes (PostgreSQL, the cluster's broker JVMs) running on a bench stack's temporary directory. */
     private static Set<Long> benchProcesses() {
         return ProcessHandle.allProcesses().filter(p -> commandLine(p).contains("/ssot-bench-")).map(ProcessHandle::pid)
                 .collect(Collectors.toSet());

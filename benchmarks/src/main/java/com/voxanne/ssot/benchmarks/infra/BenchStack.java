@@ -35,6 +35,7 @@ public final class BenchStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BenchStack.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_CLOSE = Duration.ofSeconds(10);
+    private static final Duration CLUSTER_STARTUP = Duration.ofMinutes(4);
 
     private final EmbeddedStack stack;
     private final KafkaClients kafka;
@@ -50,7 +51,21 @@ public final class BenchStack implements AutoCloseable {
     }
 
     public static BenchStack start(Path dir) {
-        EmbeddedStack stack = EmbeddedStack.builder(dir).fresh(true).kafkaPartitions(6).start();
+        return start(dir, 1);
+    }
+
+    /**
+     * With {@code brokers} > 1, a KRaft cluster of that many broker JVMs (every node a voter): topics created without a
+     * replication factor, and the internal ones (offsets, transactions, Streams changelogs), get one replica per broker
+     * and min.insync.replicas one less.
+     */
+    public static BenchStack start(Path dir, int brokers) {
+        EmbeddedStack.Builder builder = EmbeddedStack.builder(dir).fresh(true).kafkaPartitions(6).kafkaBrokers(brokers);
+        if (brokers > 1) {
+            // three broker JVMs and the registry starting at once on a loaded small machine can take minutes
+            builder.startupTimeout(CLUSTER_STARTUP);
+        }
+        EmbeddedStack stack = builder.start();
         try {
             return new BenchStack(stack);
         } catch (RuntimeException e) {
@@ -99,6 +114,9 @@ public final class BenchStack implements AutoCloseable {
         env.put("DATABASE_USER", db.user());
         env.put("SSOT_DATA_DIR", dataDir.toString());
         env.put("SSOT_HTTP_PORT", "0");
+        if (stack.kafkaBrokers() > 1) {
+            env.put("SSOT_TOPIC_REPLICATION_FACTOR", Integer.toString(stack.kafkaBrokers()));
+        }
         return env;
     }
 
@@ -158,7 +176,8 @@ public final class BenchStack implements AutoCloseable {
     /** Versions and durability settings, for the report. */
     public List<String> describe(BenchDatabase db) throws SQLException {
         List<String> out = new ArrayList<>();
-        out.add("Kafka " + AppInfoParser.getVersion() + ", single KRaft broker in the bench JVM (" + bootstrapServers() + ")");
+        out.add("Kafka " + AppInfoParser.getVersion() + (stack.kafkaBrokers() == 1 ? ", single KRaft broker in the bench JVM ("
+                : ", KRaft cluster of " + stack.kafkaBrokers() + " broker JVMs (") + bootstrapServers() + ")");
         out.add(db.queryString("SELECT version()").orElse("PostgreSQL (version unknown)").replaceFirst(" on .*", "")
                 + ", fsync=" + db.queryString("SHOW fsync").orElse("?")
                 + ", synchronous_commit=" + db.queryString("SHOW synchronous_commit").orElse("?")

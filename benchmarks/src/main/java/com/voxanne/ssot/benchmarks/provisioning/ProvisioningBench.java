@@ -192,6 +192,14 @@ public final class ProvisioningBench implements AutoCloseable {
     }
 
     /**
+     * Provisions/s of {@code instances} provisioners in one consumer group (zero-latency providers, PROVISIONER_WORKERS
+     * of the sustained figure each) draining a backlog of the sustained figure's size.
+     */
+    public double backlogRate(String label, int instances) throws Exception {
+        return phase(label, sizes.backlogRequests(), 0, Duration.ZERO, instances, sizes.fastWorkers()).rate();
+    }
+
+    /**
      * Says what would close the sustained-throughput gap, from what the runs showed: workers mostly idle while a
      * backlog waits means the claim is the limit; workers busy means the per-saga work is.
      */

@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -169,13 +170,45 @@ public final class ReconcilerThroughputBench {
         }
     }
 
+    /**
+     * Input records/s of {@code instances} instances of the real reconciler (one Streams application, each instance its
+     * own state directory) over the main CDC set, from start to committed input lag 0; {@link #setUp()} loads the set.
+     */
+    public double reconcilerRate(String label, int instances) throws Exception {
+        return measureReconciler("main", label, instances).rate();
+    }
+
     private Measured measureReconciler(String set, String label) throws Exception {
+        return measureReconciler(set, label, 1);
+    }
+
+    private Measured measureReconciler(String set, String label, int instances) throws Exception {
         String appId = PREFIX + ".reconciler." + set + "." + label;
+        List<ReconcilerService> services = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < instances; i++) {
+                ReconcilerService service = ReconcilerService.create(context(appId, set,
+                        instances == 1 ? stateRoot.resolve(appId) : stateRoot.resolve(appId).resolve("instance-" + i)));
+                services.add(service);
+                service.start();
+            }
+            double start = (System.nanoTime() - t0) / 1e9;
+            double seconds = awaitCaughtUp(appId, set, t0, () -> services.stream()
+                    .anyMatch(s -> s.state().map(st -> st == KafkaStreams.State.ERROR).orElse(false)));
+            return new Measured(inputRecords(set) / seconds, seconds, Math.min(start, seconds));
+        } finally {
+            services.forEach(ReconcilerService::close);
+            cleanUp(appId);
+        }
+    }
+
+    private ServiceContext context(String appId, String set, Path stateDir) {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("SSOT_DATA_DIR", stateRoot.toString());
         env.put("RECONCILER_APPLICATION_ID", appId);
-        env.put("RECONCILER_STATE_DIR", stateRoot.resolve(appId).toString());
+        env.put("RECONCILER_STATE_DIR", stateDir.toString());
         env.put("RECONCILER_COMMIT_INTERVAL", COMMIT_INTERVAL.toMillis() + "ms");
         env.put("SSOT_TOPIC_PARTITIONS", Integer.toString(PARTITIONS));
         env.put("TOPIC_CDC_MANAGED_NUMBERS", managedTopic(set));
@@ -183,19 +216,8 @@ public final class ReconcilerThroughputBench {
         env.put("TOPIC_VIOLATIONS", appId + ".violations");
         ConfigSource source = ConfigSource.of(env);
         SsotConfig config = SsotConfig.from(source);
-        ServiceContext context = new ServiceContext(config, source, stack.kafka(), unusedDatabase, new SimpleMeterRegistry(),
+        return new ServiceContext(config, source, stack.kafka(), unusedDatabase, new SimpleMeterRegistry(),
                 new HealthRegistry(), Redactor.none());
-        long t0 = System.nanoTime();
-        ReconcilerService service = ReconcilerService.create(context);
-        try {
-            service.start();
-            double start = (System.nanoTime() - t0) / 1e9;
-            double seconds = awaitCaughtUp(appId, set, t0, () -> service.state().map(s -> s == KafkaStreams.State.ERROR).orElse(false));
-            return new Measured(inputRecords(set) / seconds, seconds, Math.min(start, seconds));
-        } finally {
-            service.close();
-            cleanUp(appId);
-        }
     }
 
     /** One measurement: input records/s from start to lag 0, and how much of that time went to reaching RUNNING. */
