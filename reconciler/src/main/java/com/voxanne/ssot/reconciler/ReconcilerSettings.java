@@ -25,7 +25,7 @@ import java.util.Optional;
  *   <tr><td>RECONCILER_STATE_DIR</td><td>state stores; default SSOT_DATA_DIR/reconciler</td></tr>
  *   <tr><td>RECONCILER_STREAM_THREADS</td><td>num.stream.threads; default 1</td></tr>
  *   <tr><td>RECONCILER_COMMIT_INTERVAL</td><td>commit.interval.ms (detection latency); default 200ms</td></tr>
- *   <tr><td>RECONCILER_PUNCTUATION_INTERVAL</td><td>how often due violations are checked; default grace/10 in [100ms, 1s]</td></tr>
+ *   <tr><td>RECONCILER_PUNCTUATION_INTERVAL</td><td>how often due violations are checked; default grace/10 in [100ms, 200ms]</td></tr>
  *   <tr><td>SSOT_TIMELINE_RETENTION</td><td>how long resolved episodes stay on the compliance timeline; default 30d</td></tr>
  *   <tr><td>RECONCILER_CATCHUP_MAX_LAG</td><td>input lag (records) above which alerts are held; default 100</td></tr>
  *   <tr><td>RECONCILER_CATCHUP_REFRESH</td><td>how often the lag is measured; default 500ms</td></tr>

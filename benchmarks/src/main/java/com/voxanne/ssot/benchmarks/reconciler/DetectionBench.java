@@ -46,7 +46,7 @@ public final class DetectionBench {
     public void describe(Section section) {
         Duration punctuation = ReconcilerTopologyConfig.defaultPunctuationInterval(sizes.grace());
         section.setting(String.format(Locale.ROOT, "detection: SSOT_GRACE=%d ms (so the default punctuation interval is %d ms, grace/10"
-                        + " within [100 ms, 1 s]), RECONCILER_COMMIT_INTERVAL=200 ms (default); %d SSOT rows deleted per run, one every"
+                        + " within [100 ms, 200 ms]), RECONCILER_COMMIT_INTERVAL=200 ms (default); %d SSOT rows deleted per run, one every"
                         + " %d ms, while the whole pipeline runs", sizes.grace().toMillis(), punctuation.toMillis(), sizes.detectionSamples(),
                 PACE.toMillis()));
     }

@@ -10,7 +10,9 @@ import com.voxanne.ssot.reconciler.model.SsotRow;
 import com.voxanne.ssot.schemas.avro.SsotViolation;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -43,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * SSOT row that made the number compliant, or {@link ResolvedBy#NUMBER_CHANGED} when the managed number is released or
  * gone). A second wall-clock punctuator purges resolved episodes older than the timeline's retention.
  *
+ * <p>Latency and cost: a punctuation that published anything asks for a commit at once ({@link ProcessorContext#commit()})
+ * rather than waiting for the commit interval, since under exactly-once an OPEN reaches its consumers only when its
+ * transaction commits. Most joined rows are compliant numbers that never were anything else: the keys that have an
+ * observation are also kept in memory (rebuilt from the store when the task starts, which Kafka Streams does after
+ * restoring it), so such a row costs no store lookup.
+ *
  * <p>While the {@link CatchUpGate} is closed nothing is published; observations still record when each
  * number became non-compliant, and due work waits in the index until the gate opens.
  */
@@ -61,6 +69,8 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
     private TimestampedKeyValueStore<String, SsotRow> orgCredentials;
     private TimestampedKeyValueStore<String, ManagedNumberRow> managedNumbers;
     private boolean holding;
+    /** The keys the observations store holds (the non-compliant ones): a compliant row not in it needs no lookup. */
+    private final Set<String> observedKeys = new HashSet<>();
 
     ComplianceProcessor(ReconcilerTopologyConfig config) {
         this.config = config;
@@ -76,6 +86,12 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
         this.episodes = ctx.getStateStore(config.stores().episodes());
         this.orgCredentials = ctx.getStateStore(config.stores().orgCredentials());
         this.managedNumbers = ctx.getStateStore(config.stores().managedNumbers());
+        observedKeys.clear();
+        try (KeyValueIterator<String, NumberObservation> it = observations.all()) {
+            while (it.hasNext()) {
+                observedKeys.add(it.next().key);
+            }
+        }
         ctx.schedule(config.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         ctx.schedule(config.timelinePurgeInterval(), PunctuationType.WALL_CLOCK_TIME, this::purgeTimeline);
     }
@@ -89,10 +105,11 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
         long now = context.currentSystemTimeMs();
         JoinedNumber joined = record.value();
         Compliance verdict = joined == null ? Compliance.COMPLIANT : Compliance.ofKey(joined.managed(), joined.ssot());
-        NumberObservation previous = observations.get(key);
+        NumberObservation previous = observedKeys.contains(key) ? observations.get(key) : null;
         if (!verdict.violation()) {
             if (previous != null) {
                 observations.delete(key);
+                observedKeys.remove(key);
                 if (openViolations.get(key) != null) {
                     schedule(now, key);
                 }
@@ -108,6 +125,7 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
             return;
         }
         observations.put(key, next);
+        observedKeys.add(key);
         if (previous == null || previous.kind() != verdict) {
             OpenViolation open = openViolations.get(key);
             if (open == null) {
@@ -149,15 +167,25 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
                 due.add(entry);
             }
         }
+        boolean published = false;
         for (KeyValue<String, String> entry : due) {
             dueIndex.delete(entry.key);
-            reconcile(entry.value, now);
+            published |= reconcile(entry.value, now);
+        }
+        if (published) {
+            // under exactly-once the OPEN/RESOLVED is visible only once its transaction commits: commit now rather than
+            // at the end of the commit interval
+            context.commit();
         }
     }
 
-    /** Brings what was published for this key in line with what is observed now. Idempotent. */
-    private void reconcile(String key, long now) {
-        NumberObservation observed = observations.get(key);
+    /**
+     * Brings what was published for this key in line with what is observed now. Idempotent.
+     *
+     * @return whether it published anything
+     */
+    private boolean reconcile(String key, long now) {
+        NumberObservation observed = observedKeys.contains(key) ? observations.get(key) : null;
         OpenViolation open = openViolations.get(key);
         if (observed == null) {
             if (open != null) {
@@ -176,14 +204,15 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
                         open.orgId(), open.phoneNumber(), open.kind(), open.missingSince(), now - open.openedAt(),
                         resolvedBy);
                 config.listener().resolved(open, now);
+                return true;
             }
-            return;
+            return false;
         }
         if (open == null) {
             long deadline = observed.nonCompliantSince() + graceMs;
             if (now < deadline) {
                 schedule(deadline, key); // e.g. the grace was raised since this entry was indexed
-                return;
+                return false;
             }
             OpenViolation opened = OpenViolation.opened(observed, now);
             context.forward(new Record<>(key, ViolationRecords.open(key, opened, now), now));
@@ -192,6 +221,7 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
             log.warn("SSOT violation OPEN orgId={} phone={} kind={} managedNumberId={} missingSince={}",
                     opened.orgId(), opened.phoneNumber(), opened.kind(), opened.managedNumberId(), opened.missingSince());
             config.listener().opened(opened, Duration.ofMillis(now - deadline));
+            return true;
         } else if (open.kind() != observed.kind()) {
             OpenViolation changed = open.withKind(observed, now);
             context.forward(new Record<>(key, ViolationRecords.open(key, changed, now), now));
@@ -200,7 +230,9 @@ final class ComplianceProcessor implements Processor<String, JoinedNumber, Strin
             log.warn("SSOT violation OPEN changed kind orgId={} phone={} kind={} (was {}) missingSince={}",
                     changed.orgId(), changed.phoneNumber(), changed.kind(), open.kind(), changed.missingSince());
             config.listener().kindChanged(changed);
+            return true;
         }
+        return false;
     }
 
     /**
