@@ -16,6 +16,7 @@ import com.voxanne.ssot.projector.consumer.RejectionHandler;
 import com.voxanne.ssot.projector.store.BatchWrite;
 import com.voxanne.ssot.projector.store.EventValidator;
 import com.voxanne.ssot.projector.store.KnownOrganizations;
+import com.voxanne.ssot.projector.store.OrgCredentialsUpsert;
 import com.voxanne.ssot.projector.store.RefusingBatchWrite;
 import com.voxanne.ssot.projector.store.SsotWriter;
 import com.voxanne.ssot.schemas.Topic;
@@ -24,7 +25,13 @@ import com.voxanne.ssot.schemas.avro.NumberProvisioned;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * group and offsets are untouched, from the beginning or from a timestamp up to the end offsets captured at
  * start, then stops. Since the write is idempotent, replaying what is already applied changes nothing.
  *
+ * <p>It writes with {@link BackfillSettings#writers()} parallel writers, each owning a fixed group of partitions (a key
+ * lives in one partition, so its events are written in log order by one writer), each with its own connection and
+ * transactions; batches of at least {@link BackfillSettings#copyThreshold()} rows go by {@code COPY} into a staging table
+ * and one merge with the same version guard and release rule. It commits no Kafka offsets (no group); a record counts as
+ * done in the progress only once the transaction holding it committed, and an interrupted or failed replay is rerun from
+ * its start position, re-applying idempotently.
+ *
  * <p>A dry run evaluates every event against the stored version stamps and writes nothing (and parks
  * nothing). Database failures are retried with backoff, never skipped; after {@code giveUpAfter} of
  * continuous failure the replay stops with a {@link BackfillException} (rerunning it is safe).
@@ -63,13 +77,24 @@ public final class Backfill {
     private final Redactor redactor;
     private final ProjectorSettings settings;
     private final Duration giveUpAfter;
+    private final BackfillSettings writing;
 
     /**
-     * @param dataSource used, not owned
+     * A replay with the default {@link BackfillSettings} (parallel writers, COPY for large batches).
+     *
+     * @param dataSource used, not owned (it should offer at least as many connections as there are writers)
      * @param registry   where dead-letter and failure counts go (the CLI can pass a fresh registry)
      */
     public Backfill(KafkaClients kafka, Topic<String, NumberProvisioned> topic, DataSource dataSource,
                     MeterRegistry registry, Redactor redactor, ProjectorSettings settings, Duration giveUpAfter) {
+        this(kafka, topic, dataSource, registry, redactor, settings, BackfillSettings.defaults(), giveUpAfter);
+    }
+
+    /** @param writing how many writers, and from which batch size on COPY is used */
+    public Backfill(KafkaClients kafka, Topic<String, NumberProvisioned> topic, DataSource dataSource,
+                    MeterRegistry registry, Redactor redactor, ProjectorSettings settings, BackfillSettings writing,
+                    Duration giveUpAfter) {
+        this.writing = writing;
         this.kafka = kafka;
         this.topic = topic;
         this.dataSource = dataSource;
@@ -83,7 +108,7 @@ public final class Backfill {
     public static Backfill fromContext(ServiceContext context, DataSource dataSource) {
         return new Backfill(context.kafka(), context.config().topics().numbersProvisioned(),
                 dataSource, context.metrics(), context.redactor(), ProjectorSettings.from(context.source()),
-                DEFAULT_GIVE_UP_AFTER);
+                BackfillSettings.from(context.source()), DEFAULT_GIVE_UP_AFTER);
     }
 
     /**
@@ -101,8 +126,7 @@ public final class Backfill {
                         new ByteArraySerializer());
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClientMeters.consumer(registry, consumerProperties(runId),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            BatchProcessor processor = processor(dryRun, dlqProducer);
-            return replay(consumer, processor, from, dryRun, listener, started, runId);
+            return replay(consumer, dlqProducer, from, dryRun, listener, started, runId);
         } finally {
             if (dlqProducer != null) {
                 dlqProducer.close(Duration.ofSeconds(10));
@@ -121,7 +145,9 @@ public final class Backfill {
         ProjectorMetrics metrics = ProjectorMetrics.forBackfill(registry);
         RejectionHandler park = new DeadLetterRejections(new DeadLetters(dlqProducer, redactor, settings.dlqTimeout())
                 .counted(registry, BACKFILL_SERVICE, topic.name()), metrics, redactor);
-        return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(SsotWriter.BACKFILL), park, true);
+        OrgCredentialsUpsert upsert = new OrgCredentialsUpsert(new EventValidator(), SsotWriter.BACKFILL,
+                writing.copyThreshold());
+        return new BatchProcessor(dataSource, decoder, new RefusingBatchWrite(upsert, new KnownOrganizations()), park, true);
     }
 
     private Map<String, Object> consumerProperties(String runId) {
@@ -132,34 +158,179 @@ public final class Backfill {
         return props;
     }
 
-    private BackfillSummary replay(KafkaConsumer<byte[], byte[]> consumer, BatchProcessor processor, StartFrom from,
-                                   boolean dryRun, BackfillListener listener, long started, String runId)
+    /**
+     * The poll thread reads the range and hands each partition's records, in offset order, to the writer that owns the
+     * partition (partition number modulo the writers); each writer writes its batches one after the other in its own
+     * transactions. Records count as done only once their transaction committed; the hand-over queues are bounded, so
+     * memory stays flat however long the log is.
+     */
+    private BackfillSummary replay(KafkaConsumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer,
+                                   StartFrom from, boolean dryRun, BackfillListener listener, long started, String runId)
             throws InterruptedException {
         ReplayRange range = ReplayRange.of(consumer, topic.name(), from);
-        log.info("{}: replaying {} records of {} {} (dry run: {})", runId, range.total(), topic.name(), from, dryRun);
+        int writerCount = dryRun ? 1 : writing.writers(); // the dry run's evaluator remembers what it would have written
+        log.info("{}: replaying {} records of {} {} with {} writer(s) (dry run: {})", runId, range.total(), topic.name(),
+                from, writerCount, dryRun);
         range.assignTo(consumer);
         Tally tally = new Tally();
-        long lastDone = -1;
-        long lastProgressAt = System.nanoTime();
-        while (!range.finished()) {
-            List<ConsumerRecord<byte[], byte[]>> batch = range.inRange(consumer.poll(settings.pollTimeout()));
-            if (!batch.isEmpty()) {
-                tally.add(processWithRetry(processor, batch, runId));
+        Writers writers = new Writers(writerCount, () -> processor(dryRun, dlqProducer), tally, runId);
+        try {
+            long lastRead = -1;
+            long lastReadAt = System.nanoTime();
+            long lastDone = -1;
+            while (!range.finished()) {
+                List<ConsumerRecord<byte[], byte[]>> batch = range.inRange(consumer.poll(settings.pollTimeout()));
+                writers.dispatch(batch);
+                long read = range.advance(consumer);
+                if (read != lastRead) {
+                    lastRead = read;
+                    lastReadAt = System.nanoTime();
+                } else if (Duration.ofNanos(System.nanoTime() - lastReadAt).compareTo(giveUpAfter) > 0) {
+                    throw new BackfillException(runId + ": no records could be read from " + topic.name() + " for "
+                            + giveUpAfter.toSeconds() + "s with " + (range.total() - read) + " still to read; is Kafka"
+                            + " reachable? Rerunning the backfill is safe.");
+                }
+                lastDone = report(writers.committed(), lastDone, range.total(), started, listener);
             }
-            long done = range.advance(consumer);
-            if (done != lastDone) {
-                lastDone = done;
-                lastProgressAt = System.nanoTime();
-                listener.onProgress(progress(done, range.total(), started));
-            } else if (Duration.ofNanos(System.nanoTime() - lastProgressAt).compareTo(giveUpAfter) > 0) {
-                throw new BackfillException(runId + ": no records could be read from " + topic.name() + " for "
-                        + giveUpAfter.toSeconds() + "s with " + (range.total() - done) + " still to read; is Kafka"
-                        + " reachable? Rerunning the backfill is safe.");
+            writers.finish();
+            while (!writers.awaitDone(settings.pollTimeout())) {
+                lastDone = report(writers.committed(), lastDone, range.total(), started, listener);
             }
+            report(writers.committed(), lastDone, range.total(), started, listener);
+        } finally {
+            writers.stop();
         }
         BackfillSummary summary = tally.summary(Duration.ofNanos(System.nanoTime() - started), dryRun);
         log.info("{}: done {}", runId, summary);
         return summary;
+    }
+
+    private static long report(long done, long lastDone, long total, long started, BackfillListener listener) {
+        if (done != lastDone) {
+            listener.onProgress(progress(done, total, started));
+        }
+        return done;
+    }
+
+    /**
+     * The writer threads of one replay. Each owns the partitions whose number modulo the writer count is its index, so
+     * every key (a key lives in one partition) is written by one writer, in offset order. A writer retries a failing batch
+     * (never skips it) until giveUpAfter; then, or on any other failure, the replay stops with that failure.
+     */
+    private final class Writers {
+        private static final int QUEUED_BATCHES_PER_WRITER = 2;
+        private final List<BlockingQueue<List<ConsumerRecord<byte[], byte[]>>>> queues = new ArrayList<>();
+        private final List<Thread> threads = new ArrayList<>();
+        private final AtomicLong committed = new AtomicLong();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final List<ConsumerRecord<byte[], byte[]>> end = new ArrayList<>(0);
+
+        Writers(int count, java.util.function.Supplier<BatchProcessor> processors, Tally tally, String runId) {
+            for (int i = 0; i < count; i++) {
+                BlockingQueue<List<ConsumerRecord<byte[], byte[]>>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES_PER_WRITER);
+                BatchProcessor processor = processors.get();
+                queues.add(queue);
+                Thread thread = new Thread(() -> write(queue, processor, tally, runId), runId + "-writer-" + i);
+                thread.setDaemon(true);
+                threads.add(thread);
+                thread.start();
+            }
+        }
+
+        private void write(BlockingQueue<List<ConsumerRecord<byte[], byte[]>>> queue, BatchProcessor processor, Tally tally,
+                           String runId) {
+            try {
+                while (true) {
+                    List<ConsumerRecord<byte[], byte[]>> batch = queue.take();
+                    if (batch == end) {
+                        return;
+                    }
+                    tally.add(processWithRetry(processor, batch, runId));
+                    committed.addAndGet(batch.size()); // only now: its transaction committed
+                }
+            } catch (InterruptedException e) {
+                failure.compareAndSet(null, e);
+            } catch (RuntimeException | Error e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        /** Hands each partition's records to its writer; blocks while that writer has enough queued. */
+        void dispatch(List<ConsumerRecord<byte[], byte[]>> batch) throws InterruptedException {
+            if (batch.isEmpty()) {
+                return;
+            }
+            List<List<ConsumerRecord<byte[], byte[]>>> parts = new ArrayList<>(queues.size());
+            for (int i = 0; i < queues.size(); i++) {
+                parts.add(new ArrayList<>());
+            }
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                parts.get(Math.floorMod(r.partition(), queues.size())).add(r);
+            }
+            for (int i = 0; i < parts.size(); i++) {
+                if (!parts.get(i).isEmpty()) {
+                    put(queues.get(i), parts.get(i));
+                }
+            }
+        }
+
+        private void put(BlockingQueue<List<ConsumerRecord<byte[], byte[]>>> queue, List<ConsumerRecord<byte[], byte[]>> part)
+                throws InterruptedException {
+            while (!queue.offer(part, settings.pollTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                rethrowFailure();
+            }
+            rethrowFailure();
+        }
+
+        /** Records whose transaction committed. */
+        long committed() {
+            return committed.get();
+        }
+
+        /** No more batches: each writer ends after the ones it has. */
+        void finish() throws InterruptedException {
+            for (BlockingQueue<List<ConsumerRecord<byte[], byte[]>>> queue : queues) {
+                put(queue, end);
+            }
+        }
+
+        /** @return true once every writer ended; throws the first writer's failure */
+        boolean awaitDone(Duration wait) throws InterruptedException {
+            for (Thread thread : threads) {
+                thread.join(Math.max(1, wait.toMillis()));
+                rethrowFailure();
+                if (thread.isAlive()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Interrupts and joins every writer (after a failure or an interrupt; a no-op once they ended). */
+        void stop() throws InterruptedException {
+            threads.forEach(Thread::interrupt);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+
+        private void rethrowFailure() throws InterruptedException {
+            Throwable f = failure.get();
+            if (f == null) {
+                return;
+            }
+            if (f instanceof InterruptedException) {
+                throw new InterruptedException("a backfill writer was interrupted");
+            }
+            if (f instanceof BackfillException b) {
+                throw b;
+            }
+            if (f instanceof Error e) {
+                throw e;
+            }
+            throw new BackfillException("a backfill writer failed: " + redactor.describe(f)
+                    + ". What was committed stays; rerunning the backfill is safe.", f);
+        }
     }
 
     private BatchResult processWithRetry(BatchProcessor processor, List<ConsumerRecord<byte[], byte[]>> batch,
@@ -201,7 +372,7 @@ public final class Backfill {
         private long unchanged;
         private long deadLettered;
 
-        void add(BatchResult result) {
+        synchronized void add(BatchResult result) {
             records += result.records();
             inserted += result.counts().inserted();
             updated += result.counts().updated();
@@ -209,7 +380,7 @@ public final class Backfill {
             deadLettered += result.rejected();
         }
 
-        BackfillSummary summary(Duration elapsed, boolean dryRun) {
+        synchronized BackfillSummary summary(Duration elapsed, boolean dryRun) {
             return new BackfillSummary(records, inserted, updated, unchanged, deadLettered, elapsed, dryRun);
         }
     }

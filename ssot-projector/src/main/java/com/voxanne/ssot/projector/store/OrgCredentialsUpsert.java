@@ -6,12 +6,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * The SQL of the SSOT write: {@link ProjectedRow}s (or {@code NumberProvisioned} events) to
@@ -24,6 +28,8 @@ import java.util.UUID;
  * <p>{@link #upsertRows} is the production path: the batch is deduplicated (newest event per key), sorted
  * by key (concurrent writers lock rows in the same order, so they cannot deadlock) and written with ONE
  * set-based {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT ... DO UPDATE ... WHERE newer}.
+ * With a copy threshold (the backfill's), a large set goes instead by {@code COPY} into a session-private staging table
+ * and one {@code INSERT ... SELECT FROM} it with the same guard and the same release rule.
  * {@link #upsertOneByOne} is the naive per-row-commit path, kept as the benchmark baseline.
  *
  * <p>Each write first tags its transaction with its {@link SsotWriter} (the projector's or the backfill's), which the
@@ -47,9 +53,12 @@ public final class OrgCredentialsUpsert {
             RETURNING (xmax = 0) AS inserted
             """;
 
-    static final String BATCH_SQL = """
+    /** The upsert of offered rows from {@code incoming}, whatever fills it (array parameters or the COPY staging table). */
+    private static String upsertFrom(String incoming) {
+        return """
             WITH incoming (org_id, phone_number, vapi_phone_id, twilio_sid, last_event_id, version) AS (
-                SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::bigint[])
+                """ + incoming + """
+
             ), written AS (
                 INSERT INTO org_credentials AS c
                        (org_id, provider, phone_number, vapi_phone_id, twilio_sid, is_managed, last_event_id, version, updated_at)
@@ -62,6 +71,19 @@ public final class OrgCredentialsUpsert {
             )
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
             """;
+    }
+
+    static final String BATCH_SQL = upsertFrom(
+            "SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::bigint[])");
+
+    /** The session's staging table of the COPY path: emptied at every commit, private to the connection. */
+    static final String STAGING_TABLE = "ssot_upsert_staging";
+    static final String CREATE_STAGING_SQL = "CREATE TEMPORARY TABLE IF NOT EXISTS " + STAGING_TABLE
+            + " (org_id uuid, phone_number text, vapi_phone_id text, twilio_sid text, last_event_id uuid, version bigint)"
+            + " ON COMMIT DELETE ROWS";
+    static final String COPY_SQL = "COPY " + STAGING_TABLE
+            + " (org_id, phone_number, vapi_phone_id, twilio_sid, last_event_id, version) FROM STDIN";
+    static final String MERGE_STAGING_SQL = upsertFrom("SELECT * FROM " + STAGING_TABLE);
 
     /**
      * A batch of releases: each remembered in {@code ssot_released_numbers} (newer wins, like the rows) and the
@@ -96,6 +118,7 @@ public final class OrgCredentialsUpsert {
 
     private final EventValidator validator;
     private final SsotWriter writer;
+    private final int copyThreshold;
 
     /** The projector's write. */
     public OrgCredentialsUpsert() {
@@ -107,8 +130,20 @@ public final class OrgCredentialsUpsert {
     }
 
     public OrgCredentialsUpsert(EventValidator validator, SsotWriter writer) {
+        this(validator, writer, 0);
+    }
+
+    /**
+     * @param copyThreshold a write of at least this many offered rows goes by {@code COPY} into the session's staging
+     *                      table and one merge statement (same guard, same release rule); 0: always array parameters
+     */
+    public OrgCredentialsUpsert(EventValidator validator, SsotWriter writer, int copyThreshold) {
+        if (copyThreshold < 0) {
+            throw new IllegalArgumentException("copyThreshold must be >= 0, was " + copyThreshold);
+        }
         this.validator = validator;
         this.writer = writer;
+        this.copyThreshold = copyThreshold;
     }
 
     /**
@@ -136,11 +171,74 @@ public final class OrgCredentialsUpsert {
         List<ProjectedRow> newest = newestPerKey(rows);
         List<ProjectedRow> offered = newest.stream().filter(r -> !r.released()).toList();
         List<ProjectedRow> released = newest.stream().filter(ProjectedRow::released).toList();
-        long[] upserted = offered.isEmpty() ? new long[2] : writeSet(connection, BATCH_SQL, offered);
+        long[] upserted = offered.isEmpty() ? new long[2]
+                : copyThreshold > 0 && offered.size() >= copyThreshold ? copySet(connection, offered)
+                : writeSet(connection, BATCH_SQL, offered);
         long[] removed = released.isEmpty() ? new long[2] : writeSet(connection, RELEASE_SQL, released);
         long inserted = upserted[0];
         long updated = upserted[1] + removed[1];
         return new UpsertCounts(inserted, updated, rows.size() - inserted - updated);
+    }
+
+    /**
+     * The COPY path of the upsert: the rows are streamed in COPY text format into the session's staging table (created on
+     * first use; {@code ON COMMIT DELETE ROWS}, emptied first so that several writes in one transaction, e.g. a bisection,
+     * do not see each other's rows), then merged by the same statement as {@link #BATCH_SQL}. Returns its two counts.
+     */
+    private static long[] copySet(Connection connection, List<ProjectedRow> rows) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(CREATE_STAGING_SQL);
+            st.execute("TRUNCATE " + STAGING_TABLE);
+        }
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
+        try {
+            StringBuilder chunk = new StringBuilder(COPY_CHUNK_CHARS + 512);
+            for (ProjectedRow row : rows) {
+                chunk.append(row.orgId()).append('\t');
+                appendCopyText(chunk, row.phoneNumber()).append('\t');
+                appendCopyText(chunk, row.vapiPhoneId()).append('\t');
+                appendCopyText(chunk, row.twilioSid()).append('\t');
+                chunk.append(row.eventId()).append('\t').append(row.version()).append('\n');
+                if (chunk.length() >= COPY_CHUNK_CHARS) {
+                    writeChunk(copy, chunk);
+                }
+            }
+            writeChunk(copy, chunk);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(MERGE_STAGING_SQL)) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private static final int COPY_CHUNK_CHARS = 256 * 1024;
+
+    private static void writeChunk(CopyIn copy, StringBuilder chunk) throws SQLException {
+        if (chunk.length() > 0) {
+            byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            chunk.setLength(0);
+        }
+    }
+
+    /** {@code value} escaped for COPY's text format (backslash, tab, newline and carriage return). */
+    static StringBuilder appendCopyText(StringBuilder out, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            switch (ch) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(ch);
+            }
+        }
+        return out;
     }
 
     /** Runs one of the set-based statements over {@code rows}; returns its two counts. */
