@@ -28,7 +28,7 @@ class BenchSuiteQuickTest {
     private static final List<String> HEADINGS = List.of("## Machine", "## Settings", "## Summary of targets",
             "## 1. Backfill replay", "## 2. Provisioning", "## 3. Reconciler", "## 4. Relay (outbox to Kafka)",
             "## 5. Footprint of ./ssot up", "## 6. Three-broker cluster, one and two instances");
-    private static final List<String> FIGURES = List.of("replay / ceiling (same run)", "replay / naive (same run)",
+    private static final List<String> FIGURES = List.of("replay / independent ceiling (same run)", "replay / naive (same run)",
             "overhead at 20 req/s, p99", "sustained provisions/s (zero-latency providers)", "sustained provisions/s with 0.3 s per provider call",
             "detection beyond the grace, p99", "reconciler / bare join (same run)", "outbox commit -> record on topic, p50",
             "rows/s drained from the slot", "first start to healthy", "total RSS of all its processes",

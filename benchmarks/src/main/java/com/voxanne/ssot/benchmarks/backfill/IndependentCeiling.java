@@ -34,7 +34,7 @@ final class IndependentCeiling {
     enum Method { COPY, UNNEST }
 
     private static final String GUARDED_MERGE_TAIL = """
-              FROM %s i
+              FROM %s
              WHERE NOT EXISTS (SELECT 1 FROM ssot_released_numbers r
                                 WHERE r.org_id = i.org_id AND r.phone_number = i.phone_number
                                   AND (r.version > i.version OR (r.version = i.version AND r.last_event_id > i.last_event_id)))
@@ -51,7 +51,7 @@ final class IndependentCeiling {
             SELECT i.org_id, 'twilio', i.phone_number, i.vapi_phone_id, i.twilio_sid, true, i.last_event_id, i.version, now()
             """;
     private static final String STAGE = "ceiling_stage";
-    private static final String MERGE_STAGE = INSERT_HEAD + GUARDED_MERGE_TAIL.formatted(STAGE);
+    private static final String MERGE_STAGE = INSERT_HEAD + GUARDED_MERGE_TAIL.formatted(STAGE + " i");
     private static final String MERGE_UNNEST = INSERT_HEAD + GUARDED_MERGE_TAIL.formatted(
             "unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::bigint[])"
                     + " AS i (org_id, phone_number, vapi_phone_id, twilio_sid, last_event_id, version)");
