@@ -54,8 +54,14 @@ final class PackagedSsot {
 
     /** A long-running command ({@code up}): its output is collected line by line as it comes. */
     Running start(String... args) throws IOException {
+        return start(Map.of(), args);
+    }
+
+    /** A long-running command with {@code extraSettings} on top of every command's (e.g. one instance's PROVISIONER_INSTANCE_ID). */
+    Running start(Map<String, String> extraSettings, String... args) throws IOException {
         Path stderr = Files.createTempFile(workDir, "stderr-" + args[0] + "-", ".txt");
         ProcessBuilder pb = builder(args).redirectError(stderr.toFile());
+        pb.environment().putAll(extraSettings);
         Process process = pb.start();
         return new Running(process, stderr);
     }
