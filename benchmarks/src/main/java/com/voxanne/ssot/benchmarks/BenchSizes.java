@@ -30,13 +30,14 @@ import java.util.List;
  * @param clusterCdcChanges    changes per CDC topic for the reconciler's one- and two-instance throughput on the
  *                             three-broker cluster (x2 topics)
  * @param clusterRequests      requests published at once for the one- and two-provisioner throughput on that cluster
+ * @param clusterBackfillEvents events replayed into the SSOT by one and by two projectors on that cluster
  */
 public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, List<Integer> ceilingBatchSizes,
                          int calibrationRows, int provisioningOrgs, List<Integer> offeredLoads, Duration loadDuration,
                          int fastWorkers, int backlogRequests, Duration slowLatency, int slowRequests, int slowInstances,
                          int slowWorkers, int detectionSamples, Duration grace, int cdcChanges, int cdcWarmUp,
                          int relayLatencySamples, int relayBacklogRows, boolean footprint, int clusterCdcChanges,
-                         int clusterRequests) {
+                         int clusterRequests, int clusterBackfillEvents) {
 
     public BenchSizes {
         ceilingBatchSizes = List.copyOf(ceilingBatchSizes);
@@ -48,7 +49,7 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
         return new BenchSizes(backfillEvents, backfillOrgs, naiveSample, ceilingBatchSizes, calibrationRows, provisioningOrgs,
                 offeredLoads, loadDuration, fastWorkers, clusterRequests, slowLatency, slowRequests, slowInstances, slowWorkers,
                 detectionSamples, grace, clusterCdcChanges, 0, relayLatencySamples, relayBacklogRows, footprint,
-                clusterCdcChanges, clusterRequests);
+                clusterCdcChanges, clusterRequests, clusterBackfillEvents);
     }
 
     public static BenchSizes full() {
@@ -56,7 +57,7 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
                 5_000, List.of(100, 500), Duration.ofSeconds(10), 32, 5_000,
                 Duration.ofSeconds(1), 1_200, 1, 160,
                 60, Duration.ofSeconds(5), 1_000_000, 100_000,
-                300, 100_000, true, 200_000, 2_000);
+                300, 100_000, true, 200_000, 2_000, 200_000);
     }
 
     public static BenchSizes quick() {
@@ -64,6 +65,6 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
                 200, List.of(20, 50), Duration.ofSeconds(1), 8, 100,
                 Duration.ofMillis(300), 30, 1, 32,
                 5, Duration.ofSeconds(1), 3_000, 0,
-                20, 1_000, false, 2_000, 30);
+                20, 1_000, false, 2_000, 30, 2_000);
     }
 }

@@ -278,6 +278,7 @@ public final class BenchSuite {
                     int run = r;
                     noteLoad(section, run);
                     attempt(section, "reconciler run " + (run + 1), () -> bench.runReconciler(run, section));
+                    attempt(section, "backfill run " + (run + 1), () -> bench.runBackfill(run, section));
                 }
                 attempt(section, "provisioning", () -> bench.runProvisioning(runs, section));
             }

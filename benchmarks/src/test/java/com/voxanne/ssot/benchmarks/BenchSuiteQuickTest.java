@@ -33,7 +33,7 @@ class BenchSuiteQuickTest {
             "detection beyond the grace, p99", "reconciler / bare join (same run)", "outbox commit -> record on topic, p50",
             "rows/s drained from the slot", "first start to healthy", "total RSS of all its processes",
             "reconciler, two instances (one application)", "two instances / one (same run)",
-            "two provisioners / one (same run)");
+            "two provisioners / one (same run)", "two projectors / one (same run)");
     private static final Set<String> MEASURED_IN_QUICK = Set.of("1", "2", "3", "4", "6");
 
     @TempDir

@@ -16,6 +16,7 @@ import java.util.Locale;
  * Figure 6: on a real three-broker KRaft cluster (three broker JVMs, every topic replicated three times with
  * min.insync.replicas=2, Streams changelogs and repartitions too), in the same run: the reconciler with one instance
  * and with two instances of the same Streams application over the same synthetic CDC ({@link ReconcilerThroughputBench}),
+ * a replay of the event log into the SSOT by one and by two projectors of one consumer group ({@link ProjectorReplayBench}),
  * and provisioning of a backlog with one and with two provisioners in one consumer group through the assembled
  * pipeline ({@link ProvisioningBench} on a {@link BenchPipeline}).
  * Reported with the machine's core count: two instances on the same cores show that task assignment works and what
@@ -31,6 +32,7 @@ public final class ClusterBench {
     private final boolean warmUp;
     private final PrintStream progress;
     private ReconcilerThroughputBench reconciler;
+    private ProjectorReplayBench backfill;
 
     public ClusterBench(BenchStack stack, BenchSizes sizes, Path work, boolean warmUp, PrintStream progress) {
         this.stack = stack;
@@ -46,7 +48,8 @@ public final class ClusterBench {
                         + " min.insync.replicas=2, the offsets and transaction logs and the Streams changelogs too), the real"
                         + " `ReconcilerService` consumes the same synthetic CDC as figure 3 from offset 0 to committed input lag 0,"
                         + " first as one instance, then as two instances of the same Streams application (each its own state"
-                        + " directory; the 12 tasks are split between them); then the assembled pipeline (relay, projector,"
+                        + " directory; the 12 tasks are split between them); then the event log is replayed into an empty SSOT"
+                        + " by one and by two projectors of one consumer group (the 6 partitions split between them); then the assembled pipeline (relay, projector,"
                         + " reconciler) provisions a backlog of requests (zero-latency simulated providers) with one provisioner and"
                         + " with two in one consumer group, as figure 2's sustained throughput. All in the same run. The brokers, the instances and the"
                         + " load share this machine's cores, so two instances are not expected to double anything: the ratio shows"
@@ -54,6 +57,9 @@ public final class ClusterBench {
                 .figure("reconciler1", "reconciler, one instance", "records/s")
                 .figure("reconciler2", "reconciler, two instances (one application)", "records/s")
                 .figure("reconcilerRatio", "two instances / one (same run)", Format.RATIO)
+                .figure("backfill1", "backfill through the projector's group, one instance", "events/s")
+                .figure("backfill2", "backfill through the projector's group, two instances", "events/s")
+                .figure("backfillRatio", "two projectors / one (same run)", Format.RATIO)
                 .figure("provisioning1", "provisions/s of a backlog, one provisioner", "provisions/s")
                 .figure("provisioning2", "provisions/s of a backlog, two provisioners (one group)", "provisions/s")
                 .figure("provisioningRatio", "two provisioners / one (same run)", Format.RATIO);
@@ -72,18 +78,47 @@ public final class ClusterBench {
         section.setting(String.format(Locale.ROOT, "provisioning: a backlog of %,d requests over %,d organisations, PROVISIONER_WORKERS=%d"
                 + " per provisioner, zero-latency simulated providers%s", sizes.backlogRequests(), sizes.provisioningOrgs(),
                 sizes.fastWorkers(), warmUp ? "; one untimed warm-up phase first" : ""));
-        section.setting("backfill with one and two instances: NOT MEASURED in this stage (the projector's Backfill reads with"
-                + " assign() and no consumer group, so two of it cannot share the partitions)");
+        backfill = new ProjectorReplayBench(stack, sizes, work.resolve("projector"), progress);
+        section.setting(backfill.describe() + "; `./ssot backfill` itself reads every partition with assign() (no group), so"
+                + " two of it would each replay everything: its parallelism is PROJECTOR_BACKFILL_WRITERS (figure 1)");
+        backfill.setUp();
+        section.setting("each pair is measured in alternating order (one instance first in odd runs, two first in even ones),"
+                + " so that neither side always runs on a colder JVM");
     }
 
-    /** The reconciler pair of one run. */
+    /** The reconciler pair of one run (in alternating order). */
     public void runReconciler(int run, Section section) throws Exception {
-        double one = reconciler.reconcilerRate("cluster1.r" + run, 1);
-        double two = reconciler.reconcilerRate("cluster2.r" + run, 2);
+        double one;
+        double two;
+        if (run % 2 == 0) {
+            one = reconciler.reconcilerRate("cluster1.r" + run, 1);
+            two = reconciler.reconcilerRate("cluster2.r" + run, 2);
+        } else {
+            two = reconciler.reconcilerRate("cluster2.r" + run, 2);
+            one = reconciler.reconcilerRate("cluster1.r" + run, 1);
+        }
         section.put("reconciler1", run, one);
         section.put("reconciler2", run, two);
         section.put("reconcilerRatio", run, two / one);
         progress.printf(Locale.ROOT, "  run %d: reconciler one instance %,.0f records/s, two instances %,.0f records/s (%.2fx)%n",
+                run + 1, one, two, two / one);
+    }
+
+    /** The backfill pair of one run (in alternating order): a replay through the projector's group by one and two instances. */
+    public void runBackfill(int run, Section section) throws Exception {
+        double one;
+        double two;
+        if (run % 2 == 0) {
+            one = backfill.rate("one-r" + run, 1);
+            two = backfill.rate("two-r" + run, 2);
+        } else {
+            two = backfill.rate("two-r" + run, 2);
+            one = backfill.rate("one-r" + run, 1);
+        }
+        section.put("backfill1", run, one);
+        section.put("backfill2", run, two);
+        section.put("backfillRatio", run, two / one);
+        progress.printf(Locale.ROOT, "  run %d: backfill one projector %,.0f events/s, two projectors %,.0f events/s (%.2fx)%n",
                 run + 1, one, two, two / one);
     }
 
