@@ -86,40 +86,40 @@ public final class ClusterBench {
                 + " so that neither side always runs on a colder JVM");
     }
 
-    /** The reconciler pair of one run (in alternating order). */
+    /** The reconciler pair of one run: the same CDC by one and by two instances of one Streams application. */
     public void runReconciler(int run, Section section) throws Exception {
-        double one;
-        double two;
-        if (run % 2 == 0) {
-            one = reconciler.reconcilerRate("cluster1.r" + run, 1);
-            two = reconciler.reconcilerRate("cluster2.r" + run, 2);
-        } else {
-            two = reconciler.reconcilerRate("cluster2.r" + run, 2);
-            one = reconciler.reconcilerRate("cluster1.r" + run, 1);
-        }
-        section.put("reconciler1", run, one);
-        section.put("reconciler2", run, two);
-        section.put("reconcilerRatio", run, two / one);
-        progress.printf(Locale.ROOT, "  run %d: reconciler one instance %,.0f records/s, two instances %,.0f records/s (%.2fx)%n",
-                run + 1, one, two, two / one);
+        measurePair(run, section, "reconciler", "records/s", reconciler::reconcilerRate);
     }
 
-    /** The backfill pair of one run (in alternating order): a replay through the projector's group by one and two instances. */
+    /** The backfill pair of one run: a replay of the event log through the projector's group by one and two instances. */
     public void runBackfill(int run, Section section) throws Exception {
+        measurePair(run, section, "backfill", "events/s", backfill::rate);
+    }
+
+    /** What one side of a pair measures: a rate with {@code instances} instances, under a label unique in the stack. */
+    private interface InstancesRate {
+        double measure(String label, int instances) throws Exception;
+    }
+
+    /**
+     * One run of a pair: {@code rate} with one and with two instances, one instance first in even runs and two first in
+     * odd ones (neither side always on a colder JVM); figures {@code id}1, {@code id}2 and {@code id}Ratio.
+     */
+    private void measurePair(int run, Section section, String id, String unit, InstancesRate rate) throws Exception {
         double one;
         double two;
         if (run % 2 == 0) {
-            one = backfill.rate("one-r" + run, 1);
-            two = backfill.rate("two-r" + run, 2);
+            one = rate.measure(id + "-one-r" + run, 1);
+            two = rate.measure(id + "-two-r" + run, 2);
         } else {
-            two = backfill.rate("two-r" + run, 2);
-            one = backfill.rate("one-r" + run, 1);
+            two = rate.measure(id + "-two-r" + run, 2);
+            one = rate.measure(id + "-one-r" + run, 1);
         }
-        section.put("backfill1", run, one);
-        section.put("backfill2", run, two);
-        section.put("backfillRatio", run, two / one);
-        progress.printf(Locale.ROOT, "  run %d: backfill one projector %,.0f events/s, two projectors %,.0f events/s (%.2fx)%n",
-                run + 1, one, two, two / one);
+        section.put(id + "1", run, one);
+        section.put(id + "2", run, two);
+        section.put(id + "Ratio", run, two / one);
+        progress.printf(Locale.ROOT, "  run %d: %s one instance %,.0f %s, two instances %,.0f %s (%.2fx)%n", run + 1, id, one, unit,
+                two, unit, two / one);
     }
 
     /** The provisioning pair of every run, on one assembled pipeline. */
