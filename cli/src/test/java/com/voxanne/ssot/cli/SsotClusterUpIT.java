@@ -177,7 +177,7 @@ class SsotClusterUpIT {
                     String lostKey = ORG_ID + "|" + second;
                     losses.put(lostKey, loseSsotRow(jdbcUrl, second));
                     await().atMost(GRACE.plusSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                            .until(() -> states(env, lostKey).contains(ViolationState.OPEN));
+                            .until(() -> PackagedUp.states(bootstrap, lostKey).contains(ViolationState.OPEN));
                     assertThat(brokerPids(ssot).get(victim)).as("broker %d not restarted yet", victim).isEqualTo(victimPid);
                     assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(2);
 
@@ -521,10 +521,6 @@ class SsotClusterUpIT {
             }
         }
         return out;
-    }
-
-    private static List<ViolationState> states(Environment env, String key) {
-        return violationsByKey(env).getOrDefault(key, List.of()).stream().map(SsotViolation::getState).toList();
     }
 
     /** Every committed record of {@code topic}, read to its end (records of one partition in offset order). */
