@@ -21,7 +21,7 @@ public record BenchOptions(boolean quick, Path outputDir, int runs, Set<Stage> s
 
     /** The measured stages, by the section they fill. */
     public enum Stage {
-        BACKFILL, PROVISIONING, RECONCILER, RELAY, FOOTPRINT, CLUSTER;
+        BACKFILL, PROVISIONING, RECONCILER, RELAY, FOOTPRINT, CLUSTER, SCALE;
 
         /** {@code backfill}, {@code provisioning}, ... (case-insensitive). */
         public static Stage parse(String name) {

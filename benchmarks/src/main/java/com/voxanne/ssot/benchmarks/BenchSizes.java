@@ -31,13 +31,29 @@ import java.util.List;
  *                             three-broker cluster (x2 topics)
  * @param clusterRequests      requests published at once for the one- and two-provisioner throughput on that cluster
  * @param clusterBackfillEvents events replayed into the SSOT by one and by two projectors on that cluster
+ * @param scale                the scale stage's sizes
  */
 public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, List<Integer> ceilingBatchSizes,
                          int calibrationRows, int provisioningOrgs, List<Integer> offeredLoads, Duration loadDuration,
                          int fastWorkers, int backlogRequests, Duration slowLatency, int slowRequests, int slowInstances,
                          int slowWorkers, int detectionSamples, Duration grace, int cdcChanges, int cdcWarmUp,
                          int relayLatencySamples, int relayBacklogRows, boolean footprint, int clusterCdcChanges,
-                         int clusterRequests, int clusterBackfillEvents) {
+                         int clusterRequests, int clusterBackfillEvents, Scale scale) {
+
+    /**
+     * The scale stage (7).
+     *
+     * @param numbers        managed numbers imported, each with its SSOT row (so twice as many rows)
+     * @param orgs           organisations they are spread over (numbers / orgs each)
+     * @param importChunk    numbers per import transaction
+     * @param checkSamples   organisations whose {@code ./ssot check} queries are timed
+     * @param rssKeys        managed numbers (with their SSOT rows) consumed when the reconciler's RSS is reported
+     * @param backfillSmall  events of the smaller backfill whose RSS is the reference
+     * @param backfillLarge  events of the larger backfill (its RSS should stay within 10% of the smaller's)
+     */
+    public record Scale(int numbers, int orgs, int importChunk, int checkSamples, int rssKeys, int backfillSmall,
+                        int backfillLarge) {
+    }
 
     public BenchSizes {
         ceilingBatchSizes = List.copyOf(ceilingBatchSizes);
@@ -49,7 +65,15 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
         return new BenchSizes(backfillEvents, backfillOrgs, naiveSample, ceilingBatchSizes, calibrationRows, provisioningOrgs,
                 offeredLoads, loadDuration, fastWorkers, clusterRequests, slowLatency, slowRequests, slowInstances, slowWorkers,
                 detectionSamples, grace, clusterCdcChanges, 0, relayLatencySamples, relayBacklogRows, footprint,
-                clusterCdcChanges, clusterRequests, clusterBackfillEvents);
+                clusterCdcChanges, clusterRequests, clusterBackfillEvents, scale);
+    }
+
+    /** These sizes with another scale stage (to try the stage at a size between --quick and the full one). */
+    public BenchSizes withScale(Scale other) {
+        return new BenchSizes(backfillEvents, backfillOrgs, naiveSample, ceilingBatchSizes, calibrationRows, provisioningOrgs,
+                offeredLoads, loadDuration, fastWorkers, backlogRequests, slowLatency, slowRequests, slowInstances, slowWorkers,
+                detectionSamples, grace, cdcChanges, cdcWarmUp, relayLatencySamples, relayBacklogRows, footprint,
+                clusterCdcChanges, clusterRequests, clusterBackfillEvents, other);
     }
 
     public static BenchSizes full() {
@@ -57,7 +81,8 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
                 5_000, List.of(100, 500), Duration.ofSeconds(10), 32, 5_000,
                 Duration.ofSeconds(1), 1_200, 1, 160,
                 60, Duration.ofSeconds(5), 1_000_000, 100_000,
-                300, 100_000, true, 200_000, 2_000, 200_000);
+                300, 100_000, true, 200_000, 2_000, 200_000,
+                new Scale(10_000_000, 100_000, 100_000, 500, 1_000_000, 1_000_000, 10_000_000));
     }
 
     public static BenchSizes quick() {
@@ -65,6 +90,7 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
                 200, List.of(20, 50), Duration.ofSeconds(1), 8, 100,
                 Duration.ofMillis(300), 30, 1, 32,
                 5, Duration.ofSeconds(1), 3_000, 0,
-                20, 1_000, false, 2_000, 30, 2_000);
+                20, 1_000, false, 2_000, 30, 2_000,
+                new Scale(4_000, 40, 1_000, 20, 1_000, 1_000, 4_000));
     }
 }

@@ -17,6 +17,8 @@ import com.voxanne.ssot.benchmarks.report.JsonReport;
 import com.voxanne.ssot.benchmarks.report.Machine;
 import com.voxanne.ssot.benchmarks.report.MarkdownReport;
 import com.voxanne.ssot.benchmarks.report.Section;
+import com.voxanne.ssot.benchmarks.scale.BackfillMemoryBench;
+import com.voxanne.ssot.benchmarks.scale.ScaleBench;
 import com.voxanne.ssot.benchmarks.infra.BenchDatabase;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -88,6 +90,7 @@ public final class BenchSuite {
         Section relay = RelayBench.section(runs);
         Section footprint = FootprintBench.section(runs);
         Section cluster = ClusterBench.section(runs);
+        Section scale = ScaleBench.section();
         List<String> settings = new ArrayList<>();
         settings.add((options.quick() ? "--quick: tiny sizes" : "full sizes") + ", " + runs + (runs == 1 ? " run" : " runs")
                 + " per figure");
@@ -104,11 +107,12 @@ public final class BenchSuite {
                 notMeasured(footprint);
             }
             List<Section> onStack = new ArrayList<>();
-            for (Stage st : List.of(Stage.BACKFILL, Stage.PROVISIONING, Stage.RECONCILER, Stage.RELAY)) {
+            for (Stage st : List.of(Stage.BACKFILL, Stage.PROVISIONING, Stage.RECONCILER, Stage.RELAY, Stage.SCALE)) {
                 Section section = switch (st) {
                     case BACKFILL -> backfill;
                     case PROVISIONING -> provisioning;
                     case RECONCILER -> reconciler;
+                    case SCALE -> scale;
                     default -> relay;
                 };
                 if (options.measures(st)) {
@@ -134,6 +138,9 @@ public final class BenchSuite {
                         if (options.measures(Stage.PROVISIONING)) {
                             measurePipeline(stack, sizes, runs, work, provisioning, reconciler, !options.quick(), progress);
                         }
+                        if (options.measures(Stage.SCALE)) {
+                            measureScale(stack, sizes, work, scale, progress);
+                        }
                     }
                 }
             }
@@ -152,7 +159,7 @@ public final class BenchSuite {
                     + "; at the end: " + Machine.currentLoadAverage());
             LOADS.clear();
         }
-        List<Section> sections = List.of(backfill, provisioning, reconciler, relay, footprint, cluster);
+        List<Section> sections = List.of(backfill, provisioning, reconciler, relay, footprint, cluster, scale);
         Path markdown = options.outputDir().resolve(MARKDOWN);
         Path json = options.outputDir().resolve(JSON);
         BenchReport report = new BenchReport(startedAt, Duration.ofNanos(System.nanoTime() - t0), options, machine, settings,
@@ -266,6 +273,23 @@ public final class BenchSuite {
         }
     }
 
+    /**
+     * Figure 7, last on the single-broker stack (its tens of millions of rows and records are the largest data of the
+     * suite): one run, the catch-up and SQL checks, then the backfill's memory.
+     */
+    private static void measureScale(BenchStack stack, BenchSizes sizes, Path work, Section section, PrintStream progress)
+            throws InterruptedException {
+        stage(progress, "7. Scale: " + String.format(Locale.ROOT, "%,d", sizes.scale().numbers()) + " numbers ...");
+        noteLoad(section, 0);
+        attempt(section, "import, catch-up and SQL checks", () -> {
+            try (ScaleBench bench = new ScaleBench(stack, sizes, work.resolve("scale"), progress)) {
+                bench.run(section);
+            }
+        });
+        attempt(section, "backfill memory", () -> new BackfillMemoryBench(stack, sizes, work.resolve("scale-backfill"), progress)
+                .run(section));
+    }
+
     /** Figure 6 on its own stack: a three-broker cluster (started after the single-broker stack has stopped). */
     private static void measureCluster(BenchSizes sizes, int runs, Path work, Section section, boolean warmUp,
                                        PrintStream progress) throws InterruptedException {
@@ -374,7 +398,7 @@ public final class BenchSuite {
             }
             if ((runs != null && runs < 1) || stages.isEmpty()) {
                 System.err.println("usage: BenchSuite [--quick] [--runs N (1-20)] [--output DIR] [--only STAGE,...]"
-                        + " (stages: backfill, provisioning, reconciler, relay, footprint, cluster)");
+                        + " (stages: backfill, provisioning, reconciler, relay, footprint, cluster, scale)");
                 System.exit(2);
             }
         }

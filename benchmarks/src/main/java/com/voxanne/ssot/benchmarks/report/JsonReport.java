@@ -70,6 +70,8 @@ public final class JsonReport {
             }
             ArrayNode profile = sn.putArray("profile");
             s.profile().forEach(profile::add);
+            ArrayNode plans = sn.putArray("plans");
+            s.plans().forEach(plan -> plans.addObject().put("title", plan.title()).put("text", plan.text()));
             ArrayNode failures = sn.putArray("failures");
             s.failures().forEach(failures::add);
         }

@@ -95,6 +95,9 @@ public final class MarkdownReport {
             s.profile().forEach(line -> md.append("- ").append(line).append('\n'));
             md.append('\n');
         }
+        for (Section.Plan plan : s.plans()) {
+            md.append("**").append(plan.title()).append("**\n\n```\n").append(plan.text().strip()).append("\n```\n\n");
+        }
         for (Figure f : s.missed()) {
             md.append("**Missed: ").append(f.label()).append("** (median ").append(Format.value(f.median(), f.unit()))
                     .append(", target ").append(f.target().orElseThrow().describe()).append("). ");

@@ -23,6 +23,15 @@ public final class Section {
     private final List<String> settings = new ArrayList<>();
     private final List<String> profile = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
+    private final List<Plan> plans = new ArrayList<>();
+
+    /** A query plan (EXPLAIN output) shown verbatim under its title: the evidence behind a figure about SQL. */
+    public record Plan(String title, String text) {
+        public Plan {
+            Objects.requireNonNull(title, "title");
+            Objects.requireNonNull(text, "text");
+        }
+    }
 
     private record Definition(String label, String unit, Optional<Target> target, String remedy) {
     }
@@ -85,6 +94,10 @@ public final class Section {
         profile.add(line);
     }
 
+    public synchronized void plan(String title, String text) {
+        plans.add(new Plan(title, text));
+    }
+
     public synchronized void failed(String reason) {
         failures.add(reason);
     }
@@ -123,6 +136,10 @@ public final class Section {
 
     public synchronized List<String> profile() {
         return List.copyOf(profile);
+    }
+
+    public synchronized List<Plan> plans() {
+        return List.copyOf(plans);
     }
 
     public synchronized List<String> failures() {

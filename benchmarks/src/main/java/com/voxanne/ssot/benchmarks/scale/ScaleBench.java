@@ -1,0 +1,441 @@
+package com.voxanne.ssot.benchmarks.scale;
+
+import com.voxanne.ssot.benchmarks.BenchSizes;
+import com.voxanne.ssot.benchmarks.infra.BenchDatabase;
+import com.voxanne.ssot.benchmarks.infra.BenchStack;
+import com.voxanne.ssot.benchmarks.infra.TopicWatcher;
+import com.voxanne.ssot.benchmarks.report.Format;
+import com.voxanne.ssot.benchmarks.report.Section;
+import com.voxanne.ssot.benchmarks.report.Stats;
+import com.voxanne.ssot.benchmarks.report.Target;
+import com.voxanne.ssot.platform.config.ConfigSource;
+import com.voxanne.ssot.platform.config.Redactor;
+import com.voxanne.ssot.platform.config.SsotConfig;
+import com.voxanne.ssot.platform.http.HealthRegistry;
+import com.voxanne.ssot.platform.kafka.TopicSetup;
+import com.voxanne.ssot.platform.service.Closer;
+import com.voxanne.ssot.platform.service.ServiceContext;
+import com.voxanne.ssot.reconciler.audit.AuditFinding;
+import com.voxanne.ssot.reconciler.audit.ComplianceCheck;
+import com.voxanne.ssot.reconciler.audit.ComplianceReport;
+import com.voxanne.ssot.reconciler.audit.SsotAudit;
+import com.voxanne.ssot.reconciler.catchup.InputLag;
+import com.voxanne.ssot.relay.RelayService;
+import com.voxanne.ssot.schemas.TopicPlan;
+import com.voxanne.ssot.schemas.Topics;
+import com.voxanne.ssot.schemas.avro.SsotViolation;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Figure 7, the product at scale: N managed numbers, each with its SSOT row, over M organisations (the issue: ten
+ * million over one hundred thousand), bulk-imported in chunked transactions while the relay (Debezium, its own slot)
+ * and the reconciler ({@link ChildService}, a JVM of its own with the options of {@code ./ssot}) run, as an operator's
+ * migration of existing numbers would meet them. Measured: how long the relay and the reconciler take to catch up,
+ * how many violations they raise for these compliant rows (every one would be false), the reconciler's RSS, then, on
+ * the same data with the services stopped, the queries of {@code ./ssot check} for one organisation (p50/p99 over
+ * random organisations, and their plans) and the audit's anti-join over everything (time and plan). One run: at this
+ * size the stage takes tens of minutes. The backfill's memory is measured by {@link BackfillMemoryBench}.
+ */
+public final class ScaleBench implements AutoCloseable {
+    public static final String NUMBER = "7";
+    private static final String PREFIX = "bench.scale";
+    private static final String SLOT = "bench_scale";
+    private static final String APPLICATION_ID = "bench-scale-reconciler";
+    private static final Duration PROBE = Duration.ofMillis(250);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(90);
+    private static final Duration CHILD_START = Duration.ofMinutes(3);
+    private static final int CHECK_WARM_UP = 20;
+
+    /**
+     * One chunk of the import, in one statement: the data-modifying CTE hands each managed number to the outer INSERT
+     * as it is written, so the WAL (and the relay) carries every managed number next to its SSOT row, as the provisioner
+     * and the projector write them within moments of each other. Number g belongs to organisation g mod M.
+     */
+    private static final String IMPORT_SQL = """
+            WITH m AS (
+              INSERT INTO managed_phone_numbers (id, org_id, phone_number, twilio_sid, vapi_phone_id, status, request_id,
+                                                 provisioned_at)
+              SELECT md5('scale-number-' || g)::uuid, md5('scale-org-' || (g % ?))::uuid, '+1' || (3000000000 + g),
+                     'PN' || md5('scale-sid-' || g), md5('scale-vapi-' || g)::uuid::text, 'active', 'scale-' || g, now()
+                FROM generate_series(?::bigint, ?::bigint) g
+              RETURNING org_id, phone_number, twilio_sid, vapi_phone_id)
+            INSERT INTO org_credentials (org_id, provider, phone_number, vapi_phone_id, twilio_sid, is_managed, version)
+            SELECT org_id, 'twilio', phone_number, vapi_phone_id, twilio_sid, true, 1 FROM m
+            """;
+
+    private final BenchStack stack;
+    private final BenchSizes.Scale sizes;
+    private final Duration grace;
+    private final Path work;
+    private final PrintStream progress;
+    private final Closer closer = new Closer("scale bench");
+    private BenchDatabase db;
+    private Topics topics;
+    private Map<String, String> env;
+
+    public ScaleBench(BenchStack stack, BenchSizes sizes, Path work, PrintStream progress) {
+        this.stack = stack;
+        this.sizes = sizes.scale();
+        this.grace = sizes.grace();
+        this.work = work;
+        this.progress = progress;
+    }
+
+    public static Section section() {
+        return new Section(NUMBER, "Scale: ten million numbers",
+                "N managed numbers and their N SSOT rows over M organisations are bulk-imported (generate_series, in chunked"
+                        + " transactions of both tables) into a database watched by the relay (its own slot) and the reconciler"
+                        + " (a JVM of its own with the JVM options of ./ssot, SSOT_GRACE as in figure 2); catch-up is timed from the"
+                        + " import's first statement to the relay having published every change (end offsets of both CDC topics ="
+                        + " N) and to the reconciler's committed input lag 0; every violation on its topic after the grace is"
+                        + " false (every row is compliant). Then, services stopped, after VACUUM ANALYZE: the statements of"
+                        + " `./ssot check` for one organisation (ComplianceCheck, all its statements, one connection) timed over"
+                        + " random organisations, and `./ssot audit`'s anti-join (SsotAudit) over everything, with their plans"
+                        + " (EXPLAIN ANALYZE of the same statements with the same parameters). Last, the memory of `./ssot backfill"
+                        + " --from-beginning` (a JVM of its own) replaying a smaller and a larger event log into an empty SSOT.",
+                1)
+                .figure("importSeconds", "bulk import (both tables)", Format.SECONDS)
+                .figure("relaySeconds", "import start -> relay published every change", Format.SECONDS)
+                .figure("catchUpSeconds", "import start -> reconciler caught up", Format.SECONDS)
+                .figure("catchUpAfterImport", "import's last commit -> reconciler caught up", Format.SECONDS)
+                .figure("falseViolations", "violations raised for compliant rows", "", Target.atMost(0, ""),
+                        "Every one is a false alarm: see the profile for their kinds.")
+                .figure("reconcilerRssKeys", "reconciler RSS when the first keys are consumed", Format.MB)
+                .figure("reconcilerRssPeak", "reconciler RSS, peak over the catch-up", Format.MB)
+                .figure("checkP50", "./ssot check's queries for one org, p50", Format.MS)
+                .figure("checkP99", "./ssot check's queries for one org, p99", Format.MS, Target.atMost(50, Format.MS),
+                        "See the plans below: the organisation's rows should come from its indexes.")
+                .figure("checkSeqScans", "sequential scans in one org's check plans", "", Target.atMost(0, ""),
+                        "A sequential scan for one organisation reads every row: an index on the column it filters by closes it.")
+                .figure("auditSeconds", "./ssot audit's anti-join over everything", Format.SECONDS, Target.atMost(10, Format.SECONDS),
+                        "See the audit's plan below.")
+                .figure("backfillRssSmall", "backfill RSS peak, smaller log", Format.MB)
+                .figure("backfillRssLarge", "backfill RSS peak, larger log", Format.MB)
+                .figure("backfillRssRatio", "backfill RSS larger / smaller", Format.RATIO, Target.atMost(1.10, Format.RATIO),
+                        "Something the backfill keeps grows with the log: see the profile.")
+                .figure("backfillRateLarge", "backfill of the larger log", "events/s");
+    }
+
+    public void describe(Section section) {
+        section.setting(String.format(Locale.ROOT, "N = %,d managed numbers (+ %,d SSOT rows) over M = %,d organisations (%,d each),"
+                        + " imported in transactions of %,d numbers (%,d rows); grace %d s; the reconciler's RSS is reported once it"
+                        + " has consumed the first %,d numbers and at its peak", sizes.numbers(), sizes.numbers(), sizes.orgs(),
+                sizes.numbers() / sizes.orgs(), sizes.importChunk(), 2 * sizes.importChunk(), grace.toSeconds(), sizes.rssKeys()));
+        section.setting("child JVMs (reconciler, backfill): `" + ChildJvm.javaOpts() + "` (" + (ChildJvm.javaOpts()
+                .equals(ChildJvm.DEFAULT_JAVA_OPTS) ? "the ./ssot defaults" : "from SSOT_JAVA_OPTS") + "); the relay, the broker and"
+                + " the bench in the bench JVM; PostgreSQL its own processes");
+    }
+
+    /** Import with the relay and the reconciler running, then the SQL checks on the same data. */
+    public void run(Section section) throws Exception {
+        setUp(section);
+        importAndCatchUp(section);
+        vacuumAnalyze(section);
+        checks(section);
+        audit(section);
+    }
+
+    private void setUp(Section section) throws Exception {
+        db = stack.newDatabase("bench_scale", 4);
+        // registered first so that it runs last, once the relay has let go of the slot
+        closer.onClose("drop the replication slot", () -> RelayService.dropSlot(db.settings(), SLOT));
+        db.execute("INSERT INTO organizations (id, name, email) SELECT md5('scale-org-' || k)::uuid, 'Scale org ' || k,"
+                + " 'scale-org-' || k || '@bench.example' FROM generate_series(0, " + (sizes.orgs() - 1) + ") k");
+        env = new HashMap<>(stack.environment(db, work.resolve("data")));
+        env.put("RELAY_SLOT_NAME", SLOT);
+        env.put("RELAY_OFFSETS_TOPIC", PREFIX + ".offsets");
+        env.put("SSOT_GRACE", grace.toMillis() + "ms");
+        env.put("RECONCILER_APPLICATION_ID", APPLICATION_ID);
+        env.put("RECONCILER_STATE_DIR", work.resolve("reconciler-state").toString());
+        for (String id : Topics.ids()) {
+            env.put(Topics.envVarName(id), PREFIX + "." + id.toLowerCase(Locale.ROOT).replace('_', '.'));
+        }
+        ConfigSource source = ConfigSource.of(env);
+        SsotConfig config = SsotConfig.from(source);
+        topics = config.topics();
+        TopicSetup.ensure(stack.admin(), TopicPlan.of(topics, 6, 1), Duration.ofSeconds(30));
+        ServiceContext context = new ServiceContext(config, source, stack.kafka(), db.settings(), new SimpleMeterRegistry(),
+                new HealthRegistry(), Redactor.none());
+        RelayService relay = RelayService.create(context);
+        closer.onClose("close the relay", relay::close);
+        relay.start();
+        describe(section);
+    }
+
+    private void importAndCatchUp(Section section) throws Exception {
+        String managedTopic = topics.cdcManagedNumbers().name();
+        String ssotTopic = topics.cdcOrgCredentials().name();
+        long n = sizes.numbers();
+        ChildJvm reconciler = ChildJvm.start("reconciler", env, work.resolve("reconciler"));
+        try {
+            reconciler.awaitLine("STATUS_URL=", CHILD_START);
+            double rssAtStart = reconciler.rssMb();
+            Map<String, Integer> violationKinds = new ConcurrentHashMap<>();
+            TopicWatcher<String, SsotViolation> violations = closer.register("stop the violation watcher", TopicWatcher.start(
+                    stack.kafka(), topics.violations().name(), new StringDeserializer(),
+                    topics.violations().valueSerde().deserializer(),
+                    (record, nanos, millis) -> violationKinds.merge(record.value().getState() + " " + record.value().getKind(), 1,
+                            Integer::sum)));
+            progress.printf(Locale.ROOT, "  relay and reconciler running (reconciler RSS %.0f MB); importing %,d numbers ...%n",
+                    rssAtStart, n);
+            long t0 = System.nanoTime();
+            CompletableFuture<Double> imported = CompletableFuture.supplyAsync(() -> importAll(t0));
+            InputLag lag = new InputLag(stack.admin(), APPLICATION_ID, List.of(managedTopic, ssotTopic), Duration.ofSeconds(10));
+            double relayDone = Double.NaN;
+            double rssAtKeys = Double.NaN;
+            double keysAt = Double.NaN;
+            double caughtUp;
+            long lastReport = t0;
+            while (true) {
+                if (!reconciler.isAlive()) {
+                    throw new IllegalStateException("the reconciler JVM exited during the catch-up; it said " + reconciler.output());
+                }
+                long now = System.nanoTime();
+                double at = (now - t0) / 1e9;
+                if (imported.isCompletedExceptionally()) {
+                    imported.join(); // throws the import's failure
+                }
+                if (Double.isNaN(rssAtKeys) && committed(managedTopic) >= sizes.rssKeys() && committed(ssotTopic) >= sizes.rssKeys()) {
+                    rssAtKeys = reconciler.rssMb();
+                    keysAt = at;
+                }
+                if (Double.isNaN(relayDone) && endOffsets(managedTopic) >= n && endOffsets(ssotTopic) >= n) {
+                    relayDone = at;
+                }
+                if (!Double.isNaN(relayDone) && !Double.isNaN(rssAtKeys) && lagNow(lag) == 0) {
+                    caughtUp = at;
+                    break;
+                }
+                if (now - t0 > CATCH_UP_TIMEOUT.toNanos()) {
+                    throw new IllegalStateException("the relay and the reconciler did not catch up within " + CATCH_UP_TIMEOUT
+                            + " (published " + endOffsets(managedTopic) + " + " + endOffsets(ssotTopic) + " of " + n + " + " + n
+                            + ", lag " + lagNow(lag) + ")");
+                }
+                if (now - lastReport > TimeUnit.MINUTES.toNanos(1)) {
+                    lastReport = now;
+                    progress.printf(Locale.ROOT, "    %.0f s: published %,d + %,d, reconciler committed %,d + %,d, RSS %.0f MB%n", at,
+                            endOffsets(managedTopic), endOffsets(ssotTopic), committed(managedTopic), committed(ssotTopic),
+                            reconciler.rssMb());
+                }
+                TimeUnit.MILLISECONDS.sleep(PROBE.toMillis());
+            }
+            double importSeconds = imported.get();
+            // a violation is published once a number has been non-compliant for the whole grace (wall clock, after the
+            // inputs caught up): waiting out the grace and a few punctuations after the catch-up lets every one that
+            // this import causes appear
+            TimeUnit.MILLISECONDS.sleep(grace.toMillis() + 3_000);
+            violations.close();
+            long raised = violationKinds.values().stream().mapToLong(Integer::longValue).sum();
+            double rssPeak = reconciler.peakRssMb();
+            section.put("importSeconds", 0, importSeconds);
+            section.put("relaySeconds", 0, relayDone);
+            section.put("catchUpSeconds", 0, caughtUp);
+            section.put("catchUpAfterImport", 0, caughtUp - importSeconds);
+            section.put("falseViolations", 0, raised);
+            section.put("reconcilerRssKeys", 0, rssAtKeys);
+            section.put("reconcilerRssPeak", 0, rssPeak);
+            section.profile(String.format(Locale.ROOT, "catch-up: the import wrote %,.0f numbers/s (%,.0f rows/s); the relay published"
+                            + " %,.0f changes/s over the catch-up (2N changes by %.0f s); the reconciler consumed %,.0f records/s"
+                            + " (caught up %.0f s after the relay's last change) and published %d violation record(s)%s", n / importSeconds,
+                    2 * n / importSeconds, 2 * n / relayDone, relayDone, 2 * n / caughtUp, caughtUp - relayDone, raised,
+                    violationKinds.isEmpty() ? "" : " " + new TreeMap<>(violationKinds)));
+            section.profile(String.format(Locale.ROOT, "reconciler memory: RSS %.0f MB once running (no keys), %.0f MB after %,d numbers"
+                            + " (%,d records, %.0f s in), peak %.0f MB over %,d numbers; its heap is bounded by -Xmx, the rest is"
+                            + " metaspace, thread stacks and RocksDB's memtables and block cache (off-heap)", rssAtStart, rssAtKeys,
+                    sizes.rssKeys(), 2L * sizes.rssKeys(), keysAt, rssPeak, n));
+            progress.printf(Locale.ROOT, "  import %.0f s, relay done at %.0f s, reconciler caught up at %.0f s, %d violation(s),"
+                    + " reconciler RSS %.0f MB at %,d keys, peak %.0f MB%n", importSeconds, relayDone, caughtUp, raised, rssAtKeys,
+                    sizes.rssKeys(), rssPeak);
+        } finally {
+            reconciler.close();
+            closer.close(); // the relay, then its slot: nothing of the services competes with the SQL checks
+        }
+    }
+
+    /** Imports every chunk, one transaction each; returns the seconds from {@code t0} to the last commit. */
+    private double importAll(long t0) {
+        try (Connection c = db.pool().getConnection(); PreparedStatement ps = c.prepareStatement(IMPORT_SQL)) {
+            for (long from = 0; from < sizes.numbers(); from += sizes.importChunk()) {
+                long to = Math.min(from + sizes.importChunk(), sizes.numbers()) - 1;
+                ps.setLong(1, sizes.orgs());
+                ps.setLong(2, from);
+                ps.setLong(3, to);
+                int rows = ps.executeUpdate();
+                if (rows != to - from + 1) {
+                    throw new IllegalStateException("chunk " + from + ".." + to + " wrote " + rows + " SSOT rows");
+                }
+                c.commit();
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the bulk import failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void vacuumAnalyze(Section section) throws SQLException {
+        long t0 = System.nanoTime();
+        for (String table : List.of("organizations", "managed_phone_numbers", "org_credentials")) {
+            db.executeAutocommit("VACUUM (ANALYZE) " + table);
+        }
+        section.setting(String.format(Locale.ROOT, "before the SQL checks: VACUUM (ANALYZE) of the three tables (%.0f s), as"
+                + " autovacuum would after the import; %s of data in the database", (System.nanoTime() - t0) / 1e9,
+                db.queryString("SELECT pg_size_pretty(pg_database_size(current_database()))").orElse("?")));
+    }
+
+    /** ./ssot check's statements for random organisations, timed; their plans for one of them. */
+    private void checks(Section section) throws Exception {
+        Random random = new Random(7);
+        List<String> orgIds = new ArrayList<>();
+        for (int i = 0; i < CHECK_WARM_UP + sizes.checkSamples(); i++) {
+            orgIds.add(orgId(random.nextInt(sizes.orgs())));
+        }
+        ComplianceCheck check = new ComplianceCheck(db.pool());
+        int expected = sizes.numbers() / sizes.orgs();
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < orgIds.size(); i++) {
+            long t0 = System.nanoTime();
+            ComplianceReport report = check.check(orgIds.get(i));
+            double took = (System.nanoTime() - t0) / 1e6;
+            if (report.numbers().size() != expected || report.violation()) {
+                throw new IllegalStateException("the check of org " + orgIds.get(i) + " found " + report.numbers().size()
+                        + " numbers (expected " + expected + ")" + (report.violation() ? " and a violation" : ""));
+            }
+            if (i >= CHECK_WARM_UP) {
+                ms.add(took);
+            }
+        }
+        Stats stats = Stats.of(ms);
+        section.put("checkP50", 0, stats.median());
+        section.put("checkP99", 0, stats.percentile(99));
+        CapturingDataSource capture = new CapturingDataSource(db.pool());
+        String sample = orgIds.get(orgIds.size() - 1);
+        new ComplianceCheck(capture).check(sample);
+        int seqScans = 0;
+        int n = 0;
+        for (CapturingDataSource.Statement statement : capture.statements()) {
+            String plan = explain(statement);
+            seqScans += count(plan, "Seq Scan");
+            section.plan(String.format(Locale.ROOT, "./ssot check, statement %d of %d for one organisation (%s)", ++n,
+                    capture.statements().size(), sample), oneLine(statement.sql()) + "\n\n" + plan);
+        }
+        section.put("checkSeqScans", 0, seqScans);
+        section.profile(String.format(Locale.ROOT, "check: %d statements per organisation (%d numbers each), %,d organisations timed"
+                        + " after %d untimed: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d sequential scan(s) in their plans",
+                capture.statements().size(), expected, ms.size(), CHECK_WARM_UP, stats.median(), stats.percentile(99), stats.max(),
+                seqScans));
+        progress.printf(Locale.ROOT, "  check p50 %.1f ms, p99 %.1f ms, %d seq scan(s)%n", stats.median(), stats.percentile(99),
+                seqScans);
+    }
+
+    /** ./ssot audit's anti-join, timed once through SsotAudit, then its plan with the times of every node. */
+    private void audit(Section section) throws Exception {
+        CapturingDataSource capture = new CapturingDataSource(db.pool());
+        long t0 = System.nanoTime();
+        List<AuditFinding> findings = new SsotAudit(capture).findings();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!findings.isEmpty()) {
+            throw new IllegalStateException("the audit found " + findings.size() + " violations in compliant data, e.g. "
+                    + findings.get(0));
+        }
+        section.put("auditSeconds", 0, seconds);
+        CapturingDataSource.Statement statement = capture.statements().get(0);
+        section.plan("./ssot audit's anti-join over everything", explain(statement));
+        section.profile(String.format(Locale.ROOT, "audit: %.1f s for %,d managed numbers and %,d SSOT rows, 0 findings (the plan"
+                + " below is a second execution, with per-node times)", seconds, sizes.numbers(), sizes.numbers()));
+        progress.printf(Locale.ROOT, "  audit %.1f s%n", seconds);
+    }
+
+    /** EXPLAIN (ANALYZE, BUFFERS) of a captured statement, with its parameters bound again. */
+    private String explain(CapturingDataSource.Statement statement) throws SQLException {
+        try (Connection c = db.pool().getConnection();
+             PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + statement.sql())) {
+            for (Map.Entry<Integer, Object> p : statement.parameters().entrySet()) {
+                ps.setObject(p.getKey(), p.getValue());
+            }
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            c.rollback();
+            return plan.toString();
+        }
+    }
+
+    private static int count(String text, String what) {
+        int count = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    private static String oneLine(String sql) {
+        return sql.replaceAll("\\s+", " ").trim();
+    }
+
+    private String orgId(int k) throws SQLException {
+        return db.queryString("SELECT md5('scale-org-' || " + k + ")::uuid").orElseThrow();
+    }
+
+    private long lagNow(InputLag lag) throws InterruptedException {
+        try {
+            return lag.measure();
+        } catch (ExecutionException | TimeoutException e) {
+            return -1; // the group may not have committed yet
+        }
+    }
+
+    private long endOffsets(String topic) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions(topic); p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        long total = 0;
+        for (ListOffsetsResult.ListOffsetsResultInfo info : stack.admin().listOffsets(request).all().get().values()) {
+            total += info.offset();
+        }
+        return total;
+    }
+
+    private long committed(String topic) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetAndMetadata> offsets = stack.admin().listConsumerGroupOffsets(APPLICATION_ID)
+                .partitionsToOffsetAndMetadata().get();
+        return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
+    }
+
+    private int partitions(String topic) throws InterruptedException, ExecutionException {
+        return stack.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    }
+
+    @Override
+    public void close() {
+        closer.close();
+    }
+}
