@@ -11,6 +11,7 @@ import com.voxanne.ssot.benchmarks.report.Target;
 import com.voxanne.ssot.platform.config.ConfigSource;
 import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.SsotConfig;
+import com.voxanne.ssot.platform.http.ComponentHealth;
 import com.voxanne.ssot.platform.http.HealthRegistry;
 import com.voxanne.ssot.platform.kafka.TopicSetup;
 import com.voxanne.ssot.platform.service.Closer;
@@ -69,6 +70,14 @@ public final class ScaleBench implements AutoCloseable {
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(90);
     private static final Duration CHILD_START = Duration.ofMinutes(3);
     private static final int CHECK_WARM_UP = 20;
+    /**
+     * PostgreSQL's max_slot_wal_keep_size during the import: what docker-compose.yml sets. The embedded default (4 GB) is
+     * less than the WAL this import leaves behind a relay that drains at about half its rate: past it PostgreSQL
+     * invalidates the slot and the rest of the import never reaches Kafka (the relay's health says so).
+     */
+    private static final String WAL_KEEP = "16GB";
+    private static final String SLOT_LAG_SQL = "SELECT coalesce(pg_current_wal_lsn() - confirmed_flush_lsn, 0)::bigint"
+            + " FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'";
 
     /**
      * One chunk of the import, in one statement: the data-modifying CTE hands each managed number to the outer INSERT
@@ -96,6 +105,7 @@ public final class ScaleBench implements AutoCloseable {
     private BenchDatabase db;
     private Topics topics;
     private Map<String, String> env;
+    private RelayService relay;
 
     public ScaleBench(BenchStack stack, BenchSizes sizes, Path work, PrintStream progress) {
         this.stack = stack;
@@ -161,8 +171,18 @@ public final class ScaleBench implements AutoCloseable {
 
     private void setUp(Section section) throws Exception {
         db = stack.newDatabase("bench_scale", 4);
-        // registered first so that it runs last, once the relay has let go of the slot
+        String walKeepBefore = db.queryString("SHOW max_slot_wal_keep_size").orElse("?");
+        db.executeAutocommit("ALTER SYSTEM SET max_slot_wal_keep_size = '" + WAL_KEEP + "'");
+        db.queryString("SELECT pg_reload_conf()");
+        // registered first so that they run last, once the relay has let go of the slot
+        closer.onClose("restore max_slot_wal_keep_size", () -> {
+            db.executeAutocommit("ALTER SYSTEM RESET max_slot_wal_keep_size");
+            db.queryString("SELECT pg_reload_conf()");
+        });
         closer.onClose("drop the replication slot", () -> RelayService.dropSlot(db.settings(), SLOT));
+        section.setting("PostgreSQL's max_slot_wal_keep_size raised from " + walKeepBefore + " (the embedded default) to " + WAL_KEEP
+                + " (what docker-compose.yml sets) for this stage: at 10,000,000 numbers the import's WAL backlog behind the relay"
+                + " exceeded 4GB and PostgreSQL invalidated the slot (seen when this stage first ran at full size)");
         db.execute("INSERT INTO organizations (id, name, email) SELECT md5('scale-org-' || k)::uuid, 'Scale org ' || k,"
                 + " 'scale-org-' || k || '@bench.example' FROM generate_series(0, " + (sizes.orgs() - 1) + ") k");
         env = new HashMap<>(stack.environment(db, work.resolve("data")));
@@ -180,7 +200,7 @@ public final class ScaleBench implements AutoCloseable {
         TopicSetup.ensure(stack.admin(), TopicPlan.of(topics, 6, 1), Duration.ofSeconds(30));
         ServiceContext context = new ServiceContext(config, source, stack.kafka(), db.settings(), new SimpleMeterRegistry(),
                 new HealthRegistry(), Redactor.none());
-        RelayService relay = RelayService.create(context);
+        relay = RelayService.create(context);
         closer.onClose("close the relay", relay::close);
         relay.start();
         describe(section);
@@ -210,10 +230,16 @@ public final class ScaleBench implements AutoCloseable {
             double keysAt = Double.NaN;
             double caughtUp;
             long lastReport = t0;
+            long maxSlotLag = 0;
             while (true) {
                 if (!reconciler.isAlive()) {
                     throw new IllegalStateException("the reconciler JVM exited during the catch-up; it said " + reconciler.output());
                 }
+                ComponentHealth relayHealth = relay.health();
+                if (relayHealth.status() == ComponentHealth.Status.DOWN) {
+                    throw new IllegalStateException("the relay is down during the catch-up: " + relayHealth.details().get("reason"));
+                }
+                maxSlotLag = Math.max(maxSlotLag, db.queryLong(SLOT_LAG_SQL));
                 long now = System.nanoTime();
                 double at = (now - t0) / 1e9;
                 if (imported.isCompletedExceptionally()) {
@@ -237,9 +263,9 @@ public final class ScaleBench implements AutoCloseable {
                 }
                 if (now - lastReport > TimeUnit.MINUTES.toNanos(1)) {
                     lastReport = now;
-                    progress.printf(Locale.ROOT, "    %.0f s: published %,d + %,d, reconciler committed %,d + %,d, RSS %.0f MB%n", at,
-                            endOffsets(managedTopic), endOffsets(ssotTopic), committed(managedTopic), committed(ssotTopic),
-                            reconciler.rssMb());
+                    progress.printf(Locale.ROOT, "    %.0f s: published %,d + %,d, reconciler committed %,d + %,d, RSS %.0f MB,"
+                                    + " slot keeps %,d MB of WAL%n", at, endOffsets(managedTopic), endOffsets(ssotTopic),
+                            committed(managedTopic), committed(ssotTopic), reconciler.rssMb(), db.queryLong(SLOT_LAG_SQL) >> 20);
                 }
                 TimeUnit.MILLISECONDS.sleep(PROBE.toMillis());
             }
@@ -260,9 +286,10 @@ public final class ScaleBench implements AutoCloseable {
             section.put("reconcilerRssPeak", 0, rssPeak);
             section.profile(String.format(Locale.ROOT, "catch-up: the import wrote %,.0f numbers/s (%,.0f rows/s); the relay published"
                             + " %,.0f changes/s over the catch-up (2N changes by %.0f s); the reconciler consumed %,.0f records/s"
-                            + " (caught up %.0f s after the relay's last change) and published %d violation record(s)%s", n / importSeconds,
+                            + " (caught up %.0f s after the relay's last change) and published %d violation record(s)%s; the relay's slot kept at"
+                            + " most %,d MB of WAL not yet relayed", n / importSeconds,
                     2 * n / importSeconds, 2 * n / relayDone, relayDone, 2 * n / caughtUp, caughtUp - relayDone, raised,
-                    violationKinds.isEmpty() ? "" : " " + new TreeMap<>(violationKinds)));
+                    violationKinds.isEmpty() ? "" : " " + new TreeMap<>(violationKinds), maxSlotLag >> 20));
             section.profile(String.format(Locale.ROOT, "reconciler memory: RSS %.0f MB once running (no keys), %.0f MB after %,d numbers"
                             + " (%,d records, %.0f s in), peak %.0f MB over %,d numbers; its heap is bounded by -Xmx, the rest is"
                             + " metaspace, thread stacks and RocksDB's memtables and block cache (off-heap)", rssAtStart, rssAtKeys,

@@ -31,7 +31,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--only", split = ",", paramLabel = "STAGE", converter = StageConverter.class,
-            description = "measure only these stages (backfill, provisioning, reconciler, relay, footprint); default: all."
+            description = "measure only these stages (backfill, provisioning, reconciler, relay, footprint, cluster, scale); default: all."
                     + " Write such a partial report elsewhere (--output) than the checked-in BENCHMARKS.md")
     Set<Stage> only;
 
