@@ -47,11 +47,12 @@ public record BenchSizes(int backfillEvents, int backfillOrgs, int naiveSample, 
      * @param orgs           organisations they are spread over (numbers / orgs each)
      * @param importChunk    numbers per import transaction
      * @param checkSamples   organisations whose {@code ./ssot check} queries are timed
-     * @param rssKeys        managed numbers (with their SSOT rows) consumed when the reconciler's RSS is reported
+     * @param catchUpNumbers the first of the N numbers, imported while the relay and the reconciler run (the catch-up and
+     *                       the reconciler's RSS with that many keys); the rest is imported with the relay stopped
      * @param backfillSmall  events of the smaller backfill whose RSS is the reference
      * @param backfillLarge  events of the larger backfill (its RSS should stay within 10% of the smaller's)
      */
-    public record Scale(int numbers, int orgs, int importChunk, int checkSamples, int rssKeys, int backfillSmall,
+    public record Scale(int numbers, int orgs, int importChunk, int checkSamples, int catchUpNumbers, int backfillSmall,
                         int backfillLarge) {
     }
 
