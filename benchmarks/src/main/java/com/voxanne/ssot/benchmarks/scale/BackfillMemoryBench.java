@@ -39,6 +39,8 @@ public final class BackfillMemoryBench {
     private static final int PARTITIONS = 6;
     private static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(60);
     private static final Pattern SUMMARY = Pattern.compile("records=(\\d+) inserted=(\\d+) .*deadLettered=(\\d+) elapsedMs=(\\d+)");
+    private static final Pattern MEMORY = Pattern.compile(
+            "liveHeapMb=([0-9.]+) heapCommittedMb=([0-9.]+) nonHeapCommittedMb=([0-9.]+)");
 
     private final BenchStack stack;
     private final BenchSizes.Scale sizes;
@@ -55,8 +57,9 @@ public final class BackfillMemoryBench {
         this.events = new SyntheticEvents(this.sizes.backfillLarge(), this.sizes.orgs());
     }
 
-    /** One replay: its peak RSS, its rate. */
-    private record Replay(long events, double peakRssMb, double seconds) {
+    /** One replay: its peak RSS, its rate, and what its JVM held at the end (see {@link ChildService#memory()}). */
+    private record Replay(long events, double peakRssMb, double seconds, double liveHeapMb, double heapCommittedMb,
+                          double nonHeapCommittedMb) {
         double rate() {
             return events / seconds;
         }
@@ -72,14 +75,21 @@ public final class BackfillMemoryBench {
         section.put("backfillRssSmall", 0, smaller.peakRssMb());
         section.put("backfillRssLarge", 0, larger.peakRssMb());
         section.put("backfillRssRatio", 0, larger.peakRssMb() / smaller.peakRssMb());
+        section.put("backfillLiveHeapSmall", 0, smaller.liveHeapMb());
+        section.put("backfillLiveHeapLarge", 0, larger.liveHeapMb());
         section.put("backfillRateLarge", 0, larger.rate());
-        section.profile(String.format(Locale.ROOT, "backfill memory: %,d events in %.0f s (%,.0f events/s), peak RSS %.0f MB; %,d events"
-                        + " in %.0f s (%,.0f events/s), peak RSS %.0f MB: %.2fx (RSS sampled every 250 ms from the JVM's start to its"
-                        + " exit; the heap is bounded by -Xmx, the backfill holds at most its writers' batches)", smaller.events(),
-                smaller.seconds(), smaller.rate(), smaller.peakRssMb(), larger.events(), larger.seconds(), larger.rate(),
-                larger.peakRssMb(), larger.peakRssMb() / smaller.peakRssMb()));
-        progress.printf(Locale.ROOT, "  backfill RSS %.0f MB (%,d events) vs %.0f MB (%,d events): %.2fx%n", smaller.peakRssMb(),
-                smaller.events(), larger.peakRssMb(), larger.events(), larger.peakRssMb() / smaller.peakRssMb());
+        section.profile(String.format(Locale.ROOT, "backfill memory: %s; %s; %.2fx (RSS sampled every 250 ms from the JVM's start"
+                        + " to its exit; live heap after a full collection once the replay is done)", describe(smaller), describe(larger),
+                larger.peakRssMb() / smaller.peakRssMb()));
+        progress.printf(Locale.ROOT, "  backfill RSS %.0f MB (%,d events) vs %.0f MB (%,d events): %.2fx; live heap %.0f vs %.0f MB%n",
+                smaller.peakRssMb(), smaller.events(), larger.peakRssMb(), larger.events(), larger.peakRssMb() / smaller.peakRssMb(),
+                smaller.liveHeapMb(), larger.liveHeapMb());
+    }
+
+    private static String describe(Replay r) {
+        return String.format(Locale.ROOT, "%,d events in %.0f s (%,.0f events/s), peak RSS %.0f MB, at the end heap committed %.0f MB"
+                        + " (live %.0f MB), non-heap committed %.0f MB", r.events(), r.seconds(), r.rate(), r.peakRssMb(),
+                r.heapCommittedMb(), r.liveHeapMb(), r.nonHeapCommittedMb());
     }
 
     /** A topic holding events 0..count-1 (not timed). */
@@ -120,7 +130,12 @@ public final class BackfillMemoryBench {
             if (rows != count) {
                 throw new IllegalStateException("the backfill of " + count + " events left " + rows + " SSOT rows");
             }
-            return new Replay(count, backfill.peakRssMb(), Long.parseLong(m.group(4)) / 1000.0);
+            Matcher memory = MEMORY.matcher(backfill.awaitLine(ChildService.MEMORY, Duration.ofSeconds(1)));
+            if (!memory.find()) {
+                throw new IllegalStateException("the backfill of " + count + " events printed no memory figures: " + backfill.output());
+            }
+            return new Replay(count, backfill.peakRssMb(), Long.parseLong(m.group(4)) / 1000.0,
+                    Double.parseDouble(memory.group(1)), Double.parseDouble(memory.group(2)), Double.parseDouble(memory.group(3)));
         } finally {
             backfill.close();
         }

@@ -16,14 +16,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link ChildService} in a JVM of its own, started with the JVM options {@code ./ssot} uses (or SSOT_JAVA_OPTS) and
- * the bench's class path, every setting in its environment (none inherited from the bench's own), its log in a file
+ * A {@link ChildService} in a JVM of its own, started with the JVM options (and MALLOC_ARENA_MAX) {@code ./ssot} uses
+ * for that command (or SSOT_JAVA_OPTS) and the bench's class path, every setting in its environment (none inherited from the bench's own), its log in a file
  * of the work directory. While it runs its resident set (VmRSS) is sampled every 250 ms: {@link #peakRssMb()} is the
  * largest sample, {@link #rssMb()} the latest. Closing sends SIGTERM and waits for it to exit (then kills it).
  */
 final class ChildJvm implements AutoCloseable {
     /** What ./ssot passes to the JVM when SSOT_JAVA_OPTS is not set (see the ssot script). */
     static final String DEFAULT_JAVA_OPTS = "-Xms64m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    /** What ./ssot passes to the JVM of {@code ./ssot backfill} when SSOT_JAVA_OPTS is not set (see the ssot script). */
+    static final String BACKFILL_JAVA_OPTS = "-Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    /** The glibc malloc arenas ./ssot gives {@code ./ssot backfill} when MALLOC_ARENA_MAX is not set (see the ssot script). */
+    static final String BACKFILL_MALLOC_ARENAS = "2";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
     private static final long SAMPLE_MILLIS = 250;
 
@@ -45,10 +49,28 @@ final class ChildJvm implements AutoCloseable {
         sampler.start();
     }
 
-    /** The JVM options the child gets: SSOT_JAVA_OPTS when set, else those of ./ssot. */
-    static String javaOpts() {
+    /** The JVM options child {@code what} gets: SSOT_JAVA_OPTS when set, else those ./ssot gives that command. */
+    static String javaOpts(String what) {
         String fromEnv = System.getenv("SSOT_JAVA_OPTS");
-        return fromEnv == null || fromEnv.isBlank() ? DEFAULT_JAVA_OPTS : fromEnv.trim();
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.trim();
+        }
+        return "backfill".equals(what) ? BACKFILL_JAVA_OPTS : DEFAULT_JAVA_OPTS;
+    }
+
+    /** Where child {@code what}'s JVM options come from, for the report. */
+    static String javaOptsSource(String what) {
+        String fromEnv = System.getenv("SSOT_JAVA_OPTS");
+        return fromEnv != null && !fromEnv.isBlank() ? "from SSOT_JAVA_OPTS" : "the ./ssot defaults for " + what;
+    }
+
+    /** MALLOC_ARENA_MAX for child {@code what}: the bench's own when set, else what ./ssot gives that command (if any). */
+    static Optional<String> mallocArenas(String what) {
+        String fromEnv = System.getenv("MALLOC_ARENA_MAX");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Optional.of(fromEnv.trim());
+        }
+        return "backfill".equals(what) ? Optional.of(BACKFILL_MALLOC_ARENAS) : Optional.empty();
     }
 
     /**
@@ -58,7 +80,7 @@ final class ChildJvm implements AutoCloseable {
         Files.createDirectories(work);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(Arrays.asList(javaOpts().split("\\s+")));
+        command.addAll(Arrays.asList(javaOpts(what).split("\\s+")));
         command.add("-Dlogback.configurationFile=ssot-bench-logback.xml");
         command.add("-Dssot.bench.log=" + work.resolve(what + ".log"));
         command.add("-Djava.io.tmpdir=" + work);
@@ -75,6 +97,7 @@ final class ChildJvm implements AutoCloseable {
         if (home != null) {
             childEnv.put("HOME", home);
         }
+        mallocArenas(what).ifPresent(arenas -> childEnv.put("MALLOC_ARENA_MAX", arenas));
         childEnv.putAll(env);
         return new ChildJvm(pb.start(), what);
     }

@@ -12,6 +12,9 @@ import com.voxanne.ssot.projector.backfill.Backfill;
 import com.voxanne.ssot.projector.backfill.BackfillSummary;
 import com.voxanne.ssot.projector.backfill.StartFrom;
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
@@ -23,10 +26,12 @@ import java.util.concurrent.CountDownLatch;
  * depends on the bench), so this is the thinnest wrapper around the same service code.
  *
  * <p>Output, for {@link ChildJvm}: {@code STATUS_URL=...} once the reconciler is running; {@code BACKFILL records=...}
- * when the backfill is done. Exit 0 when the backfill dead-lettered nothing.
+ * when the backfill is done, after a {@code MEMORY liveHeapMb=...} line (see {@link #memory()}). Exit 0 when the backfill dead-lettered nothing.
  */
 public final class ChildService {
     static final String BACKFILL_DONE = "BACKFILL ";
+    static final String MEMORY = "MEMORY ";
+    private static final double MB = 1024.0 * 1024.0;
 
     private ChildService() {
     }
@@ -59,6 +64,20 @@ public final class ChildService {
         stopped.await();
     }
 
+    /**
+     * What the JVM holds once the backfill is done, to tell a backfill that keeps something per event (a live heap
+     * that grows with the log) from a JVM that only committed more over a longer run: the live heap after a full
+     * collection, the heap committed and the non-heap committed (metaspace, code cache).
+     */
+    static String memory() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        MemoryUsage committedBefore = memory.getHeapMemoryUsage();
+        System.gc();
+        return String.format(Locale.ROOT, "%sliveHeapMb=%.1f heapCommittedMb=%.1f nonHeapCommittedMb=%.1f", MEMORY,
+                memory.getHeapMemoryUsage().getUsed() / MB, committedBefore.getCommitted() / MB,
+                memory.getNonHeapMemoryUsage().getCommitted() / MB);
+    }
+
     private static int backfill() throws InterruptedException {
         ConfigSource source = ConfigSource.fromEnvironment();
         SsotConfig config = SsotConfig.from(source);
@@ -69,6 +88,7 @@ public final class ChildService {
                 config.redactor());
         try (HikariDataSource ds = database.pool("backfill-bench", 2)) {
             BackfillSummary s = Backfill.fromContext(context, ds).run(StartFrom.beginning(), false, p -> { });
+            System.out.println(memory());
             System.out.printf(Locale.ROOT, "%srecords=%d inserted=%d updated=%d unchanged=%d deadLettered=%d elapsedMs=%d%n",
                     BACKFILL_DONE, s.records(), s.inserted(), s.updated(), s.unchanged(), s.deadLettered(), s.elapsed().toMillis());
             System.out.flush();

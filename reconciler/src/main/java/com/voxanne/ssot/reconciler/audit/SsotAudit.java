@@ -17,39 +17,41 @@ import javax.sql.DataSource;
  * trustworthy; when they differ, one of them is wrong, which is the point of having two.
  */
 public final class SsotAudit {
+    /**
+     * One pass over both tables: a full outer join of the active managed numbers and the twilio SSOT rows on
+     * (org_id, phone_number) keeps the pairs that are not compliant, each side read once (two anti-joins, one per
+     * direction, read both tables twice). Only an SSOT row with no active number behind it looks up its latest
+     * released number, which says whether the row is stale (it was managed) or the customer's own number.
+     */
     static final String AUDIT_SQL = """
-            SELECT * FROM (
-            SELECT m.id::text AS id, m.org_id, o.email, m.phone_number, m.vapi_phone_id, m.provisioned_at,
-                   c.vapi_phone_id AS observed_vapi_phone_id, c.is_managed,
+            SELECT coalesce(f.m_id::text, r.id::text, '') AS id, f.org_id, o.email, f.phone_number,
+                   coalesce(f.vapi_phone_id, r.vapi_phone_id, '') AS vapi_phone_id, coalesce(f.provisioned_at, r.provisioned_at)
+                   AS provisioned_at, f.observed_vapi_phone_id, f.is_managed,
                    CASE
-                     WHEN c.id IS NULL THEN 'MISSING_SSOT_ROW'
-                     WHEN c.vapi_phone_id IS NULL OR btrim(c.vapi_phone_id) = '' THEN 'MISSING_VAPI_ID'
-                     WHEN c.vapi_phone_id <> m.vapi_phone_id THEN 'VAPI_ID_MISMATCH'
+                     WHEN f.m_id IS NULL THEN 'STALE_SSOT_ROW'
+                     WHEN f.c_id IS NULL THEN 'MISSING_SSOT_ROW'
+                     WHEN f.observed_vapi_phone_id IS NULL OR btrim(f.observed_vapi_phone_id) = '' THEN 'MISSING_VAPI_ID'
+                     WHEN f.observed_vapi_phone_id <> f.vapi_phone_id THEN 'VAPI_ID_MISMATCH'
                      ELSE 'NOT_MARKED_MANAGED'
                    END AS kind
-              FROM managed_phone_numbers m
-              JOIN organizations o ON o.id = m.org_id
-              LEFT JOIN org_credentials c
-                     ON c.org_id = m.org_id AND c.phone_number = m.phone_number AND c.provider = 'twilio'
-             WHERE m.status = 'active'
-               AND (c.id IS NULL
-                    OR c.vapi_phone_id IS NULL OR btrim(c.vapi_phone_id) = ''
-                    OR c.vapi_phone_id <> m.vapi_phone_id
-                    OR NOT c.is_managed)
-            UNION ALL
-            SELECT coalesce(r.id::text, '') AS id, c.org_id, o.email, c.phone_number, coalesce(r.vapi_phone_id, '') AS vapi_phone_id,
-                   r.provisioned_at, c.vapi_phone_id AS observed_vapi_phone_id, c.is_managed, 'STALE_SSOT_ROW' AS kind
-              FROM org_credentials c
-              JOIN organizations o ON o.id = c.org_id
+              FROM (SELECT m.id AS m_id, c.id AS c_id, coalesce(m.org_id, c.org_id) AS org_id,
+                           coalesce(m.phone_number, c.phone_number) AS phone_number, m.vapi_phone_id, m.provisioned_at,
+                           c.vapi_phone_id AS observed_vapi_phone_id, c.is_managed
+                      FROM (SELECT id, org_id, phone_number, vapi_phone_id, provisioned_at
+                              FROM managed_phone_numbers WHERE status = 'active') m
+                      FULL JOIN (SELECT id, org_id, phone_number, vapi_phone_id, is_managed
+                                   FROM org_credentials WHERE provider = 'twilio') c
+                        ON c.org_id = m.org_id AND c.phone_number = m.phone_number
+                     WHERE m.id IS NULL OR c.id IS NULL
+                        OR c.vapi_phone_id IS NULL OR btrim(c.vapi_phone_id) = ''
+                        OR c.vapi_phone_id <> m.vapi_phone_id
+                        OR NOT c.is_managed) f
+              JOIN organizations o ON o.id = f.org_id
               LEFT JOIN LATERAL (SELECT id, vapi_phone_id, provisioned_at FROM managed_phone_numbers r
-                                  WHERE r.org_id = c.org_id AND r.phone_number = c.phone_number
+                                  WHERE f.m_id IS NULL AND r.org_id = f.org_id AND r.phone_number = f.phone_number
                                   ORDER BY r.released_at DESC NULLS LAST LIMIT 1) r ON true
-             WHERE c.provider = 'twilio'
-               AND NOT EXISTS (SELECT 1 FROM managed_phone_numbers a
-                                WHERE a.org_id = c.org_id AND a.phone_number = c.phone_number AND a.status = 'active')
-               AND (c.is_managed OR r.id IS NOT NULL)
-            ) findings
-             ORDER BY org_id, phone_number
+             WHERE f.m_id IS NOT NULL OR f.is_managed OR r.id IS NOT NULL
+             ORDER BY f.org_id, f.phone_number
             """;
 
 
