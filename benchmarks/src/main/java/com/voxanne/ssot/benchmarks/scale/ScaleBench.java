@@ -156,13 +156,14 @@ public final class ScaleBench implements AutoCloseable {
                 .figure("checkSeqScans", "sequential scans in one org's check plans", "", Target.atMost(0, ""),
                         "A sequential scan for one organisation reads every row: an index on the column it filters by closes it.")
                 .figure("auditSeconds", "./ssot audit's anti-join over everything", Format.SECONDS, Target.atMost(10, Format.SECONDS),
-                        "The plan below: one parallel hash full join of both tables (each read once), then nothing to classify."
-                                + " Its floor on this machine is the bare join: an inner hash join that only counts the pairs of the same"
-                                + " two tables (next row, same run) costs most of it, so no rewrite of the audit's SQL closes the gap"
-                                + " here. Measured on the same 10 M rows (2026-12-04, one scratch run): work_mem 256 MB (one batch"
-                                + " instead of 256) changed nothing, a merge full join over two covering indexes (index-only scans, no"
-                                + " hash) 17-21 s, per-organisation fingerprints (count and xor of row hashes, then only the organisations"
-                                + " that differ) 16 s; the old two-anti-join audit 38-40 s. What would close it: more cores (the join is"
+                        "The plan below: one parallel hash full join of both tables, each read once. The bare join (next rows: an"
+                                + " inner hash join of the same two tables that only counts the pairs, same run) is this machine's floor"
+                                + " for any audit that pairs every managed number with its SSOT row; the audit costs about twice it (it"
+                                + " carries the compared columns through the hash and keeps the unmatched rows of both sides). Measured"
+                                + " on the same 10 M rows (2026-12-04, a scratch run): work_mem 256 MB (one batch instead of 256)"
+                                + " changed nothing, a merge full join over two covering indexes (index-only scans, no hash) 17-21 s,"
+                                + " per-organisation fingerprints (count and xor of row hashes, then only the organisations that"
+                                + " differ) 16 s, the previous two anti-joins 38-40 s. What would close it: more cores (the join is"
                                 + " parallel: 2 workers here, on 2 cores), or an incremental audit that pairs only the organisations"
                                 + " written since the last one.")
                 .figure("auditBareJoinSeconds", "bare hash join of the same two tables, counting pairs", Format.SECONDS)
