@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicSetup {
     private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
+    private static final long AWAIT_POLL_MILLIS = 50;
 
     private TopicSetup() {
     }
@@ -89,7 +92,8 @@ public final class TopicSetup {
     }
 
     /**
-     * Creates what is missing. Each Kafka call waits at most {@code timeout}.
+     * Creates what is missing and returns once every topic it created is served (each partition has a leader), so
+     * the caller's clients find them. Each Kafka call, and the wait for leaders, takes at most {@code timeout}.
      *
      * @return the names created now
      * @throws NotCoPartitionedException naming the topics and counts when co-partitioned topics disagree
@@ -129,7 +133,48 @@ public final class TopicSetup {
                         + " s", e);
             }
         }
+        awaitLed(admin, missing.stream().map(NewTopic::name).toList(), timeout);
+        // a co-partitioned topic created by someone else just before (not yet known when counted) may disagree
+        coPartitionCount(plan, partitionCounts(admin, List.copyOf(plan.coPartitioned()), timeout));
         return created;
+    }
+
+    /**
+     * Waits until every topic in {@code names} is described with a leader for each partition. Kafka answers a create
+     * once the controller has the topic; until the brokers have applied it, a describe, a producer or a consumer may
+     * still not know it.
+     */
+    private static void awaitLed(Admin admin, List<String> names, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Set<String> pending = new TreeSet<>();
+            var futures = admin.describeTopics(names).topicNameValues();
+            for (String name : names) {
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                try {
+                    TopicDescription d = futures.get(name).get(left, TimeUnit.MILLISECONDS);
+                    if (d.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+                        pending.add(name);
+                    }
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw new TopicSetupException("cannot describe Kafka topic " + name + ": " + e.getCause().getMessage(),
+                                e.getCause());
+                    }
+                    pending.add(name);
+                } catch (TimeoutException e) {
+                    pending.add(name);
+                }
+            }
+            if (pending.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new TopicSetupException("Kafka created topic(s) " + String.join(", ", pending) + " but no broker serves"
+                        + " every partition of them within " + timeout.toSeconds() + " s", null);
+            }
+            TimeUnit.MILLISECONDS.sleep(AWAIT_POLL_MILLIS);
+        }
     }
 
     /** The count every co-partitioned topic must have: that of the existing ones, which must agree. */
