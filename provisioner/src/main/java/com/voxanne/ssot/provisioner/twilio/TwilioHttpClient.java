@@ -6,18 +6,17 @@ import com.twilio.http.HttpClient;
 import com.twilio.http.HttpMethod;
 import com.twilio.http.Request;
 import com.twilio.http.Response;
+import com.voxanne.ssot.provisioner.ProviderExchange;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 
@@ -85,28 +84,24 @@ public final class TwilioHttpClient extends HttpClient {
         } else {
             builder.method(method.toString(), HttpRequest.BodyPublishers.noBody());
         }
-        // The request timeout of java.net.http bounds the wait for the response HEADERS only; a body that trickles (or
-        // stalls) could keep a purchase in flight past the saga's lease. The deadline here covers the whole exchange.
-        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(builder.build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        // one deadline for the whole exchange, body included: a body that trickles could keep a purchase in flight past
+        // the saga's lease (java.net.http's request timeout bounds only the wait for the headers)
+        HttpResponse<String> response;
         try {
-            HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            // the SDK's ApiException drops the headers: keep Retry-After for the vendor on this (the calling) thread
-            LAST_RETRY_AFTER.set(response.headers().firstValue("Retry-After").orElse(null));
-            return new Response(response.body(), response.statusCode(), headers(response));
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
+            response = ProviderExchange.send(http, builder.build(), timeout);
+        } catch (HttpTimeoutException e) {
             throw new ApiConnectionException(method + " " + target.getPath() + " got no complete answer within " + timeout.toMillis()
                     + " ms", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new ApiConnectionException(method + " " + target.getPath() + " got no answer (" + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")", cause);
+        } catch (IOException e) {
+            throw new ApiConnectionException(method + " " + target.getPath() + " got no answer (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         } catch (InterruptedException e) {
-            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new ApiConnectionException(method + " " + target.getPath() + " interrupted", e);
         }
+        // the SDK's ApiException drops the headers: keep Retry-After for the vendor on this (the calling) thread
+        LAST_RETRY_AFTER.set(response.headers().firstValue("Retry-After").orElse(null));
+        return new Response(response.body(), response.statusCode(), headers(response));
     }
 
     /** The Retry-After header of the last answer on this thread (then forgotten), null if it had none. */

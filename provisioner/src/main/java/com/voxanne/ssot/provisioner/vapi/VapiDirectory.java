@@ -8,20 +8,19 @@ import com.voxanne.ssot.platform.config.Redactor;
 import com.voxanne.ssot.platform.config.Secret;
 import com.voxanne.ssot.platform.config.SsotConfig.TwilioCredentials;
 import com.voxanne.ssot.provisioner.ProviderException;
+import com.voxanne.ssot.provisioner.ProviderExchange;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@link VoiceAgentDirectory} over Vapi's REST API with {@code java.net.http} and Jackson: {@code POST /phone-number}
@@ -140,20 +139,15 @@ public final class VapiDirectory implements VoiceAgentDirectory {
 
     private JsonNode send(String operation, HttpRequest.Builder builder) throws ProviderException {
         HttpResponse<String> response;
-        // the deadline covers the whole exchange, body included (the request timeout bounds only the wait for headers)
-        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(builder.build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        // one deadline for the whole exchange, body included (the request timeout bounds only the wait for headers)
         try {
-            response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
+            response = ProviderExchange.send(http, builder.build(), timeout);
+        } catch (HttpTimeoutException e) {
             throw ProviderException.ambiguous(PROVIDER, operation, 0, "no complete answer within " + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw ProviderException.ambiguous(PROVIDER, operation, 0, "no answer (" + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + redactor.redact(cause.getMessage())) + ")", cause);
+        } catch (IOException e) {
+            throw ProviderException.ambiguous(PROVIDER, operation, 0, "no answer (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + redactor.redact(e.getMessage())) + ")", e);
         } catch (InterruptedException e) {
-            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw ProviderException.ambiguous(PROVIDER, operation, 0, "interrupted", e);
         }
