@@ -9,10 +9,12 @@ import com.voxanne.ssot.provisioner.vapi.ImportedNumber;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +47,8 @@ public final class FakeVapiServer implements AutoCloseable {
     private final String vapiOrgId = UUID.randomUUID().toString();
     private final FaultPlan<Operation> faults = new FaultPlan<>(Operation.class);
     private final Map<String, Stored> byId = new LinkedHashMap<>();
+    /** The numbers of {@link #byId}, for the duplicate check of an import (a scan of every number made it O(n)). */
+    private final Set<String> numbers = new HashSet<>();
     private final AtomicInteger imports = new AtomicInteger();
     private final AtomicInteger deletes = new AtomicInteger();
     private volatile Runnable changed = () -> { };
@@ -109,6 +113,7 @@ public final class FakeVapiServer implements AutoCloseable {
     /** Restores a number imported in an earlier run (not counted as an import). */
     public synchronized void adopt(ImportedNumber number) {
         byId.put(number.id(), new Stored(number.id(), number.number(), number.name(), Instant.now()));
+        numbers.add(number.number());
     }
 
     /** Called after every change of the imported numbers (an import, a delete), outside the server's lock. */
@@ -220,11 +225,12 @@ public final class FakeVapiServer implements AutoCloseable {
         }
         Stored stored;
         synchronized (this) {
-            if (byId.values().stream().anyMatch(s -> s.number().equals(number))) {
+            if (numbers.contains(number)) {
                 return () -> error(ex, 400, "Number " + number + " already exists");
             }
             stored = new Stored(UUID.randomUUID().toString(), number, req.path("name").asText(null), Instant.now());
             byId.put(stored.id(), stored);
+            numbers.add(number);
             imports.incrementAndGet();
         }
         log.info("SIMULATED Vapi imported {} as {}", number, stored.id());
@@ -277,6 +283,9 @@ public final class FakeVapiServer implements AutoCloseable {
         Stored removed;
         synchronized (this) {
             removed = byId.remove(id);
+            if (removed != null && byId.values().stream().noneMatch(other -> other.number().equals(removed.number()))) {
+                numbers.remove(removed.number()); // (an adopted inventory may hold a number under two ids)
+            }
         }
         if (removed == null) {
             return () -> error(ex, 404, "Not Found");
